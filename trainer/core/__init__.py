@@ -1,0 +1,1 @@
+"""Qt-free core: catalogue, scenarios, grading, storage and statistics."""

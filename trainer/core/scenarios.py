@@ -1,0 +1,209 @@
+"""Scenario files: YAML -> validated `Scenario`, with every problem reported as `path:line: field: message`."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from trainer.core.catalogue import Catalogue, SafeLoader
+from trainer.core.checks import check_scenario
+from trainer.core.models import Scenario
+
+MAX_FILE_BYTES = 1024 * 1024
+SUFFIXES = (".yaml", ".yml")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class LoadedScenario:
+    scenario: Scenario
+    path: Path
+    content_hash: str
+
+
+@dataclass
+class Library:
+    """What a folder of scenario files yielded: the valid scenarios and every problem found."""
+
+    scenarios: list[LoadedScenario] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def by_id(self) -> dict[str, LoadedScenario]:
+        return {s.scenario.id: s for s in self.scenarios}
+
+    @property
+    def skipped_files(self) -> list[str]:
+        return sorted({p.path for p in self.problems})
+
+
+def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Each named file, and every *.yaml / *.yml below each named folder, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else:
+            yield path
+
+
+def _line_map(node: yaml.Node) -> dict[Loc, int]:
+    """The 1-based line of every mapping value and sequence item, by its path from the root."""
+    lines: dict[Loc, int] = {(): node.start_mark.line + 1}
+
+    def walk(n: yaml.Node, loc: Loc) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                child = (*loc, str(key.value))
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                lines[(*loc, i)] = item.start_mark.line + 1
+                walk(item, (*loc, i))
+
+    walk(node, ())
+    return lines
+
+
+def _duplicate_keys(node: yaml.Node, loc: Loc = ()) -> Iterator[tuple[Loc, int]]:
+    """Keys given twice in one mapping (YAML would silently keep the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                yield (*loc, name), key.start_mark.line + 1
+            seen.add(name)
+            yield from _duplicate_keys(value, (*loc, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*loc, i))
+
+
+def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def _field(loc: Loc) -> str:
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}, not {error.get('input')!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} must use only lowercase letters, digits and single hyphens"
+    if kind == "too_short":
+        return "must not be empty"
+    return str(error["msg"])
+
+
+def parse_text(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document, keeping its node tree for line numbers."""
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def load_file(
+    path: Path, catalogue: Catalogue, shown_as: str | None = None
+) -> tuple[LoadedScenario | None, list[Problem]]:
+    """Read and check one scenario file; a scenario is returned only when it has no problems."""
+    name = shown_as or str(path)
+
+    def problem(line: int, where: str, message: str) -> Problem:
+        return Problem(name, line, where, message)
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [problem(1, "file", f"is {size:,} bytes; the limit is 1 MiB")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [problem(1, "file", f"cannot be read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [problem(line, "file", f"is not UTF-8 (byte 0x{raw[exc.start]:02x})")]
+    if not text.strip():
+        return None, [problem(1, "file", "is empty")]
+    try:
+        data, node = parse_text(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        return None, [problem(line, "yaml", f"malformed YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [problem(1, "yaml", f"malformed YAML: {exc}")]
+    if not isinstance(data, dict) or node is None:
+        return None, [problem(1, "file", "must be a YAML mapping of scenario keys")]
+
+    lines = _line_map(node)
+    problems = [problem(line, _field(loc), "key given twice") for loc, line in _duplicate_keys(node)]
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(problem(_line_for(lines, loc), _field(loc), _pydantic_message(error)))
+        return None, problems
+    for loc, message in check_scenario(scenario, catalogue):
+        problems.append(problem(_line_for(lines, loc), _field(loc), message))
+    if problems:
+        return None, problems
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return LoadedScenario(scenario, path, digest), []
+
+
+def load_library(paths: Sequence[str | Path], catalogue: Catalogue) -> Library:
+    """Load every scenario file under `paths`; duplicate ids across files are problems too."""
+    library = Library()
+    first_seen: dict[str, LoadedScenario] = {}
+    for path in find_files(paths):
+        loaded, problems = load_file(path, catalogue)
+        library.problems.extend(problems)
+        if loaded is None:
+            continue
+        sid = loaded.scenario.id
+        if sid in first_seen:
+            library.problems.append(
+                Problem(str(path), 1, "id", f"duplicate scenario id {sid!r}, "
+                        f"already used by {first_seen[sid].path}")
+            )
+            continue
+        first_seen[sid] = loaded
+        library.scenarios.append(loaded)
+    return library
