@@ -15,7 +15,9 @@ from trainer.core.scenarios import _field, _pydantic_message
 MAX_ANSWER_BYTES = 64 * 1024
 
 
-def parse_answer(text: str, scenario: Scenario, catalogue: Catalogue, name: str = "answer") -> Answer:
+def parse_answer(
+    text: str, scenario: Scenario, catalogue: Catalogue, name: str = "answer"
+) -> Answer:
     """Parse answer JSON; raise TrainerError naming the source, the field and what is wrong."""
     if len(text.encode("utf-8")) > MAX_ANSWER_BYTES:
         raise TrainerError(f"{name}: answer is larger than 64 KiB")

@@ -17,9 +17,11 @@ from trainer.core import paths
 from trainer.core.errors import TrainerError
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+SafeLoader = _Loader
 
 DEFAULT_EDITION = "2026-27"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from trainer.core.catalogue import Catalogue
 from trainer.core.models import (
     CANCELLATION_DECISIONS,
     CLASSIFY_DECISIONS,
     Answer,
+    AnsweredCrime,
     Decision,
+    ExpectedCrime,
     Kind,
     Scenario,
 )
@@ -38,18 +42,22 @@ def _check_record(
     """
     key = isinstance(record, Scenario)
     expected = record.expected if isinstance(record, Scenario) else record
+    crimes: Sequence[ExpectedCrime | AnsweredCrime] = expected.crimes
     issues: list[Issue] = []
     decision = expected.decision
     allowed = decisions_for(kind)
     if decision not in allowed:
         issues.append(
-            ((*base, "decision"), f"{decision!r} is not a {kind} decision; use {' or '.join(allowed)}")
+            (
+                (*base, "decision"),
+                f"{decision!r} is not a {kind} decision; use {' or '.join(allowed)}",
+            )
         )
     if key and decision == "crime" and not expected.crimes:
         issues.append(((*base, "crimes"), "a crime decision needs at least one crime"))
     if decision != "crime" and expected.crimes:
         issues.append(((*base, "crimes"), f"must be empty when the decision is {decision!r}"))
-    for i, crime in enumerate(expected.crimes):
+    for i, crime in enumerate(crimes):
         if crime.offence not in catalogue.offence_by_code:
             issues.append(
                 (

@@ -1,4 +1,4 @@
-"""What a scenario bank exercises: counts per rule card, code, group, flag, reason, audience, level."""
+"""What a scenario bank exercises, per rule card, code, group, flag, reason, audience, level."""
 
 from __future__ import annotations
 
@@ -78,9 +78,7 @@ def _table(title: str, rows: list[tuple[str, int]]) -> list[str]:
 def coverage_report(cov: Coverage, catalogue: Catalogue) -> str:
     lines = [f"Scenario bank coverage: {cov.scenarios} scenarios ({catalogue.edition})"]
     lines += _table("By rule card", [(r.id, cov.rules[r.id]) for r in catalogue.rule_cards])
-    lines += _table(
-        "By crime group", [(GROUP_NAMES[g], cov.groups[g]) for g in catalogue.groups()]
-    )
+    lines += _table("By crime group", [(GROUP_NAMES[g], cov.groups[g]) for g in catalogue.groups()])
     lines += _table(
         "By offence code (those used)",
         [(o.label, cov.offences[o.code]) for o in catalogue.offences if cov.offences[o.code]],

@@ -48,7 +48,7 @@ _EXTRA_CRIME_CARDS = ("principal-crime-rule", "finished-incident-rule", "conduct
 
 
 def _rule(scenario: Scenario, preferred: Iterable[str] = ()) -> str:
-    """The scenario's rule card that best explains a finding: a preferred one it cites, else its first."""
+    """The cited rule card that best explains a finding: a preferred one, else the first."""
     cited = scenario.expected.rules
     return next((r for r in preferred if r in cited), cited[0])
 
@@ -191,10 +191,14 @@ class _Grader:
     def grade_flags(self) -> None:
         want, got = set(self.scenario.expected.flags), set(self.answer.flags)
         for flag in sorted(want - got):
-            self.add("missed-flag", _flag_card(flag), f"Missed the {self._flag(flag)} flag.", MISSED_FLAG)
+            self.add(
+                "missed-flag", _flag_card(flag), f"Missed the {self._flag(flag)} flag.", MISSED_FLAG
+            )
         for flag in sorted(got - want):
             self.add(
-                "extra-flag", _flag_card(flag), f"Set the {self._flag(flag)} flag, which does not apply.",
+                "extra-flag",
+                _flag_card(flag),
+                f"Set the {self._flag(flag)} flag, which does not apply.",
                 EXTRA_FLAG,
             )
 
@@ -213,8 +217,12 @@ class _Grader:
             if want
             else f"Logged the incident as {got}, which does not apply here."
         )
-        self.add("misclassification", _rule(self.scenario, ("n100-reported-rape",)), message,
-                 WRONG_INCIDENT_CODE)
+        self.add(
+            "misclassification",
+            _rule(self.scenario, ("n100-reported-rape",)),
+            message,
+            WRONG_INCIDENT_CODE,
+        )
 
     def grade_cancellation_reason(self) -> None:
         want, got = self.scenario.expected.cancellation_reason, self.answer.cancellation_reason

@@ -25,7 +25,9 @@ def catalogue_as_json(catalogue: Catalogue) -> dict[str, object]:
 
 
 def catalogue_as_text(catalogue: Catalogue) -> str:
-    lines = [f"Counting-rules catalogue: {catalogue.edition} (in force from {catalogue.in_force_from})"]
+    lines = [
+        f"Counting-rules catalogue: {catalogue.edition} (in force from {catalogue.in_force_from})"
+    ]
     for group in catalogue.groups():
         lines += ["", f"{GROUP_NAMES[group]}"]
         lines += [f"  {o.code:<6} {o.name}" for o in catalogue.offences if o.group == group]
@@ -35,7 +37,11 @@ def catalogue_as_text(catalogue: Catalogue) -> str:
     lines += [f"  {f.id:<32} {f.name}" for f in catalogue.flags]
     lines += ["", "Cancellation reasons"]
     for c in catalogue.cancellation_reasons:
-        lines += [f"  {c.code}  {c.name}", *_wrap(f"When: {c.when}"), *_wrap(f"Who: {c.authorised_by}")]
+        lines += [
+            f"  {c.code}  {c.name}",
+            *_wrap(f"When: {c.when}"),
+            *_wrap(f"Who: {c.authorised_by}"),
+        ]
     lines += ["", "Rule cards"]
     for r in catalogue.rule_cards:
         lines += ["", f"  {r.title}  [{r.id}]  ({r.source})", *_wrap(r.explanation)]

@@ -1,8 +1,9 @@
-"""Scenario files: YAML -> validated `Scenario`, with every problem reported as `path:line: field: message`."""
+"""Scenario files: YAML -> validated `Scenario`; each problem is `path:line: field: message`."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +60,14 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Each named file, and every *.yaml / *.yml below each named folder, in a stable order."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        found: list[str] = []
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found.extend(os.path.join(folder, n) for n in names if n.endswith(SUFFIXES))
+        yield from (Path(f) for f in sorted(found))
 
 
 def _line_map(node: yaml.Node) -> dict[Loc, int]:
@@ -84,19 +89,22 @@ def _line_map(node: yaml.Node) -> dict[Loc, int]:
     return lines
 
 
-def _duplicate_keys(node: yaml.Node, loc: Loc = ()) -> Iterator[tuple[Loc, int]]:
-    """Keys given twice in one mapping (YAML would silently keep the last)."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in seen:
-                yield (*loc, name), key.start_mark.line + 1
-            seen.add(name)
-            yield from _duplicate_keys(value, (*loc, name))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*loc, i))
+class _TrackingLoader(SafeLoader):
+    """The safe loader, noting keys given twice in one mapping (YAML would keep the last)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):
+            seen: set[object] = set()
+            for key, _ in node.value:
+                if key.value in seen:
+                    self.duplicate_keys.append((str(key.value), key.start_mark.line + 1))
+                seen.add(key.value)
+        return mapping
 
 
 def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
@@ -125,15 +133,15 @@ def _pydantic_message(error: Any) -> str:
     return str(error["msg"])
 
 
-def parse_text(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse one YAML document, keeping its node tree for line numbers."""
-    loader = SafeLoader(text)
+def parse_text(text: str) -> tuple[Any, yaml.Node | None, list[tuple[str, int]]]:
+    """Parse one YAML document, keeping its node tree for line numbers and any repeated keys."""
+    loader = _TrackingLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
-    return data, node
+    return data, node, loader.duplicate_keys
 
 
 def load_file(
@@ -160,7 +168,7 @@ def load_file(
     if not text.strip():
         return None, [problem(1, "file", "is empty")]
     try:
-        data, node = parse_text(text)
+        data, node, repeated = parse_text(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -171,17 +179,19 @@ def load_file(
     if not isinstance(data, dict) or node is None:
         return None, [problem(1, "file", "must be a YAML mapping of scenario keys")]
 
-    lines = _line_map(node)
-    problems = [problem(line, _field(loc), "key given twice") for loc, line in _duplicate_keys(node)]
+    problems = [problem(line, key, "key given twice") for key, line in repeated]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
+        lines = _line_map(node)
         for error in exc.errors():
             loc = tuple(error["loc"])
             problems.append(problem(_line_for(lines, loc), _field(loc), _pydantic_message(error)))
         return None, problems
-    for loc, message in check_scenario(scenario, catalogue):
-        problems.append(problem(_line_for(lines, loc), _field(loc), message))
+    issues = check_scenario(scenario, catalogue)
+    if issues:
+        lines = _line_map(node)
+        problems += [problem(_line_for(lines, loc), _field(loc), msg) for loc, msg in issues]
     if problems:
         return None, problems
     digest = hashlib.sha256(raw).hexdigest()[:16]
@@ -200,8 +210,12 @@ def load_library(paths: Sequence[str | Path], catalogue: Catalogue) -> Library:
         sid = loaded.scenario.id
         if sid in first_seen:
             library.problems.append(
-                Problem(str(path), 1, "id", f"duplicate scenario id {sid!r}, "
-                        f"already used by {first_seen[sid].path}")
+                Problem(
+                    str(path),
+                    1,
+                    "id",
+                    f"duplicate scenario id {sid!r}, already used by {first_seen[sid].path}",
+                )
             )
             continue
         first_seen[sid] = loaded

@@ -55,7 +55,9 @@ class Proportion:
     @property
     def small_sample(self) -> bool:
         interval = self.interval
-        return self.n < SMALL_SAMPLE_N or interval is None or interval[1] - interval[0] > WIDE_INTERVAL
+        return (
+            self.n < SMALL_SAMPLE_N or interval is None or interval[1] - interval[0] > WIDE_INTERVAL
+        )
 
     def describe(self) -> str:
         """E.g. '91.7% (110/120; 95% CI 85.3–95.4%)', with a note when the sample is small."""

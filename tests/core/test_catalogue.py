@@ -1,0 +1,102 @@
+"""The counting-rules catalogue: complete for the digest's classes, nothing invented."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from trainer.core.catalogue import Catalogue, load_catalogue
+from trainer.core.errors import TrainerError
+
+SOURCES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "sources"
+
+# Every class named in section 3 of the 2026/27 digest.
+DIGEST_CLASSES = """
+1 2 4/1 3B 5D 5E 8N 105A 8P 105B 8S 104 8T 8L 8Q 8M 8U 8R 19C 19F
+19D 19G 19E 19H 19J 19K 17A 20A 17B 20B 21 22A 22B 88E 88A 88C 86 34B 34A 28I
+28M 28J 28N 28K 28L 28O 28P 29B 29C 31A 30C 30D 37/2 37/1 48 45 126 39 46 44
+40 41 42 49 54 33 49A 58A 58B 58C 58D 58J 56A 56B 59 9A 9B 62A 66 10A
+10B 10C 10D 81 92A 92D 92E 92C 106 11A 36 35 79 4/4 4/6 4/8 4/9 802
+""".split()  # noqa: SIM905
+
+REQUIRED_FLAGS = [
+    "domestic-abuse",
+    "hate-race",
+    "hate-religion",
+    "hate-disability",
+    "hate-sexual-orientation",
+    "hate-transgender",
+    "online",
+    "child-sexual-abuse",
+]
+REQUIRED_RULES = [
+    "ncrs-when-to-record",
+    "victim-account-balance-of-probabilities",
+    "third-party-reports",
+    "decision-within-24-hours",
+    "one-crime-per-victim",
+    "finished-incident-rule",
+    "principal-crime-rule",
+    "crime-location",
+    "n100-reported-rape",
+    "cancellation-c1-transferred",
+    "cancellation-c2-avi",
+    "cancellation-c3-duplicate",
+    "cancellation-c4-error",
+    "cancellation-c5-self-defence",
+    "burglary-entry-point-damage",
+    "theft-vs-lost-property",
+    "shoplifting-recorded",
+    "sexual-offence-disclosures",
+]
+
+
+def test_every_digest_class_is_in_the_catalogue(catalogue: Catalogue) -> None:
+    missing = [c for c in DIGEST_CLASSES if c not in catalogue.offence_by_code]
+    assert missing == []
+
+
+def test_offences_carry_group_and_home_office_codes(catalogue: Catalogue) -> None:
+    abh = catalogue.offence_by_code["8N"]
+    assert abh.group == "violence-against-the-person"
+    assert {"008/06", "008/01"} <= {h.code for h in abh.ho_codes}
+    assert catalogue.offence_by_code["28J"].group == "burglary"
+    assert catalogue.offence_by_code["58C"].group == "arson-and-criminal-damage"
+    assert catalogue.offence_by_code["19H"].group == "sexual-offences"
+
+
+def test_flags_cancellations_incidents_and_rules(catalogue: Catalogue) -> None:
+    assert set(REQUIRED_FLAGS) <= set(catalogue.flag_by_id)
+    assert [c.code for c in catalogue.cancellation_reasons] == ["C1", "C2", "C3", "C4", "C5"]
+    assert all(c.authorised_by for c in catalogue.cancellation_reasons)
+    assert "N100" in catalogue.incident_by_code
+    assert set(REQUIRED_RULES) <= set(catalogue.rule_by_id)
+    assert all(
+        r.source.startswith(("CRR", "NSIR", "Outcomes", "HOCR")) for r in catalogue.rule_cards
+    )
+
+
+@pytest.mark.skipif(
+    not SOURCES.exists(), reason="the shared Home Office sources are not beside the project"
+)
+def test_no_invented_codes_every_class_is_on_the_notifiable_offence_list(
+    catalogue: Catalogue,
+) -> None:
+    with (SOURCES / "notifiable-offences-2026-27.csv").open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["Current"].strip() == "Y"]
+    listed: dict[str, set[str]] = {}
+    for row in rows:
+        m = re.match(r"^(\d+[A-Z]?(?:/\d+)?)\s", row["Offence category"].strip())
+        if m:
+            listed.setdefault(m.group(1), set()).add(row["Home Office code"].strip())
+    for offence in catalogue.offences:
+        assert offence.code in listed, offence.code
+        assert {h.code for h in offence.ho_codes} <= listed[offence.code], offence.code
+
+
+def test_a_missing_edition_is_a_clear_error() -> None:
+    with pytest.raises(TrainerError, match="no catalogue for edition '1999-00'"):
+        load_catalogue("1999-00")

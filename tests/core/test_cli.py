@@ -1,0 +1,173 @@
+"""The `trainer` command: exit codes and output are a public contract."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.core.conftest import ROOT_SCENARIOS, scenario_data
+from trainer import __version__
+from trainer.cli import main
+
+
+def write(tmp_path: Path, name: str, data: object) -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_validate_passes_good_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "a.yaml", scenario_data())
+    assert main(["validate", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "1 file(s) checked, 1 valid scenario(s)" in err
+
+
+def test_validate_reports_every_problem_one_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = scenario_data(crimes=[{"offence": "77Q", "count": 1}], rules=["nope"])
+    write(tmp_path, "bad.yaml", bad)
+    write(tmp_path, "broken.yml", "id: [")
+    write(tmp_path, "empty.yaml", "")
+    write(tmp_path, "good.yaml", {**scenario_data(), "id": "fine"})
+    assert main(["validate", str(tmp_path)]) == 1
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 4
+    assert any(
+        "bad.yaml:" in x and "expected.crimes[0].offence: unknown offence code '77Q'" in x
+        for x in lines
+    )
+    assert any(
+        "bad.yaml:" in x and "expected.rules[0]: unknown rule card 'nope'" in x for x in lines
+    )
+    assert any("broken.yml:" in x and ": yaml: malformed YAML" in x for x in lines)
+    assert any("empty.yaml:1: file: is empty" in x for x in lines)
+
+
+def test_validate_a_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(tmp_path / "nowhere")]) == 1
+    assert "nowhere:1: file: does not exist" in capsys.readouterr().err
+
+
+def test_grade_prints_the_public_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = write(tmp_path, "s.yaml", scenario_data())
+    answer = write(
+        tmp_path,
+        "a.json",
+        json.dumps({"decision": "crime", "crimes": [{"offence": "58A", "count": 1}], "flags": []}),
+    )
+    assert main(["grade", str(scenario), str(answer)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"scenario", "score", "findings"}
+    assert result["scenario"] == "test-scenario"
+    assert 0 < result["score"] < 100
+    assert [f["kind"] for f in result["findings"]] == ["misclassification"]
+    assert set(result["findings"][0]) == {"kind", "rule", "message"}
+    assert result["findings"][0]["rule"] == "burglary-entry-point-damage"
+
+
+def test_grade_reads_standard_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = write(tmp_path, "s.yaml", scenario_data())
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO('{"decision": "crime", "crimes": [{"offence": "28J", "count": 1}]}'),
+    )
+    assert main(["grade", str(scenario), "-"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "scenario": "test-scenario",
+        "score": 100,
+        "findings": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("{not json", "a.json:1: malformed JSON"),
+        ("", "a.json: answer is empty"),
+        ("[1, 2]", "answer must be a JSON object"),
+        ('{"crimes": []}', "decision: required key is missing"),
+        ('{"decision": "maybe"}', "decision: must be one of"),
+        (
+            '{"decision": "crime", "crimes": [{"offence": "ZZ9"}]}',
+            "crimes[0].offence: unknown offence code 'ZZ9'",
+        ),
+        ('{"decision": "crime", "crimes": [{"offence": "28J", "count": 0}]}', "crimes[0].count:"),
+        ('{"decision": "crime", "flags": ["nope"]}', "flags[0]: unknown flag 'nope'"),
+        ('{"decision": "retain"}', "decision: 'retain' is not a classify decision"),
+        ('{"decision": "crime", "colour": 1}', "colour: unknown key"),
+    ],
+)
+def test_a_malformed_answer_is_one_clear_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], answer: str, message: str
+) -> None:
+    scenario = write(tmp_path, "s.yaml", scenario_data())
+    path = write(tmp_path, "a.json", answer)
+    assert main(["grade", str(scenario), str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_grade_with_an_invalid_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = write(tmp_path, "s.yaml", "id: [")
+    answer = write(tmp_path, "a.json", '{"decision": "crime"}')
+    assert main(["grade", str(scenario), str(answer)]) == 1
+    assert "s.yaml:" in (err := capsys.readouterr().err) and ": yaml: malformed YAML" in err
+
+
+def test_rules_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {
+        "edition",
+        "offences",
+        "incident_codes",
+        "flags",
+        "cancellation_reasons",
+        "rule_cards",
+    }
+    assert data["edition"] == "Crime Recording Rules 2026/27"
+    assert {
+        "code": "28J",
+        "name": "Attempted Residential Burglary of a Home",
+        "group": "burglary",
+    } in data["offences"]
+    assert set(data["cancellation_reasons"][0]) == {"code", "name"}
+    assert set(data["rule_cards"][0]) == {"id", "title", "source"}
+
+
+def test_rules_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "28J    Attempted Residential Burglary of a Home" in out
+    assert "C5  Self-defence" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"trainer {__version__}"
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "trainer", "validate", str(ROOT_SCENARIOS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
