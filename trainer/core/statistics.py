@@ -78,7 +78,10 @@ def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float] | Non
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and n the interval touches the boundary exactly; rounding must not pull it inside.
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
 
 
 def _should_record(a: Attempt) -> bool:
@@ -226,19 +229,27 @@ def item_analysis(attempts: Iterable[Attempt]) -> list[ItemStats]:
     trainee_item: dict[str, dict[str, float]] = {
         t: {s: sum(v) / len(v) for s, v in items.items()} for t, items in per.items()
     }
-    scenario_ids = sorted({s for items in trainee_item.values() for s in items})
+    # Each trainee's total and count over all their scenarios, so "the mean of all *other*
+    # scenarios" is (total - own) / (count - 1): linear in the answers, not quadratic.
+    totals = {t: (sum(items.values()), len(items)) for t, items in trainee_item.items()}
+    xs: dict[str, list[float]] = defaultdict(list)
+    ys: dict[str, list[float]] = defaultdict(list)
+    trainees: Counter[str] = Counter()
+    for t, items in trainee_item.items():
+        total, count = totals[t]
+        for sid, own in items.items():
+            trainees[sid] += 1
+            if count > 1:
+                xs[sid].append(own)
+                ys[sid].append((total - own) / (count - 1))
+    scores: dict[str, list[int]] = defaultdict(list)
+    for answered in per.values():
+        for sid, values in answered.items():
+            scores[sid].extend(values)
     result = []
-    for sid in scenario_ids:
-        xs: list[float] = []
-        ys: list[float] = []
-        scores = [score for t in per if sid in per[t] for score in per[t][sid]]
-        for items in trainee_item.values():
-            others = [v for s, v in items.items() if s != sid]
-            if sid in items and others:
-                xs.append(items[sid])
-                ys.append(sum(others) / len(others))
-        trainees = sum(1 for items in trainee_item.values() if sid in items)
-        discrimination = _pearson(xs, ys) if len(xs) >= MIN_TRAINEES_FOR_DISCRIMINATION else None
-        facility = sum(scores) / len(scores) / 100 if scores else None
-        result.append(ItemStats(sid, len(scores), trainees, facility, discrimination))
+    for sid in sorted(scores):
+        enough = len(xs[sid]) >= MIN_TRAINEES_FOR_DISCRIMINATION
+        discrimination = _pearson(xs[sid], ys[sid]) if enough else None
+        facility = sum(scores[sid]) / len(scores[sid]) / 100
+        result.append(ItemStats(sid, len(scores[sid]), trainees[sid], facility, discrimination))
     return result

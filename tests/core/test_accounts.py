@@ -1,0 +1,131 @@
+"""Supervisor accounts: hashed passwords, back-off after failures, the failure log; resets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.core import store_data
+from trainer.core import accounts
+from trainer.core.accounts import (
+    FREE_TRIES,
+    create_supervisor,
+    failed_sign_ins,
+    has_supervisors,
+    password_matches,
+    reset_profile,
+    sign_in,
+    supervisors,
+)
+from trainer.core.backups import list_backups
+from trainer.core.errors import TrainerError
+from trainer.core.store import DB_NAME, Store, open_store
+from trainer.core.summaries import trainee_counts
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def store() -> Store:
+    store = Store.memory()
+    create_supervisor(store, " Sam.Sergeant ", PASSWORD)
+    return store
+
+
+def test_passwords_are_stored_as_salted_scrypt_hashes(store: Store) -> None:
+    create_supervisor(store, "pat", PASSWORD)
+    hashes = [h for (h,) in store.query("SELECT password_hash FROM supervisors")]
+    assert len(set(hashes)) == 2  # same password, different salts
+    for stored in hashes:
+        assert stored.startswith("scrypt$16384$8$1$") and PASSWORD not in stored
+        assert password_matches(PASSWORD, stored)
+        assert not password_matches(PASSWORD + "!", stored)
+    assert not password_matches(PASSWORD, "md5$whatever")
+
+
+def test_accounts_are_listed_without_their_hashes() -> None:
+    store = Store.memory()
+    assert not has_supervisors(store)
+    assert create_supervisor(store, "Zed", PASSWORD) == "zed"
+    assert has_supervisors(store)
+    [zed] = supervisors(store)
+    assert zed.username == "zed" and zed.last_sign_in_at is None
+    assert not hasattr(zed, "password_hash")
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("sam.sergeant", PASSWORD, "username: sam.sergeant already has an account"),
+        ("has space", PASSWORD, "username: use 1 to 40 lowercase letters"),
+        ("", PASSWORD, "username: use 1 to 40"),
+        ("newbie", "short", "password: must be 8 to 1024 characters long"),
+    ],
+)
+def test_bad_accounts_are_refused(store: Store, username: str, password: str, message: str) -> None:
+    with pytest.raises(TrainerError, match=message):
+        create_supervisor(store, username, password)
+
+
+def test_sign_in_with_the_right_password(store: Store) -> None:
+    result = sign_in(store, "SAM.sergeant", PASSWORD, at=T0)
+    assert result.ok and result.wait_seconds == 0
+    assert supervisors(store)[0].last_sign_in_at == T0
+    assert accounts.verify_supervisor(store, "sam.sergeant", PASSWORD)
+
+
+def test_failures_back_off_and_are_logged(store: Store) -> None:
+    waits = []
+    moment = T0
+    for _ in range(FREE_TRIES + 3):
+        result = sign_in(store, "sam.sergeant", "wrong guess", at=moment)
+        assert not result.ok and "Wrong username or password" in result.message
+        waits.append(result.wait_seconds)
+        moment += timedelta(seconds=result.wait_seconds + 0.5)
+    assert waits == [0, 0, 1, 2, 4, 8]
+    # during the wait even the right password is refused, without being checked
+    early = sign_in(store, "sam.sergeant", PASSWORD, at=moment - timedelta(seconds=8))
+    assert not early.ok and 0 < early.wait_seconds <= 8 and "wait" in early.message
+    assert sign_in(store, "sam.sergeant", PASSWORD, at=moment).ok
+    # success starts the count again
+    assert (
+        sign_in(store, "sam.sergeant", "wrong", at=moment + timedelta(seconds=1)).wait_seconds == 0
+    )
+    log = failed_sign_ins(store)
+    assert [f.reason for f in log].count("wrong password") == FREE_TRIES + 4
+    assert [f.reason for f in log].count("during back-off") == 1
+    assert log[0].at == moment + timedelta(seconds=1)  # newest first
+
+
+@pytest.mark.parametrize(("failures", "wait"), [(2, 0), (3, 1), (4, 2), (11, 256), (12, 300)])
+def test_the_wait_doubles_up_to_five_minutes(failures: int, wait: float) -> None:
+    assert accounts._delay(failures) == wait
+
+
+def test_unknown_usernames_fail_like_wrong_passwords(store: Store) -> None:
+    result = sign_in(store, "nobody", PASSWORD, at=T0)
+    assert not result.ok and result.message == "Wrong username or password."
+    assert [(f.username, f.reason) for f in failed_sign_ins(store)] == [
+        ("nobody", "unknown username")
+    ]
+
+
+def test_reset_profile_clears_progress_but_keeps_the_trainee(tmp_path: Path) -> None:
+    with open_store(tmp_path) as store:
+        keep, clear = store_data.seed(store, trainees=2, answers_each=25)
+        assert reset_profile(store, clear, "sam") == 25
+        assert store.answers(trainee_id=clear) == [] and store.sessions(clear) == []
+        assert trainee_counts(store, clear).total.attempts == 0
+        assert store.query("SELECT count(*) FROM answer_topics a JOIN answers b USING (seq)") == [
+            (store.query("SELECT count(*) FROM answer_topics")[0][0],)
+        ]
+        assert len(store.answers(trainee_id=keep)) == 25
+        assert trainee_counts(store, keep).total.attempts == 25
+        assert clear in {t.id for t in store.trainees()}
+        assert store.query("SELECT reset_by FROM trainee_resets") == [("sam",)]
+    assert any(p.name.endswith("-reset.db") for p in list_backups(tmp_path / DB_NAME))
+    with pytest.raises(TrainerError, match="no trainee"):
+        reset_profile(Store.memory(), "ghost", "sam")

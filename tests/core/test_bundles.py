@@ -1,0 +1,224 @@
+"""Results bundles: merge workstations; twice adds nothing; a bad bundle changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.core import store_data
+from trainer.cli import main
+from trainer.core.accounts import reset_profile
+from trainer.core.backups import list_backups
+from trainer.core.bundles import canonical, export_bundle, import_bundle
+from trainer.core.errors import TrainerError
+from trainer.core.records import now
+from trainer.core.store import Store, open_store
+from trainer.core.summaries import team_counts
+
+
+def _station(folder: Path, trainees: int = 2, answers: int = 20, seed: int = 1) -> Store:
+    store = open_store(folder)
+    store_data.seed(store, trainees=trainees, answers_each=answers, seed_=seed)
+    return store
+
+
+def _snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    tables = ("trainees", "quiz_sessions", "answers", "trainee_totals", "trainee_findings")
+    return {t: sorted(store.query(f"SELECT * FROM {t}")) for t in tables}
+
+
+def test_a_bundle_merges_one_workstation_into_another(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a", seed=1)
+    b = _station(tmp_path / "b", trainees=1, answers=5, seed=2)
+    assert export_bundle(a, tmp_path / "a.json") == 40
+    result = import_bundle(b, tmp_path / "a.json")
+    assert (result.trainees, result.sessions, result.answers) == (2, 2, 40)
+    assert result.already_present == 0
+    assert {r.id for r in a.answers()} <= {r.id for r in b.answers()}
+    assert len(b.answers()) == 45
+    theirs = {row.id: row for row in a.answers()}
+    for row in b.answers():
+        if row.id in theirs:
+            assert row == theirs[row.id]  # every field, including the origin workstation
+            assert row.workstation_id == a.workstation_id != b.workstation_id
+    counts = {c.trainee_id: c.total.attempts for c in team_counts(b)}
+    assert sorted(counts.values()) == [5, 20, 20]
+    assert any("-import.db" in p.name for p in list_backups(tmp_path / "b" / "progress.db"))
+    # b's bundle carries only b's own answers, not the ones it imported
+    assert export_bundle(b, tmp_path / "b.json") == 5
+
+
+def test_importing_the_same_bundle_twice_adds_nothing(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    b = _station(tmp_path / "b", seed=2)
+    export_bundle(a, tmp_path / "a.json")
+    import_bundle(b, tmp_path / "a.json")
+    before = _snapshot(b)
+    again = import_bundle(b, tmp_path / "a.json")
+    assert (again.trainees, again.sessions, again.answers, again.already_present) == (0, 0, 0, 40)
+    assert _snapshot(b) == before
+    own = import_bundle(a, tmp_path / "a.json")  # a workstation's own bundle, too
+    assert own.answers == 0
+
+
+def test_a_finished_session_is_finished_on_the_next_import(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    b = _station(tmp_path / "b", seed=2)
+    export_bundle(a, tmp_path / "early.json")
+    import_bundle(b, tmp_path / "early.json")
+    [first, *_] = a.query("SELECT id FROM quiz_sessions")
+    a.finish_session(first[0])
+    export_bundle(a, tmp_path / "later.json")
+    import_bundle(b, tmp_path / "later.json")
+    assert b.query("SELECT finished_at IS NOT NULL FROM quiz_sessions WHERE id = ?", first) == [
+        (1,)
+    ]
+
+
+def test_answers_cleared_by_a_reset_do_not_come_back(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    b = Store.memory()
+    export_bundle(a, tmp_path / "a.json")
+    import_bundle(b, tmp_path / "a.json")
+    tid = b.trainees()[0].id
+    reset_profile(b, tid, "sam")
+    result = import_bundle(b, tmp_path / "a.json")
+    assert result.answers == 0 and result.skipped_after_reset == 20
+    assert b.answers(trainee_id=tid) == []
+
+
+def test_an_answer_given_after_a_reset_still_arrives(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a", trainees=1)
+    b = Store.memory()
+    export_bundle(a, tmp_path / "early.json")
+    import_bundle(b, tmp_path / "early.json")
+    [trainee] = b.trainees()
+    reset_profile(b, trainee.id, "sam")
+    [session] = a.sessions(trainee.id)  # started long before the reset
+    rng = random.Random(4)
+    later = store_data.make_record(
+        trainee.id, session.id, store_data.scenarios()[2], rng, now() + timedelta(hours=1)
+    )
+    a.record_answer(later)
+    export_bundle(a, tmp_path / "later.json")
+    result = import_bundle(b, tmp_path / "later.json")
+    assert (result.answers, result.skipped_after_reset) == (1, 20)
+    assert [row.id for row in b.answers()] == [later.id]
+
+
+def _tamper(tmp_path: Path, change: Callable[[dict[str, Any]], None], fix_sum: bool) -> Path:
+    a = _station(tmp_path / "a")
+    export_bundle(a, tmp_path / "a.json")
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    change(data)
+    if fix_sum:  # a hostile bundle with a checksum that matches its contents
+        data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    return bad
+
+
+def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = data
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+HOSTILE = [
+    (_set("payload.answers.0.score", 100), False, "sha256: checksum does not match"),
+    (_set("version", 7), True, "version: unknown bundle version 7"),
+    (_set("format", "something-else"), True, "format: not a trainer results bundle"),
+    (_set("payload.answers.0.score", "100"), True, "answers[0].score: Input should be a valid"),
+    (_set("payload.answers.0.score", 101), True, "answers[0].score: Input should be less than"),
+    (_set("payload.trainees.0.name", "x" * 5000), True, "trainees[0].name: String should have"),
+    (_set("payload.answers.0.topics", ["ok", "DROP TABLE"]), True, "answers[0].topics[1]"),
+    (_set("payload.answers.0.shown_at", "2026-04-01T09:00"), True, "must carry a UTC offset"),
+    (_set("payload.answers.0.trainee_id", "x'); DROP TABLE answers;--"), True, "trainee_id"),
+    (_set("payload.answers.0.extra", 1), True, "answers[0].extra: Extra inputs"),
+    (_set("payload.sessions", []), True, "answers[0].session_id: not a session"),
+    (_set("payload.answers.0.answer", {"decision": "shrug"}), True, "answers[0].answer.decision"),
+]
+
+
+@pytest.mark.parametrize(("change", "fix_sum", "message"), HOSTILE)
+def test_a_bad_bundle_is_refused_and_changes_nothing(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], fix_sum: bool, message: str
+) -> None:
+    bad = _tamper(tmp_path, change, fix_sum)
+    target = _station(tmp_path / "b", seed=2)
+    before = _snapshot(target)
+    with pytest.raises(TrainerError) as caught:
+        import_bundle(target, bad)
+    assert message in str(caught.value) and str(bad) in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert _snapshot(target) == before
+    assert list_backups(tmp_path / "b" / "progress.db") == []  # refused before any backup
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "malformed JSON"),
+        (b'{"format": "crime-recording-trainer-results", "version": 1, "sha', "truncated"),
+        (b"\xff\xfe not utf-8", "is not UTF-8"),
+        (b"[" * 100_000, "malformed JSON"),
+        (b'"just a string"', "not a trainer results bundle"),
+    ],
+)
+def test_unreadable_bundles_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    store = Store.memory()
+    with pytest.raises(TrainerError, match=message):
+        import_bundle(store, bad)
+    assert store.answers() == []
+
+
+def test_a_truncated_bundle_is_refused(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    export_bundle(a, tmp_path / "a.json")
+    raw = (tmp_path / "a.json").read_bytes()
+    (tmp_path / "cut.json").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(TrainerError, match="the file may be truncated"):
+        import_bundle(Store.memory(), tmp_path / "cut.json")
+
+
+def test_hostile_text_is_stored_as_text(tmp_path: Path) -> None:
+    a = open_store(tmp_path / "a")
+    trainee = a.create_trainee("Robert'); DROP TABLE answers;--", "1; DELETE", "officer")
+    session = a.start_session(trainee.id, "practice")
+    rng = random.Random(1)
+    a.record_answer(
+        store_data.make_record(trainee.id, session, store_data.scenarios()[1], rng, now())
+    )
+    export_bundle(a, tmp_path / "a.json")
+    b = Store.memory()
+    import_bundle(b, tmp_path / "a.json")
+    assert [t.name for t in b.trainees()] == ["Robert'); DROP TABLE answers;--"]
+    assert len(b.answers()) == 1
+
+
+def test_bundle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _station(tmp_path / "a").close()
+    bundle = tmp_path / "a.json"
+    assert main(["--data-dir", str(tmp_path / "a"), "export-bundle", str(bundle)]) == 0
+    assert "wrote 40 answer(s)" in capsys.readouterr().out
+    assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 0
+    assert "imported 40 answer(s), 2 session(s) and 2 trainee(s)" in capsys.readouterr().out
+    assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 0
+    assert "imported 0 answer(s)" in capsys.readouterr().out
+    bundle.write_text("{}", encoding="utf-8")
+    assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 1
+    assert capsys.readouterr().err.startswith(f"trainer: {bundle}: format:")

@@ -1,0 +1,113 @@
+"""Nothing a trainee submitted is lost: not to SIGKILL mid-commit, not to a second writer."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+from tests.core import store_data
+from trainer.core.records import now
+from trainer.core.schema import SUMMARY_TABLES, rebuild_summaries
+from trainer.core.store import open_store
+
+KILLS = 120
+
+
+def _record_forever(data_dir: Path, trainee_id: str, session_id: str, out: int) -> None:
+    """The child: record answers until killed, printing each id once record_answer returned."""
+    store = open_store(data_dir)
+    rng = random.Random(os.getpid())
+    bank = store_data.scenarios()
+    while True:
+        rec = store_data.make_record(trainee_id, session_id, rng.choice(bank), rng, now())
+        store.record_answer(rec)
+        os.write(out, f"{rec.id}\n".encode())
+
+
+def _fork(work: object, *args: object) -> tuple[int, int]:
+    """Run work(*args, write_end) in a forked child; returns (pid, read_end)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(read)
+            work(*args, write)  # type: ignore[operator]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _drain(fd: int) -> list[str]:
+    """The ids the child finished printing (a line cut short by the kill is not one)."""
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    os.close(fd)
+    text = b"".join(chunks).decode()
+    return text.split("\n")[:-1]
+
+
+def _setup(data_dir: Path) -> tuple[str, str]:
+    with open_store(data_dir) as store:
+        trainee = store.create_trainee("Kim Kill", "K1", "call-handler")
+        return trainee.id, store.start_session(trainee.id, "practice")
+
+
+def _check_whole(data_dir: Path, confirmed: set[str]) -> None:
+    with open_store(data_dir) as store:
+        assert store.query("PRAGMA integrity_check") == [("ok",)]
+        assert store.query("PRAGMA foreign_key_check") == []
+        stored = {row[0] for row in store.query("SELECT id FROM answers")}
+        assert confirmed <= stored, f"{len(confirmed - stored)} confirmed answers lost"
+        for row in store.answers():  # every row parses back into a whole record
+            assert row.answer.decision == row.decision and row.findings is not None
+        kept = {t: sorted(store.query(f"SELECT * FROM {t}")) for t in SUMMARY_TABLES}
+        with store.write():
+            rebuild_summaries(store.db)
+        assert kept == {t: sorted(store.query(f"SELECT * FROM {t}")) for t in SUMMARY_TABLES}
+
+
+def test_answers_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
+    trainee_id, session_id = _setup(tmp_path)
+    rng = random.Random(20261122)
+    confirmed: set[str] = set()
+    started = time.monotonic()
+    for _ in range(KILLS):
+        pid, out = _fork(_record_forever, tmp_path, trainee_id, session_id)
+        time.sleep(rng.uniform(0.0, 0.03))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        confirmed.update(_drain(out))
+    assert len(confirmed) > KILLS  # the kills landed while answers were being recorded
+    _check_whole(tmp_path, confirmed)
+    assert time.monotonic() - started < 60
+
+
+def _record_some(data_dir: Path, trainee_id: str, session_id: str, count: int, out: int) -> None:
+    store = open_store(data_dir)
+    rng = random.Random(os.getpid())
+    for scenario in rng.choices(store_data.scenarios(), k=count):
+        rec = store_data.make_record(trainee_id, session_id, scenario, rng, now())
+        store.record_answer(rec)
+        os.write(out, f"{rec.id}\n".encode())
+    store.close()
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    trainee_id, session_id = _setup(tmp_path)
+    children = [_fork(_record_some, tmp_path, trainee_id, session_id, 150) for _ in range(2)]
+    confirmed: set[str] = set()
+    for pid, out in children:
+        confirmed.update(_drain(out))
+        assert os.waitpid(pid, 0)[1] == 0
+    assert len(confirmed) == 300
+    _check_whole(tmp_path, confirmed)
+    with open_store(tmp_path) as store:
+        assert len(store.answers()) == 300

@@ -1,0 +1,120 @@
+"""The progress-store commands: backup, restore, export, export-bundle, import, trainees."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from trainer.core.errors import TrainerError
+
+
+def _moment(text: str, option: str, end: bool = False) -> datetime:
+    """A date (local midnight; with `end`, the midnight after it) or an ISO time with offset."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return datetime.combine(day + timedelta(days=1 if end else 0), time()).astimezone()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise TrainerError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from exc
+    return moment if moment.utcoffset() is not None else moment.astimezone()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from trainer.core.backups import make_backup
+    from trainer.core.store import open_store
+
+    with open_store(args.data_dir) as store:
+        print(f"backed up to {make_backup(store, 'manual')}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from trainer.core.backups import restore_backup
+
+    safety = restore_backup(Path(args.file), args.data_dir)
+    note = f"; the replaced database was backed up to {safety}" if safety else ""
+    print(f"restored {args.file}{note}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from trainer.core.export import export_answers, export_summary
+    from trainer.core.store import open_store
+
+    since = _moment(args.since, "--from") if args.since else None
+    until = _moment(args.until, "--to", end=True) if args.until else None
+    export = export_summary if args.summary else export_answers
+    with open_store(args.data_dir) as store:
+        count = export(store, Path(args.file), since, until, args.trainee, args.topic)
+    print(f"wrote {count} {'trainee' if args.summary else 'answer'} row(s) to {args.file}")
+    return 0
+
+
+def cmd_export_bundle(args: argparse.Namespace) -> int:
+    from trainer.core.bundles import export_bundle
+    from trainer.core.store import open_store
+
+    with open_store(args.data_dir) as store:
+        count = export_bundle(store, Path(args.file))
+    print(f"wrote {count} answer(s) from this workstation to {args.file}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from trainer.core.bundles import import_bundle
+    from trainer.core.store import open_store
+
+    with open_store(args.data_dir) as store:
+        result = import_bundle(store, Path(args.file))
+    print(
+        f"imported {result.answers} answer(s), {result.sessions} session(s) and "
+        f"{result.trainees} trainee(s) from {args.file}; {result.already_present} answer(s) "
+        f"were already here, {result.skipped_after_reset} predate a profile reset"
+    )
+    return 0
+
+
+def cmd_trainees(args: argparse.Namespace) -> int:
+    from trainer.core.store import open_store
+
+    with open_store(args.data_dir) as store:
+        for t in store.trainees():
+            print(f"{t.id}  {t.staff_number}  {t.role}  {t.name}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the store commands; each also takes --data-dir after the command name."""
+
+    def command(
+        name: str, help_: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument(
+            "--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+            help="where the progress database lives",
+        )  # fmt: skip
+        p.set_defaults(handler=handler)
+        return p
+
+    command("backup", "back up the progress database now", cmd_backup)
+    p = command("restore", "replace the progress database with a backup", cmd_restore)
+    p.add_argument("file", metavar="FILE")
+    p = command("export", "write answers (or, with --summary, trainees) as CSV", cmd_export)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--summary", action="store_true", help="one row per trainee")
+    p.add_argument("--from", dest="since", metavar="DATE", help="answers on or after DATE")
+    p.add_argument("--to", dest="until", metavar="DATE", help="answers on or before DATE")
+    p.add_argument("--trainee", metavar="ID", help="one trainee (id or staff number)")
+    p.add_argument("--topic", metavar="TAG", help="scenarios with this topic")
+    p = command("export-bundle", "write this workstation's results for another", cmd_export_bundle)
+    p.add_argument("file", metavar="FILE")
+    p = command("import", "merge a results bundle from another workstation", cmd_import)
+    p.add_argument("file", metavar="FILE")
+    command("trainees", "list trainee profiles (id, staff number, role, name)", cmd_trainees)
