@@ -6,11 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainer.core.catalogue import Catalogue
-from trainer.core.scenarios import Library
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported lazily: the window shows before pydantic has loaded
+    from trainer.core.catalogue import Catalogue
+    from trainer.core.scenarios import Library
     from trainer.core.store import Store
+
+
+def _no_scenarios() -> Library:
+    from trainer.core.scenarios import Library
+
+    return Library()
 
 
 @dataclass
@@ -18,4 +23,4 @@ class AppContext:
     store: Store
     catalogue: Catalogue
     data_dir: Path
-    library: Library = field(default_factory=Library)
+    library: Library = field(default_factory=_no_scenarios)

@@ -1,0 +1,147 @@
+"""The shipped scenario bank: valid, consistent with the catalogue, and holding its floors."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from tests.core.conftest import ROOT_SCENARIOS
+from trainer.core.catalogue import Catalogue
+from trainer.core.coverage import Coverage, measure_coverage
+from trainer.core.models import Scenario
+from trainer.core.scenarios import load_library
+
+HMIC_TAGS = [
+    "hmic-entry-point-damage",
+    "hmic-vehicle-damage-street",
+    "hmic-lost-property",
+    "hmic-shoplifting",
+    "hmic-sexual-disclosure",
+    "hmic-violence-unrecorded",
+    "hmic-wrong-cancellation",
+]
+GENERAL_RULES = [
+    "ncrs-when-to-record",
+    "victim-account-balance-of-probabilities",
+    "third-party-reports",
+    "one-crime-per-victim",
+    "one-crime-per-victim-exceptions",
+    "finished-incident-rule",
+    "principal-crime-rule",
+    "crime-location",
+    "fraud-report-fraud",
+    "decision-within-24-hours",
+]
+
+
+@pytest.fixture(scope="module")
+def bank(catalogue: Catalogue) -> list[Scenario]:
+    library = load_library([ROOT_SCENARIOS], catalogue)
+    assert [str(p) for p in library.problems] == []
+    return [s.scenario for s in library.scenarios]
+
+
+@pytest.fixture(scope="module")
+def coverage(bank: list[Scenario], catalogue: Catalogue) -> Coverage:
+    return measure_coverage(bank, catalogue)
+
+
+def test_the_bank_is_large_enough(bank: list[Scenario]) -> None:
+    assert len(bank) >= 120
+
+
+@pytest.mark.parametrize("tag", HMIC_TAGS)
+def test_every_hmic_finding_has_three_scenarios(coverage: Coverage, tag: str) -> None:
+    assert coverage.topics[tag] >= 3
+
+
+@pytest.mark.parametrize("rule", GENERAL_RULES)
+def test_every_general_rule_is_exercised_three_times(coverage: Coverage, rule: str) -> None:
+    assert coverage.rules[rule] >= 3
+
+
+def test_every_crime_group_has_three_scenarios(coverage: Coverage, catalogue: Catalogue) -> None:
+    thin = {g: coverage.groups[g] for g in catalogue.groups() if coverage.groups[g] < 3}
+    assert thin == {}
+
+
+def test_cancellation_reviews(
+    bank: list[Scenario], coverage: Coverage, catalogue: Catalogue
+) -> None:
+    reviews = [s for s in bank if s.kind == "cancellation"]
+    assert len(reviews) >= 15
+    for reason in catalogue.cancellation_reasons:
+        assert coverage.cancellation_reasons[reason.code] >= 1, reason.code
+    assert sum(s.expected.decision == "retain" for s in reviews) >= 5
+
+
+def test_sexual_offence_disclosures_span_ages_and_routes(bank: list[Scenario]) -> None:
+    sexual = [s for s in bank if s.is_sensitive]
+    codes = {c.offence for s in sexual for c in s.expected.crimes}
+    assert codes & {"19E", "19H", "20B", "17B", "21"}, "children under 13"
+    assert codes & {"19D", "19G", "22B"}, "children aged 13 to 15"
+    assert codes & {"19C", "19F", "20A", "17A"}, "adults"
+    assert any((s.expected.incident_code or "").startswith("N100") for s in sexual)
+    assert sum(s.report.channel == "third-party" for s in sexual) >= 2
+
+
+def test_flags_are_drilled(coverage: Coverage) -> None:
+    assert coverage.flags["domestic-abuse"] >= 3
+    assert coverage.flags["child-sexual-abuse"] >= 3
+    assert sum(n for f, n in coverage.flags.items() if f.startswith("hate-")) >= 3
+
+
+def test_both_audiences_and_all_difficulties(bank: list[Scenario], coverage: Coverage) -> None:
+    with_details = [s for s in bank if "call-handler" in s.audience and s.report.details]
+    assert len(with_details) >= 30
+    assert coverage.audiences["officer"] >= 30
+    assert all(coverage.difficulties[d] >= 15 for d in (1, 2, 3)), coverage.difficulties
+
+
+def test_decisions_are_mixed(coverage: Coverage) -> None:
+    for decision in ("crime", "incident", "refer", "retain", "cancel"):
+        assert coverage.decisions[decision] >= 3, decision
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _sentences(text: str) -> int:
+    return len([s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\"'])", text.strip()) if s])
+
+
+def test_reports_and_feedback_are_the_right_length(bank: list[Scenario]) -> None:
+    long_or_short = {
+        s.id: _words(s.report.text) for s in bank if not 60 <= _words(s.report.text) <= 200
+    }
+    assert long_or_short == {}
+    wordy = {s.id: _sentences(s.feedback) for s in bank if not 2 <= _sentences(s.feedback) <= 5}
+    assert wordy == {}
+
+
+def test_reports_never_name_the_answer(bank: list[Scenario], catalogue: Catalogue) -> None:
+    giveaways = re.compile(
+        r"attempted burglary|criminal damage|theft from the person|robbery of|\bHOCR\b|\bNCRS\b"
+        r"|principal crime|finished incident|one crime per",
+        re.IGNORECASE,
+    )
+    leaks = {}
+    for s in bank:
+        if s.kind == "cancellation":
+            continue  # a review describes the crime as it was recorded
+        text = s.report.text + " ".join(d.answer for d in s.report.details)
+        if m := giveaways.search(text):
+            leaks[s.id] = m.group(0)
+        codes = {c.offence for c in s.expected.crimes}
+        for code in codes:
+            if len(code) > 2 and re.search(rf"\b{re.escape(code)}\b", text):
+                leaks[s.id] = code
+    assert leaks == {}
+
+
+def test_ids_are_unique_and_titles_distinct(bank: list[Scenario]) -> None:
+    titles = Counter(s.title for s in bank)
+    assert [t for t, n in titles.items() if n > 1] == []

@@ -1,0 +1,227 @@
+"""The dashboard's choice of answers: filters, team rows, chart bars, drill-down, item review."""
+
+from __future__ import annotations
+
+import math
+import statistics as stdlib_stats
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.core.team_data import START, Team, seed_items, seed_team
+from trainer.core import team, team_breakdown, team_export
+from trainer.core.catalogue import Catalogue
+from trainer.core.scenarios import Library
+from trainer.core.store import Store
+from trainer.core.team import TeamFilter
+
+
+def wilson_by_hand(k: int, n: int) -> tuple[float, float]:
+    z = 1.959964
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store.memory()
+
+
+@pytest.fixture
+def seeded(store: Store) -> Team:
+    return seed_team(store)
+
+
+def rows_by_name(data: team.TeamData) -> dict[str, team.TeamRow]:
+    return {r.trainee.name: r for r in team.team_rows(data)}
+
+
+def test_team_rows_match_the_hand_computed_figures(store: Store, seeded: Team) -> None:
+    rows = rows_by_name(team.load(store, TeamFilter()))
+    alice, bob, carol = (
+        rows["Alice Archer"].summary,
+        rows["Bob Baker"].summary,
+        rows["Carol Cole"].summary,
+    )
+    assert (alice.attempts, alice.recording_rate.k, alice.recording_rate.n) == (15, 9, 12)
+    assert alice.recording_rate.value == 0.75
+    assert alice.recording_rate.interval == pytest.approx(wilson_by_hand(9, 12))
+    assert alice.recording_rate.small_sample
+    assert (alice.recording_accuracy.k, alice.recording_accuracy.n) == (6, 12)
+    assert alice.mean_score == pytest.approx(980 / 15)
+    assert (bob.recording_rate.k, bob.recording_rate.n) == (38, 40)
+    assert bob.recording_rate.interval == pytest.approx(wilson_by_hand(38, 40))
+    assert not bob.recording_rate.small_sample  # n = 40 and the interval is narrower than 20 points
+    assert bob.recording_accuracy.small_sample  # 30/40: the interval is wider than 20 points
+    assert bob.mean_score == pytest.approx(91.0)
+    assert carol.attempts == 0 and carol.recording_rate.value is None
+
+
+@pytest.mark.parametrize(
+    ("flt", "names"),
+    [
+        (TeamFilter(role="officer"), {"Bob Baker", "Carol Cole"}),
+        (TeamFilter(role="call-handler"), {"Alice Archer"}),
+        (TeamFilter(), {"Alice Archer", "Bob Baker", "Carol Cole"}),
+    ],
+)
+def test_role_filter_keeps_trainees_of_that_role(
+    store: Store, seeded: Team, flt: TeamFilter, names: set[str]
+) -> None:
+    data = team.load(store, flt)
+    assert {t.name for t in data.trainees} == names
+    assert {a.trainee_id for a in data.attempts} <= {t.id for t in data.trainees}
+
+
+def test_date_range_includes_both_days(store: Store, seeded: Team) -> None:
+    # Alice answers once a day from START (9:00 UTC): days 3 to 5 hold three of her answers.
+    first = (START + timedelta(days=3)).astimezone().date()
+    flt = TeamFilter(role="call-handler", since=first, until=first + timedelta(days=2))
+    data = team.load(store, flt)
+    assert len(data.answers) == 3
+
+
+def test_topic_filter(store: Store, seeded: Team) -> None:
+    data = team.load(store, TeamFilter(topic="theft"))
+    assert [a.scenario_id for a in data.attempts] == ["lost-property-12", "lost-property-13"]
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        TeamFilter(),
+        TeamFilter(role="officer", topic="violence"),
+        TeamFilter(since=date(2026, 3, 5), until=date(2026, 3, 9)),
+        TeamFilter(since=date(2026, 3, 10)),
+        TeamFilter(until=date(2026, 3, 4), topic="burglary"),
+    ],
+)
+def test_store_query_and_in_memory_filter_agree(
+    store: Store, seeded: Team, flt: TeamFilter
+) -> None:
+    everything = team.load(store, TeamFilter())
+    in_memory = team.select(everything.trainees, everything.answers, flt)
+    assert team.load(store, flt).answers == in_memory.answers
+
+
+def test_window_runs_from_local_midnight_to_the_next(store: Store) -> None:
+    low, high = TeamFilter(since=date(2026, 3, 1), until=date(2026, 3, 1)).window()
+    assert low is not None and high is not None
+    assert (low.hour, low.minute, high - low) == (0, 0, timedelta(days=1))
+    assert low.utcoffset() is not None
+
+
+def test_describe_filter() -> None:
+    flt = TeamFilter(role="officer", since=date(2026, 3, 1), until=date(2026, 3, 31), topic="theft")
+    assert flt.describe() == "Officers; 1 Mar 2026 to 31 Mar 2026; topic theft"
+    assert TeamFilter().describe() == "All roles; all dates; all topics"
+
+
+def test_kind_bars_count_every_kind_in_order(store: Store, seeded: Team) -> None:
+    bars = {
+        b.key: b.value for b in team_breakdown.kind_bars(team.load(store, TeamFilter()).attempts)
+    }
+    assert bars == {
+        "under-recording": 5,
+        "over-recording": 0,
+        "misclassification": 0,
+        "miscount": 3,
+        "missed-flag": 8,
+        "extra-flag": 0,
+        "wrong-cancellation": 1,
+        "wrong-referral": 0,
+    }
+
+
+def test_rule_bars_most_first_with_titles(store: Store, seeded: Team, catalogue: Catalogue) -> None:
+    bars = team_breakdown.rule_bars(team.load(store, TeamFilter()).attempts, catalogue)
+    assert [(b.key, b.value) for b in bars][:2] == [
+        ("domestic-abuse-flag", 8),
+        ("one-crime-per-victim", 3),
+    ]
+    assert bars[0].label == catalogue.rule_by_id["domestic-abuse-flag"].title
+
+
+def test_group_bars_show_share_fully_right(store: Store, seeded: Team) -> None:
+    bars = {b.key: b for b in team_breakdown.group_bars(team.load(store, TeamFilter()).attempts)}
+    assert bars["burglary"].value == pytest.approx(50.0)  # 6 of Alice's 12
+    assert bars["burglary"].shown == "50.0% (6/12)"
+    assert bars["violence-against-the-person"].value == pytest.approx(75.0)  # 30 of 40
+    assert (
+        bars[team_breakdown.NO_CRIME_GROUP].shown == "66.7% (2/3)"
+    )  # two incidents right, one review wrong
+
+
+def test_drill_down_lists_the_answers_behind_a_bar(store: Store, seeded: Team) -> None:
+    answers = team.load(store, TeamFilter()).answers
+    behind = team_breakdown.behind_kind(answers, "under-recording")
+    assert len(behind) == 5
+    assert {a.attempt.trainee_id for a in behind} == {seeded.alice, seeded.bob}
+    assert behind[0].messages(kind="under-recording") == ["Did not record the burglary."]
+    assert behind[0].messages(kind="miscount") == []
+    assert len(team_breakdown.behind_rule(answers, "one-crime-per-victim")) == 3
+    assert len(team_breakdown.behind_group(answers, team_breakdown.NO_CRIME_GROUP)) == 3
+
+
+def test_weekly_progress(store: Store, seeded: Team) -> None:
+    rows = team.load(store, TeamFilter()).attempts_of(seeded.alice)
+    points = team_breakdown.weekly_progress(rows)
+    assert sum(p.answers for p in points) == 15
+    assert points[0].week.weekday() == 0
+    first_week = [r for r in rows if r.answered_at.astimezone().date() < points[1].week]
+    assert points[0].mean_score == pytest.approx(sum(r.score for r in first_week) / len(first_week))
+
+
+def test_item_review_flags_negative_discrimination(store: Store) -> None:
+    seed_items(store)
+    items = {i.stats.scenario_id: i for i in team.item_rows(team.load(store, TeamFilter()))}
+    bad = items["bad-key"]
+    # By hand: each trainee's score on bad-key against their mean on the two good items.
+    ability = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    expected = stdlib_stats.correlation([110 - a for a in ability], ability)
+    assert bad.stats.discrimination == pytest.approx(expected)
+    assert bad.stats.flagged and bad.review.startswith("Review")
+    assert bad.stats.facility == pytest.approx(sum(110 - a for a in ability) / 10 / 100)
+    assert items["good-one"].review == ""
+    assert items["good-one"].title == "Good one"
+
+
+def test_known_topics_join_the_store_and_the_bank(store: Store, seeded: Team) -> None:
+    assert team.known_topics(store, Library()) == ["burglary", "cancellation", "theft", "violence"]
+
+
+def test_light_rows_match_the_store_rows(store: Store, seeded: Team) -> None:
+    """The dashboard reads fewer columns than `Store.answers`; the figures must not differ."""
+    assert team.load(store, TeamFilter()).attempts == [r.as_attempt() for r in store.answers()]
+
+
+def test_trainee_answers_follow_the_filter(store: Store, seeded: Team) -> None:
+    rows = team.trainee_answers(store, seeded.alice, TeamFilter(topic="theft"))
+    assert [r.scenario_id for r in rows] == ["lost-property-12", "lost-property-13"]
+
+
+def test_rule_lines_pair_kinds_with_rules(store: Store, seeded: Team, catalogue: Catalogue) -> None:
+    lines = team_breakdown.rule_lines(
+        team.load(store, TeamFilter()).attempts_of(seeded.alice), catalogue
+    )
+    assert [(line.rule, line.findings) for line in lines] == [
+        ("one-crime-per-victim", 3),
+        ("burglary-entry-point-damage", 3),
+        ("cancellation-not-for-withdrawal", 1),
+    ]
+    assert lines[0].kinds_text == "miscount ×3"
+
+
+def test_role_export_keeps_the_cli_format(store: Store, seeded: Team, tmp_path: Path) -> None:
+    """For a role, the rows are exactly the CLI's rows for that role, byte for byte."""
+    everything, officers = tmp_path / "all.csv", tmp_path / "officers.csv"
+    team_export.export_answers(store, everything, TeamFilter())
+    report = team_export.export_answers(store, officers, TeamFilter(role="officer"))
+    assert report == f"Wrote 40 answer row(s) to {officers}."
+    lines = everything.read_bytes().split(b"\r\n")
+    kept = [line for line in lines[1:] if b",officer," in line]
+    assert officers.read_bytes().split(b"\r\n") == [lines[0], *kept, b""]
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind

@@ -1,0 +1,352 @@
+"""The dashboard window: access (first run, sign-in every time, back-off), filters, reset, export
+and import, keyboard and accessibility."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.core.team_data import START, record, seed_team
+from tests.ui.test_quality import unnamed_controls
+from trainer.core import accounts
+from trainer.core.bundles import export_bundle
+from trainer.core.catalogue import Catalogue
+from trainer.core.scenarios import Library
+from trainer.core.store import Store, open_store
+from trainer.ui.context import AppContext
+from trainer.ui.dashboard import open_dashboard
+from trainer.ui.dashboard.dialogs import AccountDialog, ConfirmResetDialog, SignInDialog
+from trainer.ui.dashboard.export_view import OpenBundleDialog, SaveFileDialog
+from trainer.ui.dashboard.filter_bar import CUSTOM
+from trainer.ui.dashboard.tables import SortableTableModel
+from trainer.ui.dashboard.window import MIN_SIZE, DashboardWindow
+
+PASSWORD = "kettle on at six"
+
+
+@pytest.fixture
+def dash_context(store: Store, catalogue: Catalogue, tmp_path: Path) -> AppContext:
+    return AppContext(store=store, catalogue=catalogue, data_dir=tmp_path, library=Library())
+
+
+def make_dashboard(qtbot: QtBot, context: AppContext) -> DashboardWindow:
+    seed_team(context.store)
+    accounts.create_supervisor(context.store, "sgt.price", PASSWORD)
+    window = DashboardWindow(context, "sgt.price")
+    qtbot.add_widget(window)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def dashboard(qtbot: QtBot, dash_context: AppContext) -> DashboardWindow:
+    return make_dashboard(qtbot, dash_context)
+
+
+@pytest.fixture
+def file_dashboard(qtbot: QtBot, catalogue: Catalogue, tmp_path: Path) -> Iterator[DashboardWindow]:
+    """Over a database on disk: exports and imports run on a thread and connection of their own."""
+    with open_store(tmp_path / "data") as store:
+        context = AppContext(store, catalogue, tmp_path / "data", Library())
+        window = make_dashboard(qtbot, context)
+        yield window  # closing the window (pytest-qt does) waits for a running job
+
+
+def team_of(window: DashboardWindow) -> dict[str, str]:
+    return {t.name: t.id for t in window.context.store.trainees()}
+
+
+def team_names(window: DashboardWindow) -> list[str]:
+    proxy = window.team.proxy
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+# Access ------------------------------------------------------------------------------------------
+
+
+def opened(parent: QWidget) -> list[DashboardWindow]:
+    return parent.findChildren(DashboardWindow)
+
+
+def test_first_run_asks_for_the_first_supervisor_account(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.add_widget(parent)
+    asked: list[bool] = []
+
+    def create(cls, parent_, store, first=False):  # type: ignore[no-untyped-def]
+        asked.append(first)
+        return accounts.create_supervisor(store, "Sgt.Price", PASSWORD)
+
+    monkeypatch.setattr(AccountDialog, "ask", classmethod(create))
+    monkeypatch.setattr(SignInDialog, "ask", classmethod(lambda *a: pytest.fail("no sign-in yet")))
+    open_dashboard(parent, dash_context)
+    assert asked == [True]
+    [window] = opened(parent)
+    assert window.supervisor == "sgt.price"
+    assert accounts.has_supervisors(dash_context.store)
+
+
+def test_cancelling_the_first_account_opens_nothing(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.add_widget(parent)
+    monkeypatch.setattr(AccountDialog, "ask", classmethod(lambda *a, **k: None))
+    open_dashboard(parent, dash_context)
+    assert opened(parent) == []
+
+
+def test_sign_in_is_asked_for_every_time(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    accounts.create_supervisor(dash_context.store, "sgt.price", PASSWORD)
+    parent = QWidget()
+    qtbot.add_widget(parent)
+    answers = iter([None, "sgt.price", "sgt.price"])
+    calls: list[Store] = []
+
+    def sign_in(cls, parent_, store):  # type: ignore[no-untyped-def]
+        calls.append(store)
+        return next(answers)
+
+    monkeypatch.setattr(SignInDialog, "ask", classmethod(sign_in))
+    open_dashboard(parent, dash_context)
+    assert opened(parent) == []  # cancelled: a trainee cannot get in
+    open_dashboard(parent, dash_context)
+    open_dashboard(parent, dash_context)
+    assert len(calls) == 3 and len(opened(parent)) == 2
+
+
+def test_account_dialog_checks_the_passwords(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    dialog = AccountDialog(store, first=True)
+    qtbot.add_widget(dialog)
+    dialog.username.setText("insp.khan")
+    dialog.password.setText(PASSWORD)
+    dialog.again.setText("something else")
+    dialog.ok.click()
+    assert "differ" in dialog.message.text() and not accounts.has_supervisors(store)
+    dialog.password.setText("short")
+    dialog.again.setText("short")
+    dialog.ok.click()
+    assert "password" in dialog.message.text() and not accounts.has_supervisors(store)
+    dialog.password.setText(PASSWORD)
+    dialog.again.setText(PASSWORD)
+    dialog.ok.click()
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.created == "insp.khan"
+    assert accounts.sign_in(store, "insp.khan", PASSWORD).ok
+    stored = store.query("SELECT password_hash FROM supervisors")[0][0]
+    assert stored.startswith("scrypt$") and PASSWORD not in stored
+
+
+def test_sign_in_backs_off_after_failures_and_logs_them(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    accounts.create_supervisor(store, "sgt.price", PASSWORD)
+    dialog = SignInDialog(store)
+    qtbot.add_widget(dialog)
+    dialog.username.setText("sgt.price")
+    for _ in range(accounts.FREE_TRIES - 1):
+        dialog.password.setText("wrong guess")
+        dialog.ok.click()
+        assert dialog.ok.isEnabled()  # the first tries are free
+    dialog.password.setText("wrong guess")
+    dialog.ok.click()
+    assert not dialog.ok.isEnabled() and dialog.wait_left >= 1
+    assert dialog.ok.text().startswith("Sign in (")
+    assert "Wrong username or password" in dialog.message.text()
+    dialog.password.setText(PASSWORD)
+    dialog.submit()  # pressing Enter during the wait does nothing
+    assert dialog.signed_in is None
+    failures = accounts.failed_sign_ins(store)
+    assert len(failures) == accounts.FREE_TRIES
+    assert {f.username for f in failures} == {"sgt.price"}
+    qtbot.waitUntil(dialog.ok.isEnabled, timeout=5000)
+    dialog.password.setText(PASSWORD)
+    dialog.ok.click()
+    assert dialog.signed_in == "sgt.price"
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_the_main_window_menu_opens_the_dashboard(window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    accounts.create_supervisor(window.context.store, "sgt.price", PASSWORD)
+    monkeypatch.setattr(SignInDialog, "ask", classmethod(lambda cls, parent, store: "sgt.price"))
+    window.actions_by_name["dashboard"].trigger()
+    [dashboard] = opened(window)
+    assert dashboard.isWindow() and dashboard.isVisible()
+    dashboard.close()
+
+
+# The window ------------------------------------------------------------------------------------
+
+
+def test_every_model_passes_the_model_tester(dashboard, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    dashboard.rules.select_bar(0)
+    models = dashboard.findChildren(SortableTableModel)
+    assert len(models) >= 10
+    for model in models:
+        qtmodeltester.check(model)
+    for view in (dashboard.team, dashboard.items):
+        qtmodeltester.check(view.proxy)
+
+
+def test_filters_reach_every_tab(dashboard) -> None:  # type: ignore[no-untyped-def]
+    assert team_names(dashboard) == ["Alice Archer", "Bob Baker", "Carol Cole"]
+    dashboard.filters.role.setCurrentIndex(dashboard.filters.role.findData("officer"))
+    assert team_names(dashboard) == ["Bob Baker", "Carol Cole"]
+    assert "Bob Baker" in dashboard.trainee.trainee.currentText()
+    bars = dashboard.rules.bar_proxy
+    kinds = {bars.index(r, 0).data(): bars.index(r, 1).data() for r in range(bars.rowCount())}
+    assert kinds["Under-recording"] == "2" and kinds["Miscount"] == "0"  # Bob's only
+    assert "Officers" in dashboard.export.filter_text.text()
+    assert "40 answer(s) from 2 trainee(s)" in dashboard.export.filter_text.text()
+    dashboard.filters.topic.setCurrentIndex(dashboard.filters.topic.findData("burglary"))
+    row = dashboard.team.proxy.index(0, 0)
+    assert row.data() == "Bob Baker"
+    assert dashboard.team.proxy.index(0, 3).data() == "0"  # no burglary answers
+
+
+def test_date_range_filter_recomputes_the_figures(dashboard) -> None:  # type: ignore[no-untyped-def]
+    bar = dashboard.filters
+    first = START.astimezone().date()
+    bar.since.setDate(first)
+    bar.until.setDate(date.fromordinal(first.toordinal() + 2))  # Alice: 3 answers, all right
+    bar.period.setCurrentIndex(CUSTOM)
+    alice = dashboard.team.proxy.index(0, 0)
+    assert alice.data() == "Alice Archer"
+    assert dashboard.team.proxy.index(0, 5).data() == "100.0% (3/3)"
+
+
+def test_double_click_opens_the_trainee_tab(dashboard) -> None:  # type: ignore[no-untyped-def]
+    dashboard.team.table.activated.emit(dashboard.team.proxy.index(1, 0))
+    assert dashboard.tabs.currentWidget() is dashboard.trainee
+    assert dashboard.trainee.trainee_id() == team_of(dashboard)["Bob Baker"]
+
+
+def test_reset_profile(dashboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(ConfirmResetDialog, "ask", classmethod(lambda cls, parent, name: True))
+    alice = team_of(dashboard)["Alice Archer"]
+    dashboard.trainee.choose(alice)
+    dashboard.trainee.reset.click()
+    assert dashboard.context.store.answers(trainee_id=alice) == []
+    row = dashboard.team.proxy.index(0, 0)
+    assert row.data() == "Alice Archer"
+    assert dashboard.team.proxy.index(0, 3).data() == "0"
+    reset_by = dashboard.context.store.query("SELECT reset_by FROM trainee_resets")
+    assert reset_by == [("sgt.price",)]
+
+
+def test_reset_needs_confirmation(dashboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(ConfirmResetDialog, "ask", classmethod(lambda cls, parent, name: None))
+    alice = team_of(dashboard)["Alice Archer"]
+    dashboard.trainee.choose(alice)
+    dashboard.trainee.reset.click()
+    assert len(dashboard.context.store.answers(trainee_id=alice)) == 15
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export_writes_the_filtered_rows(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    file_dashboard.filters.role.setCurrentIndex(file_dashboard.filters.role.findData("officer"))
+    target = tmp_path / "officers.csv"
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
+    with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
+        file_dashboard.export.answers_button.click()
+    rows = read_csv(target)
+    assert len(rows) == 40 and {r["trainee"] for r in rows} == {"Bob Baker"}
+    assert {r["role"] for r in rows} == {"officer"}
+    assert "Wrote 40 answer row(s)" in file_dashboard.export.status.text()
+    assert file_dashboard.export.answers_button.isEnabled()
+
+    summary = tmp_path / "summary.csv"
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: summary))
+    with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
+        file_dashboard.export.summary_button.click()
+    rows = read_csv(summary)
+    assert [r["trainee"] for r in rows] == ["Bob Baker", "Carol Cole"]
+    assert rows[0]["recording rate %"] == "95.0" and rows[0]["attempts"] == "40"
+
+
+def test_export_follows_the_topic_and_dates(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    file_dashboard.filters.topic.setCurrentIndex(file_dashboard.filters.topic.findData("theft"))
+    target = tmp_path / "theft.csv"
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
+    with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
+        file_dashboard.export.answers_button.click()
+    assert [r["scenario id"] for r in read_csv(target)] == ["lost-property-12", "lost-property-13"]
+
+
+def test_export_failure_is_reported(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "missing-folder" / "x.csv"
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
+    with qtbot.wait_signal(file_dashboard.export.runner.failed, timeout=10_000):
+        file_dashboard.export.answers_button.click()
+    assert file_dashboard.export.status.text().startswith("Not done:")
+    assert file_dashboard.export.answers_button.isEnabled()
+
+
+def test_import_a_bundle_from_another_workstation(
+    qtbot, file_dashboard, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    with open_store(tmp_path / "other") as other:
+        dana = other.create_trainee("Dana Dyer", "CH777", "call-handler")
+        session = other.start_session(dana.id, "practice")
+        other.record_answers(
+            [record(dana.id, session, f"burglary-{i}", START, score=100) for i in range(4)]
+        )
+        bundle = tmp_path / "other.json"
+        export_bundle(other, bundle)
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
+    with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
+        file_dashboard.export.import_button.click()
+    assert "Dana Dyer" in team_names(file_dashboard)
+    assert "Imported 4 answer(s)" in file_dashboard.export.status.text()
+
+
+# Keyboard, accessibility, size -------------------------------------------------------------------
+
+
+def test_every_control_is_named(dashboard) -> None:  # type: ignore[no-untyped-def]
+    assert unnamed_controls(dashboard) == []
+
+
+def mnemonics(widgets: list[QWidget]) -> list[str]:
+    keys = []
+    for w in widgets:
+        text = w.text() if isinstance(w, QAbstractButton | QLabel) else ""
+        if "&" in text.replace("&&", ""):
+            keys.append(text[text.index("&") + 1].lower())
+    return keys
+
+
+def test_access_keys_do_not_clash_on_any_tab(dashboard, qtbot) -> None:  # type: ignore[no-untyped-def]
+    tabs: QTabWidget = dashboard.tabs
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        visible = [w for w in dashboard.findChildren(QWidget) if w.isVisible()]
+        tab_keys = [
+            tabs.tabText(j)[tabs.tabText(j).index("&") + 1].lower() for j in range(tabs.count())
+        ]
+        keys = mnemonics(visible) + tab_keys
+        inner = tabs.currentWidget().findChildren(QTabWidget)
+        for t in inner:
+            keys += [t.tabText(j)[t.tabText(j).index("&") + 1].lower() for j in range(t.count())]
+        assert len(keys) == len(set(keys)), f"{tabs.tabText(i)}: {sorted(keys)}"
+
+
+def test_fits_the_smallest_window(dashboard) -> None:  # type: ignore[no-untyped-def]
+    dashboard.resize(*MIN_SIZE)
+    assert dashboard.minimumSizeHint().width() <= MIN_SIZE[0]
+    assert dashboard.minimumSizeHint().height() <= MIN_SIZE[1]
+    assert (dashboard.width(), dashboard.height()) == MIN_SIZE
+
+
+def test_keyboard_reaches_the_tabs_and_refresh(dashboard) -> None:  # type: ignore[no-untyped-def]
+    shortcuts = {a.text(): a.shortcut() for a in dashboard.actions()}
+    assert "Refresh" in shortcuts and not shortcuts["Refresh"].isEmpty()
+    assert dashboard.tabs.focusPolicy() != Qt.FocusPolicy.NoFocus
+    for view in (dashboard.team.table, dashboard.rules.bar_table, dashboard.items.table):
+        assert view.focusPolicy() != Qt.FocusPolicy.NoFocus

@@ -1,0 +1,223 @@
+"""Each dashboard tab against a database seeded with known answers: the figures on screen must
+equal the ones worked out by hand (see tests/core/team_data.py)."""
+
+from __future__ import annotations
+
+import math
+import statistics as stdlib_stats
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.core.team_data import ABILITY, Team, seed_items, seed_team
+from tests.ui.test_quality import unnamed_controls
+from trainer.core import team
+from trainer.core.catalogue import Catalogue, load_catalogue
+from trainer.core.store import Store
+from trainer.ui.dashboard.filter_bar import CUSTOM, FilterBar
+from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.rules_view import RulesView
+from trainer.ui.dashboard.team_view import COLUMNS, TeamView
+from trainer.ui.dashboard.trainee_view import TraineeView
+
+
+def wilson_text(k: int, n: int) -> str:
+    """The interval worked out by hand, as the table shows it."""
+    z = 1.959964
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{100 * (centre - half):.1f}–{100 * (centre + half):.1f}%"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store.memory()
+
+
+@pytest.fixture
+def seeded(store: Store) -> Team:
+    return seed_team(store)
+
+
+@pytest.fixture
+def data(store: Store, seeded: Team) -> team.TeamData:
+    return team.load(store, team.TeamFilter())
+
+
+def shown(view, model, row: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """One row of a view's (proxy) model as {column title: text}."""
+    return {
+        str(model.headerData(c, Qt.Orientation.Horizontal)): model.index(row, c).data()
+        for c in range(model.columnCount())
+    }
+
+
+def team_rows(view: TeamView) -> dict[str, dict[str, str]]:
+    rows = [shown(view, view.proxy, r) for r in range(view.proxy.rowCount())]
+    return {r["Trainee"]: r for r in rows}
+
+
+def test_team_table_shows_the_hand_computed_figures(qtbot, qtmodeltester, data) -> None:  # type: ignore[no-untyped-def]
+    view = TeamView()
+    qtbot.add_widget(view)
+    view.show_data(data)
+    qtmodeltester.check(view.model)
+    qtmodeltester.check(view.proxy)
+    rows = team_rows(view)
+    alice, bob, carol = rows["Alice Archer"], rows["Bob Baker"], rows["Carol Cole"]
+    assert alice["Recording\nrate"] == "75.0% (9/12)"
+    assert alice["Rate\n95% CI"] == wilson_text(9, 12) + " ⚠"  # 12 answers: too few to judge
+    assert alice["Recording\naccuracy"] == "50.0% (6/12)"
+    assert alice["Accuracy\n95% CI"] == wilson_text(6, 12) + " ⚠"
+    assert alice["Mean\nscore"] == f"{980 / 15:.1f}" == "65.3"
+    assert alice["Answers"] == "15"
+    assert alice["Role"] == "Call-handler"
+    assert alice["Last\nactive"] == "2026-03-16 09:00"
+    assert bob["Recording\nrate"] == "95.0% (38/40)"
+    assert bob["Rate\n95% CI"] == wilson_text(38, 40)  # 40 answers, narrow interval: no warning
+    assert bob["Accuracy\n95% CI"] == wilson_text(30, 40) + " ⚠"  # wider than 20 points
+    assert bob["Mean\nscore"] == "91.0"
+    assert carol["Recording\nrate"] == "no data" and carol["Last\nactive"] == "never"
+    assert (
+        f"{47 / 52:.1%} (47/52" in view.headline.text() and "90.4%" in view.headline.text()
+    )  # the team: (9 + 38) of (12 + 40)
+
+
+def test_team_table_sorts_by_value_and_filters_by_name(qtbot, data) -> None:  # type: ignore[no-untyped-def]
+    view = TeamView()
+    qtbot.add_widget(view)
+    view.show_data(data)
+    rate = [c.title for c in COLUMNS].index("Recording\nrate")
+    view.table.sortByColumn(rate, Qt.SortOrder.DescendingOrder)
+    names = [view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())]
+    assert names == ["Bob Baker", "Alice Archer", "Carol Cole"]  # 95% > 75% > no data
+    view.search.setText("bak")
+    assert view.proxy.rowCount() == 1 and view.proxy.index(0, 0).data() == "Bob Baker"
+
+
+def test_activating_a_trainee_asks_for_their_tab(qtbot, data, seeded) -> None:  # type: ignore[no-untyped-def]
+    view = TeamView()
+    qtbot.add_widget(view)
+    view.show_data(data)
+    row = next(
+        r for r in range(view.proxy.rowCount()) if view.proxy.index(r, 0).data() == "Bob Baker"
+    )
+    with qtbot.wait_signal(view.trainee_chosen) as signal:
+        view.table.activated.emit(view.proxy.index(row, 0))
+    assert signal.args == [seeded.bob]
+
+
+def test_findings_chart_and_its_drill_down(qtbot, qtmodeltester, data, catalogue, seeded) -> None:  # type: ignore[no-untyped-def]
+    view = RulesView(catalogue)
+    qtbot.add_widget(view)
+    view.show_data(data)
+    qtmodeltester.check(view.bar_model)
+    qtmodeltester.check(view.answers.model)
+    labels = [view.bar_proxy.index(r, 0).data() for r in range(view.bar_proxy.rowCount())]
+    assert labels[:4] == ["Under-recording", "Over-recording", "Misclassification", "Miscount"]
+    # QtCharts draws the first category at the bottom: the bar set holds the values reversed.
+    bar_set = view.chart.bar_set
+    assert bar_set is not None
+    assert [bar_set.at(i) for i in range(bar_set.count())] == [0, 1, 0, 8, 3, 0, 0, 5]
+    bar_set.clicked.emit(bar_set.count() - 1)  # a click on the top bar: under-recording
+    lines = view.answers.lines()
+    assert len(lines) == 5  # Alice's three and Bob's two
+    assert {line.trainee for line in lines} == {"Alice Archer", "Bob Baker"}
+    assert lines[0].answered_at >= lines[-1].answered_at  # newest first
+    assert "5 answer(s) behind “Under-recording”" in view.caption.text()
+    assert all(line.findings_text in ("Did not record the burglary.", "Not recorded as a crime.")
+               for line in lines)  # fmt: skip
+
+
+def test_rule_card_and_crime_group_breakdowns(qtbot, data, catalogue) -> None:  # type: ignore[no-untyped-def]
+    view = RulesView(catalogue)
+    qtbot.add_widget(view)
+    view.show_data(data)
+    view.breakdown.setCurrentIndex(1)
+    top = view.bar_proxy.index(0, 0).data()
+    assert top == catalogue.rule_by_id["domestic-abuse-flag"].title
+    assert view.bar_proxy.index(0, 1).data() == "8"
+    view.bar_table.selectRow(0)  # the keyboard's way to the same drill-down
+    assert len(view.answers.lines()) == 8
+    assert {line.trainee for line in view.answers.lines()} == {"Bob Baker"}
+    view.breakdown.setCurrentIndex(2)
+    values = {view.bar_proxy.index(r, 0).data(): view.bar_proxy.index(r, 1).data()
+              for r in range(view.bar_proxy.rowCount())}  # fmt: skip
+    assert values["Burglary"] == "50.0% (6/12)"
+    assert values["Violence against the person"] == "75.0% (30/40)"
+
+
+def test_trainee_tab(qtbot, qtmodeltester, data, catalogue, store, seeded) -> None:  # type: ignore[no-untyped-def]
+    view = TraineeView(catalogue, store)
+    qtbot.add_widget(view)
+    view.show_data(data)
+    view.choose(seeded.alice)
+    text = view.summary.toPlainText()
+    assert "75.0% (9/12; 95% CI " + wilson_text(9, 12).replace("–", "%–") in text
+    assert "small sample" in text
+    assert "Cancellation accuracy" in text and "0.0% (0/1" in text
+    for model in (view.answers.model, view.rule_model, view.week_model, view.session_model):
+        qtmodeltester.check(model)
+    assert view.answers.model.rowCount() == 15
+    rules = {view.rule_model.index(r, 0).data(): view.rule_model.index(r, 1).data()
+             for r in range(view.rule_model.rowCount())}  # fmt: skip
+    assert rules[catalogue.rule_by_id["one-crime-per-victim"].title] == "3"
+    weeks = [view.week_model.index(r, 1).data() for r in range(view.week_model.rowCount())]
+    assert sum(int(w) for w in weeks) == 15
+    assert view.session_model.rowCount() == 1
+    assert view.session_model.index(0, 2).data() == "15"
+    with qtbot.wait_signal(view.reset_requested) as signal:
+        view.reset.click()
+    assert signal.args == [seeded.alice]
+
+
+def test_item_analysis_flags_the_bad_key(qtbot, qtmodeltester, store) -> None:  # type: ignore[no-untyped-def]
+    seed_items(store)
+    view = ItemsView()
+    qtbot.add_widget(view)
+    view.show_data(team.load(store, team.TeamFilter()))
+    qtmodeltester.check(view.model)
+    qtmodeltester.check(view.proxy)
+    first = shown(view, view.proxy, 0)  # sorted with scenarios to review first
+    assert first["Scenario"] == "Bad key"
+    expected = stdlib_stats.correlation([110 - a for a in ABILITY], list(ABILITY))
+    assert first["Discrimination"] == f"{expected:+.2f}" == "-1.00"
+    assert first["Facility"] == f"{sum(110 - a for a in ABILITY) / 10 / 100:.2f}"
+    assert first["Answers"] == "10" and first["Trainees"] == "10"
+    assert first["Review"].startswith("⚠ Review")
+    view.only_flagged.setChecked(True)
+    assert view.proxy.rowCount() == 1
+    assert "1 flagged for review" in view.headline.text()
+
+
+def test_filter_bar_builds_the_filter(qtbot) -> None:  # type: ignore[no-untyped-def]
+    bar = FilterBar()
+    qtbot.add_widget(bar)
+    bar.set_topics(["burglary", "theft"])
+    with qtbot.wait_signal(bar.filter_changed) as signal:
+        bar.role.setCurrentIndex(bar.role.findData("officer"))
+    assert signal.args[0] == team.TeamFilter(role="officer")
+    bar.topic.setCurrentIndex(bar.topic.findData("theft"))
+    bar.period.setCurrentIndex(1)  # last 7 days
+    assert bar.current(today=date(2026, 3, 10)) == team.TeamFilter(
+        role="officer", since=date(2026, 3, 4), until=date(2026, 3, 10), topic="theft"
+    )
+    assert not bar.since.isEnabled()
+    bar.period.setCurrentIndex(CUSTOM)
+    assert bar.since.isEnabled()
+    bar.set_topics(["theft", "violence"])  # keeps the current choice
+    assert bar.topic.currentData() == "theft"
+
+
+def test_every_control_has_an_accessible_name(qtbot, catalogue, store) -> None:  # type: ignore[no-untyped-def]
+    for widget in (TeamView(), RulesView(catalogue), TraineeView(catalogue, store),
+                   ItemsView(), FilterBar()):  # fmt: skip
+        qtbot.add_widget(widget)
+        assert unnamed_controls(widget) == []

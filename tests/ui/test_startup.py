@@ -1,0 +1,97 @@
+"""Start-up: the bank loads in the background, bad files are listed, the real bank loads."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import BAD_FILE, SCENARIOS
+from tests.ui.test_quality import unnamed_controls
+from trainer.core import paths
+from trainer.ui import app
+from trainer.ui.main_window import MainWindow
+from trainer.ui.skipped_files import SkippedFilesDialog
+
+
+def loaded_window(qtbot: QtBot, tmp_path: Path, scenario_paths: list[Path] | None) -> MainWindow:
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.start_view.create_button.isEnabled()  # nothing to do until the bank is in
+    with qtbot.waitSignal(window.context_ready, timeout=20_000):
+        window.load(scenario_paths)
+    return window
+
+
+def test_bad_files_are_skipped_and_listed(qtbot: QtBot, tmp_path: Path, bank_dir: Path) -> None:
+    window = loaded_window(qtbot, tmp_path, [bank_dir])
+    context = window.context
+    assert context is not None
+    assert len(context.library.scenarios) == len(SCENARIOS)
+    assert (tmp_path / "data" / "progress.db").exists()
+    assert window.start_view.create_button.isEnabled()
+    assert "1 scenario file(s) were skipped" in window.start_view.status.text()
+    assert window.actions_by_name["skipped"].isEnabled()
+    dialog = SkippedFilesDialog(window, context.library.problems)
+    qtbot.addWidget(dialog)
+    [problem] = dialog.problems.rows()
+    assert problem.path.endswith(BAD_FILE[0]) and problem.field == "yaml"
+    assert unnamed_controls(dialog) == []
+    window.close()
+
+
+def test_the_real_bank_loads(qtbot: QtBot, tmp_path: Path) -> None:
+    window = loaded_window(qtbot, tmp_path, None)
+    context = window.context
+    assert context is not None
+    bank = sorted(paths.scenarios_dir().rglob("*.yaml"))
+    assert len(context.library.scenarios) == len(bank) > 0
+    assert context.library.problems == []
+    assert window.practice_view is not None
+    assert window.practice_view.choices.groups  # crime groups to choose from
+    window.close()
+
+
+def test_a_store_that_cannot_open_is_reported(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = []
+    monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "progress.db").write_bytes(b"this is not a database at all" * 100)
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    window.load([bank_dir])
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert "progress.db" in shown[0]
+    assert window.start_view.status.text().startswith("Cannot start:")
+    assert not window.start_view.create_button.isEnabled()
+
+
+def test_run_app_opens_loads_backs_up_and_closes(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    backups = tmp_path / "data" / "backups"
+    deadline = time.monotonic() + 20
+
+    def close_when_backed_up() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        done = any(backups.glob("progress-*-daily.db"))
+        if not done and time.monotonic() < deadline:
+            QTimer.singleShot(50, close_when_backed_up)
+            return
+        for window in windows:
+            window.close()
+        QApplication.quit()
+
+    monkeypatch.setattr(app, "install_excepthook", lambda: None)
+    QTimer.singleShot(50, close_when_backed_up)
+    assert app.run_app(tmp_path / "data") == 0
+    assert (tmp_path / "data" / "progress.db").exists()
+    assert list(backups.glob("progress-*-daily.db"))

@@ -1,0 +1,36 @@
+"""Start the application: one QApplication, one main window, the bank loading in the background."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from trainer.ui.errors import install_excepthook
+
+BENCH_ENV = "TRAINER_BENCH_FIRST_SCENARIO"  # see tests/benchmarks/test_startup.py
+
+
+def run_app(data_dir: str | Path | None = None) -> int:
+    """Open the main window and run until it closes; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Crime Recording Trainer")
+    app.setOrganizationName("crime-recording-trainer")
+    install_excepthook()
+
+    from trainer.ui.main_window import MainWindow
+
+    window = MainWindow(data_dir=Path(data_dir) if data_dir else None)
+    if os.environ.get(BENCH_ENV):
+        from trainer.ui.bench_hook import quit_on_first_scenario
+
+        quit_on_first_scenario(window)
+    window.show()
+    window.load()
+    try:
+        return app.exec()
+    finally:
+        if window.context is not None:
+            window.context.store.close()

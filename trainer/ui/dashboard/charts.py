@@ -1,0 +1,189 @@
+"""Charts drawn with QtCharts in the system palette: horizontal bars and a progress line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QHorizontalBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime, Signal
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from trainer.core.team_breakdown import Bar, ProgressPoint
+
+MAX_LABEL = 38
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def _chart(view: QChartView) -> QChart:
+    """An empty chart in the widget's palette and font (not one of QtCharts' own themes)."""
+    palette = view.palette()
+    chart = QChart()
+    chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+    chart.setTitleBrush(palette.color(QPalette.ColorRole.Text))
+    chart.setTitleFont(view.font())
+    chart.legend().hide()
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
+def _style_axis(axis: QBarCategoryAxis | QValueAxis | QDateTimeAxis, view: QChartView) -> None:
+    palette = view.palette()
+    axis.setLabelsBrush(palette.color(QPalette.ColorRole.Text))
+    axis.setLabelsFont(view.font())
+    axis.setTitleBrush(palette.color(QPalette.ColorRole.Text))
+    axis.setTitleFont(view.font())
+    axis.setGridLineColor(palette.color(QPalette.ColorRole.Mid))
+    axis.setLinePenColor(palette.color(QPalette.ColorRole.Mid))
+
+
+class BarChart(QChartView):
+    """Horizontal bars, first bar at the top; emits `bar_clicked(index)` when one is clicked."""
+
+    bar_clicked = Signal(int)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(280, 200)
+        # The chart is drawn for the mouse; the table beside it is the keyboard's way in.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.bars: list[Bar] = []
+        self.bar_set: QBarSet | None = None
+        self.show_bars([], "", "")
+
+    def show_bars(
+        self, bars: Sequence[Bar], title: str, axis_title: str, ceiling: float | None = None
+    ) -> None:
+        """Draw `bars`; the value axis runs to `ceiling` if given, else to a round number."""
+        self.bars = list(bars)
+        chart = _chart(self)
+        chart.setTitle(title)
+        ordered = list(reversed(self.bars))  # QtCharts draws the first category at the bottom
+        bar_set = QBarSet(axis_title)
+        bar_set.append([b.value for b in ordered])
+        bar_set.setColor(self.palette().color(QPalette.ColorRole.Highlight))
+        bar_set.setBorderColor(self.palette().color(QPalette.ColorRole.Highlight))
+        bar_set.setLabelColor(self.palette().color(QPalette.ColorRole.Text))
+        bar_set.clicked.connect(lambda i: self.bar_clicked.emit(len(self.bars) - 1 - i))
+        series = QHorizontalBarSeries()
+        series.append(bar_set)
+        series.setBarWidth(0.7)
+        series.setLabelsVisible(True)
+        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+        series.setLabelsFormat("@value")
+        series.setLabelsPrecision(4)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([_short(b.label) for b in ordered] or [""])
+        values = QValueAxis()
+        highest = max([0.0, *(b.value for b in self.bars)])
+        values.setRange(0, ceiling or _nice_ceiling(highest * 1.15))
+        values.setLabelFormat("%d")
+        values.setTickCount(6)
+        values.setTitleText(axis_title)
+        for axis, side in (
+            (categories, Qt.AlignmentFlag.AlignLeft),
+            (values, Qt.AlignmentFlag.AlignBottom),
+        ):
+            _style_axis(axis, self)
+            chart.addAxis(axis, side)
+            series.attachAxis(axis)
+        old = self.chart()
+        self.setChart(chart)
+        self.bar_set = bar_set
+        if old is not None:
+            old.deleteLater()
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round axis top that five ticks divide well: 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100…"""
+    if value <= 5:
+        return 5
+    step = 1.0
+    while True:
+        for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            if value <= 10 * step * m:
+                return 10 * step * m
+        step *= 10
+
+
+class ProgressChart(QChartView):
+    """Weekly mean score (0–100) as a line with points."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(280, 180)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.show_points([], "")
+
+    def show_points(self, points: Sequence[ProgressPoint], title: str) -> None:
+        chart = _chart(self)
+        chart.setTitle(title)
+        line = QLineSeries()
+        line.setPointsVisible(True)
+        pen = line.pen()
+        pen.setColor(self.palette().color(QPalette.ColorRole.Highlight))
+        pen.setWidth(2)
+        line.setPen(pen)
+        for p in points:
+            line.append(_msecs(p.week), p.mean_score)
+        chart.addSeries(line)
+        weeks = QDateTimeAxis()  # real time: a week with no answers leaves a gap
+        weeks.setFormat("d MMM")
+        weeks.setTitleText("Week beginning")
+        if points:
+            start, end, ticks = _week_ticks(points[0].week, points[-1].week)
+            weeks.setRange(_qdate(start), _qdate(end))
+            weeks.setTickCount(ticks)
+        scores = QValueAxis()
+        scores.setRange(0, 100)
+        scores.setTickCount(6)
+        scores.setLabelFormat("%d")
+        scores.setTitleText("Mean score")
+        for axis, side in (
+            (weeks, Qt.AlignmentFlag.AlignBottom),
+            (scores, Qt.AlignmentFlag.AlignLeft),
+        ):
+            _style_axis(axis, self)
+            chart.addAxis(axis, side)
+            line.attachAxis(axis)
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+
+def _week_ticks(first: date, last: date, most: int = 8) -> tuple[date, date, int]:
+    """An axis from the Monday before `first` past `last`, with ticks on Mondays (every k weeks)."""
+    span = (last - first).days // 7 + 2
+    step = -(-span // most)
+    intervals = -(-span // step)
+    start = first - timedelta(weeks=1)
+    return start, start + timedelta(weeks=intervals * step), intervals + 1
+
+
+def _qdate(day: date) -> QDateTime:
+    return QDateTime(QDate(day.year, day.month, day.day), QTime(0, 0))
+
+
+def _msecs(day: date) -> float:
+    return float(_qdate(day).toMSecsSinceEpoch())

@@ -1,0 +1,161 @@
+"""The Team tab: one row per trainee with the inspectorate's measures and their intervals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from trainer.core.statistics import summarise
+from trainer.core.team import ROLE_NAMES, TeamData, TeamRow, team_rows
+from trainer.ui.dashboard.tables import (
+    WARNING,
+    SortableTableModel,
+    SortColumn,
+    interval,
+    interval_tooltip,
+    percent,
+    sort_value,
+    sorted_view,
+)
+from trainer.ui.widgets import wrapped
+
+
+def _answers(r: TeamRow) -> str:
+    s = r.summary
+    return f"{s.attempts} (+{s.exam_attempts} exam)" if s.exam_attempts else str(s.attempts)
+
+
+def _mean(r: TeamRow) -> str:
+    return "no data" if r.summary.mean_score is None else f"{r.summary.mean_score:.1f}"
+
+
+def _last_active(r: TeamRow) -> str:
+    moment = r.summary.last_active
+    return "never" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _trend(r: TeamRow) -> str:
+    t = r.summary.trend
+    if t is None:
+        return "–"
+    if abs(t) < 0.05:
+        return "▶ steady"
+    return f"▲ +{t:.1f}" if t > 0 else f"▼ -{abs(t):.1f}"
+
+
+TREND_HELP = (
+    "Mean score of the later half of the answers minus the earlier half (points); shown from four "
+    "answers."
+)
+
+COLUMNS = (
+    SortColumn("Trainee", lambda r: r.trainee.name, tooltip=lambda r: r.trainee.staff_number),
+    SortColumn("Staff no.", lambda r: r.trainee.staff_number),
+    SortColumn("Role", lambda r: ROLE_NAMES.get(r.trainee.role, r.trainee.role)),
+    SortColumn(
+        "Answers",
+        _answers,
+        numeric=True,
+        key=lambda r: float(r.summary.attempts + r.summary.exam_attempts),
+    ),
+    SortColumn("Mean\nscore", _mean, numeric=True, key=lambda r: sort_value(r.summary.mean_score)),
+    SortColumn(
+        "Recording\nrate",
+        lambda r: percent(r.summary.recording_rate),
+        numeric=True,
+        key=lambda r: sort_value(r.summary.recording_rate.value),
+        tooltip=lambda r: interval_tooltip(r.summary.recording_rate),
+    ),
+    SortColumn(
+        "Rate\n95% CI",
+        lambda r: interval(r.summary.recording_rate),
+        key=lambda r: sort_value(r.summary.recording_rate.value),
+        tooltip=lambda r: interval_tooltip(r.summary.recording_rate),
+    ),
+    SortColumn(
+        "Recording\naccuracy",
+        lambda r: percent(r.summary.recording_accuracy),
+        numeric=True,
+        key=lambda r: sort_value(r.summary.recording_accuracy.value),
+        tooltip=lambda r: interval_tooltip(r.summary.recording_accuracy),
+    ),
+    SortColumn(
+        "Accuracy\n95% CI",
+        lambda r: interval(r.summary.recording_accuracy),
+        key=lambda r: sort_value(r.summary.recording_accuracy.value),
+        tooltip=lambda r: interval_tooltip(r.summary.recording_accuracy),
+    ),
+    SortColumn(
+        "Last\nactive",
+        _last_active,
+        key=lambda r: r.summary.last_active.timestamp() if r.summary.last_active else -1.0,
+    ),
+    SortColumn(
+        "Trend",
+        _trend,
+        numeric=True,
+        key=lambda r: -1000.0 if r.summary.trend is None else r.summary.trend,
+        tooltip=lambda r: TREND_HELP,
+    ),
+)
+NAME_COLUMN = 0
+
+
+class TeamView(QWidget):
+    """Emits `trainee_chosen(trainee_id)` when a row is activated (double-click or Enter)."""
+
+    trainee_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = wrapped("", "Team figures", self)
+        self.search = QLineEdit(self)
+        self.search.setAccessibleName("Find a trainee by name")
+        self.search.setPlaceholderText("Find a trainee…")
+        self.search.setClearButtonEnabled(True)
+        self.model = SortableTableModel(COLUMNS, self)
+        self.table, self.proxy = sorted_view(
+            self.model,
+            "Team results",
+            self,
+            NAME_COLUMN,
+            (NAME_COLUMN, Qt.SortOrder.AscendingOrder),
+        )
+        self.proxy.setFilterKeyColumn(NAME_COLUMN)
+        self.note = wrapped(
+            f"Recording rate: of the scenarios where a crime should have been recorded, the share "
+            f"recorded. Recording accuracy: the share recorded and fully right (class, count and "
+            f"flags). {WARNING} marks a sample too small to judge on its own: fewer than 30 such "
+            f"answers, or a 95% interval wider than 20 points. Double-click a trainee (or press "
+            f"Enter) for their details.",
+            "About these figures",
+            self,
+        )
+
+        top = QHBoxLayout()
+        find = QLabel("Fi&nd:", self)
+        find.setBuddy(self.search)
+        top.addWidget(self.headline, 1)
+        top.addWidget(find)
+        top.addWidget(self.search)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table.activated.connect(self._activated)
+
+    def show_data(self, data: TeamData) -> None:
+        self.model.set_rows(team_rows(data))
+        team = summarise("team", data.attempts)
+        self.headline.setText(
+            f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
+            f"{team.recording_rate.describe()}; recording accuracy "
+            f"{team.recording_accuracy.describe()}."
+        )
+        self.headline.setAccessibleName(self.headline.text())
+
+    def _activated(self, index: QModelIndex) -> None:
+        row: TeamRow = self.model.row_at(self.proxy.mapToSource(index))
+        self.trainee_chosen.emit(row.trainee.id)

@@ -1,0 +1,129 @@
+"""The supervisor dashboard window: one filter over tabs of team figures, charts and exports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.accounts import reset_profile
+from trainer.core.team import TeamData, TeamFilter, known_topics, load
+from trainer.ui.context import AppContext
+from trainer.ui.dashboard.accounts_view import AccountsView
+from trainer.ui.dashboard.dialogs import ConfirmResetDialog
+from trainer.ui.dashboard.export_view import ExportView
+from trainer.ui.dashboard.filter_bar import FilterBar
+from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.rules_view import RulesView
+from trainer.ui.dashboard.team_view import TeamView
+from trainer.ui.dashboard.trainee_view import TraineeView
+from trainer.ui.errors import reports_errors
+from trainer.ui.widgets import button
+
+MIN_SIZE = (1024, 700)
+
+
+class DashboardWindow(QMainWindow):
+    """Opened only through `open_dashboard`, after a supervisor has signed in."""
+
+    def __init__(self, context: AppContext, supervisor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.context = context
+        self.supervisor = supervisor
+        self.data: TeamData | None = None
+        self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
+        self.setAccessibleName("Supervisor dashboard")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(*MIN_SIZE)
+        self.setMinimumSize(*MIN_SIZE)
+
+        self.filters = FilterBar(self)
+        self.refresh_button = button("Re&fresh", "Refresh the figures", self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Dashboard views")
+        self.team = TeamView(self)
+        self.rules = RulesView(context.catalogue, self)
+        self.trainee = TraineeView(context.catalogue, context.store, self)
+        self.items = ItemsView(self)
+        self.export = ExportView(context, self)
+        self.accounts = AccountsView(context.store, supervisor, self)
+        for view, title in (
+            (self.team, "&Team"),
+            (self.rules, "Rules and crime &groups"),
+            (self.trainee, "Tr&ainee"),
+            (self.items, "&Scenarios"),
+            (self.export, "&Export and import"),
+            (self.accounts, "Super&visors"),
+        ):
+            self.tabs.addTab(view, title)
+
+        central = QWidget(self)
+        top = QHBoxLayout()
+        top.addWidget(self.filters, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        refresh = QAction("Refresh", self)
+        refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        refresh.triggered.connect(lambda: self.refresh())
+        close = QAction("Close", self)
+        close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        close.triggered.connect(self.close)
+        self.addActions([refresh, close])
+
+        self.filters.filter_changed.connect(lambda _filter: self.refresh())
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.team.trainee_chosen.connect(self.show_trainee)
+        self.trainee.reset_requested.connect(self.reset_trainee)
+        self.export.imported.connect(lambda: self.refresh())
+        self.refresh()
+
+    @property
+    def filter(self) -> TeamFilter:
+        return self.filters.current()
+
+    @reports_errors
+    def refresh(self) -> None:
+        """Read the store again through the current filter and redraw every tab."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~2 s at 100,000 answers
+        try:
+            self._redraw()
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _redraw(self) -> None:
+        self.filters.set_topics(known_topics(self.context.store, self.context.library))
+        self.data = load(self.context.store, self.filter)
+        self.team.show_data(self.data)
+        self.rules.show_data(self.data)
+        self.trainee.show_data(self.data)
+        self.items.show_data(self.data)
+        self.export.show_filter(self.data)
+        self.statusBar().showMessage(f"Showing {self.filter.describe()}.")
+
+    def show_trainee(self, trainee_id: str) -> None:
+        self.trainee.choose(trainee_id)
+        self.tabs.setCurrentWidget(self.trainee)
+
+    @reports_errors
+    def reset_trainee(self, trainee_id: str) -> None:
+        trainee = self.context.store.trainee(trainee_id)
+        if not ConfirmResetDialog.ask(self, trainee.name):
+            return
+        reset_profile(self.context.store, trainee_id, self.supervisor)
+        self.statusBar().showMessage(f"{trainee.name}'s profile was reset.")
+        self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.export.wait_for_work()
+        super().closeEvent(event)

@@ -1,0 +1,293 @@
+"""The main window: start screen, practice choice, the quiz, progress; menus and shortcuts."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
+
+from trainer.core.errors import TrainerError
+from trainer.ui.context import AppContext
+from trainer.ui.errors import reports_errors, show_error
+from trainer.ui.loader import BankLoader, LoadedBank
+from trainer.ui.start_view import StartView
+
+if TYPE_CHECKING:
+    from trainer.core.quiz import QuizPlan
+    from trainer.core.records import Trainee
+    from trainer.ui.practice_view import PracticeView
+    from trainer.ui.progress_view import ProgressView
+    from trainer.ui.quiz_screen import QuizScreen
+
+TITLE = "Crime Recording Trainer"
+Shortcut = QKeySequence.StandardKey | str | None
+# Every action with its shortcut, in one table: (name, text, shortcut, slot, menu).
+ACTIONS: tuple[tuple[str, str, Shortcut, str, str], ...] = (
+    ("practice", "&Choose practice…", QKeySequence.StandardKey.New, "show_practice", "trainer"),
+    ("progress", "My &progress", "Ctrl+P", "show_progress", "trainer"),
+    ("switch", "&Switch trainee", "Ctrl+Shift+S", "show_start", "trainer"),
+    ("dashboard", "Supervisor &dashboard…", "Ctrl+D", "open_dashboard", "trainer"),
+    ("skipped", "S&kipped scenario files…", None, "show_skipped", "trainer"),
+    ("quit", "&Quit", QKeySequence.StandardKey.Quit, "close", "trainer"),
+    ("keys", "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "show_keys", "help"),
+    ("about", "&About", None, "show_about", "help"),
+)
+KEYS_HELP = """Everything works from the keyboard:
+Tab / Shift+Tab — move between controls; Alt + underlined letter — jump to a control
+Ctrl+Enter — submit your answer on a scenario
+Enter — the highlighted button (Next on feedback, Start on practice)
+Ctrl+N — choose practice   Ctrl+P — my progress   Ctrl+Shift+S — switch trainee
+Ctrl+D — supervisor dashboard   F1 — this list   Ctrl+Q — quit"""
+
+
+class MainWindow(QMainWindow):
+    context_ready = Signal()
+
+    def __init__(self, context: AppContext | None = None, data_dir: Path | None = None) -> None:
+        """With a `context`, ready at once; otherwise call `load()` to load in the background."""
+        super().__init__()
+        self.setWindowTitle(TITLE)
+        self.data_dir = data_dir
+        self.context: AppContext | None = None
+        self.trainee: Trainee | None = None
+        self.loader: BankLoader | None = None
+        self.practice_view: PracticeView | None = None
+        self.quiz_screen: QuizScreen | None = None
+        self.progress_view: ProgressView | None = None
+        self.pages = QStackedWidget(self)
+        self.start_view = StartView(self)
+        self.pages.addWidget(self.start_view)
+        self.setCentralWidget(self.pages)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_menus()
+        self.start_view.trainee_chosen.connect(self.choose_trainee)
+        self.start_view.profile_requested.connect(self.create_profile)
+        self.start_view.set_ready(False, "Loading the scenario bank…")
+        self.resize(1100, 760)
+        self._update_actions()
+        if context is not None:
+            self.set_context(context)
+
+    def _build_menus(self) -> None:
+        menus = {
+            "trainer": self.menuBar().addMenu("&Trainer"),
+            "help": self.menuBar().addMenu("&Help"),
+        }
+        for name, text, keys, slot, menu in ACTIONS:
+            action = QAction(text, self)
+            if keys is not None:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(getattr(self, slot))
+            menus[menu].addAction(action)
+            self.actions_by_name[name] = action
+
+    # Loading -----------------------------------------------------------------------------------
+
+    def load(self, scenario_paths: Sequence[Path] | None = None) -> None:
+        """Load the bank in the background; the store opens when it is ready."""
+        from trainer.core import paths
+
+        cache = paths.user_data_dir(self.data_dir) / "cache"
+        self.loader = BankLoader(scenario_paths, cache, self)
+        self.loader.loaded.connect(self._bank_loaded)
+        self.loader.failed.connect(self._load_failed)
+        self.loader.start()
+
+    def _bank_loaded(self, bank: LoadedBank) -> None:
+        from trainer.core.store import open_store
+
+        try:
+            store = open_store(self.data_dir)
+        except TrainerError as exc:
+            self._load_failed(str(exc))
+            return
+        from trainer.core import paths
+
+        self.set_context(
+            AppContext(
+                store=store,
+                catalogue=bank.catalogue,
+                data_dir=store.path.parent if store.path else paths.user_data_dir(self.data_dir),
+                library=bank.library,
+            )
+        )
+        QTimer.singleShot(0, self._daily_backup)
+
+    @reports_errors
+    def _daily_backup(self) -> None:
+        from trainer.core.backups import daily_backup
+
+        assert self.context is not None
+        daily_backup(self.context.store)
+
+    def _load_failed(self, message: str) -> None:
+        self.start_view.set_ready(False, f"Cannot start: {message}")
+        show_error(self, message)
+
+    def set_context(self, context: AppContext) -> None:
+        """Everything is loaded: build the screens that need the catalogue and the store."""
+        from trainer.core.quiz import practice_choices
+        from trainer.ui.practice_view import PracticeView
+        from trainer.ui.quiz_screen import QuizScreen
+        from trainer.ui.skipped_files import skipped_text
+
+        self.context = context
+        library = context.library
+        self.practice_view = PracticeView(context.catalogue, self)
+        self.quiz_screen = QuizScreen(context, self)
+        self.pages.addWidget(self.practice_view)
+        self.pages.addWidget(self.quiz_screen)
+        self.practice_view.plan_chosen.connect(self.start_quiz)
+        self.practice_view.progress_requested.connect(self.show_progress)
+        self.practice_view.switch_requested.connect(self.show_start)
+        self.quiz_screen.closed.connect(self.show_practice)
+        self.quiz_screen.currentChanged.connect(self._update_actions)
+        bank = (
+            f"{len(library.scenarios)} scenarios in the bank (rules {context.catalogue.edition})."
+        )
+        skipped = skipped_text(library.problems)
+        note = f"{skipped} See Trainer → Skipped scenario files." if skipped else ""
+        bank = f"{bank} {note}".strip()
+        self.practice_view.set_choices(
+            practice_choices([s.scenario for s in library.scenarios], context.catalogue)
+        )
+        self.statusBar().showMessage(bank)
+        self.start_view.set_trainees(context.store.trainees())
+        self.start_view.set_ready(True, note)
+        self._update_actions()
+        self.context_ready.emit()
+
+    # Pages -------------------------------------------------------------------------------------
+
+    @reports_errors
+    def create_profile(self, name: str, staff_number: str, role: str) -> None:
+        assert self.context is not None
+        trainee = self.context.store.create_trainee(name, staff_number, role)
+        self.start_view.clear_form()
+        self.start_view.set_trainees(self.context.store.trainees(), trainee.id)
+        self.choose_trainee(trainee)
+
+    def choose_trainee(self, trainee: Trainee) -> None:
+        self.trainee = trainee
+        self.setWindowTitle(f"{TITLE} — {trainee.name}")
+        self.show_practice()
+
+    def show_start(self) -> None:
+        if self._quiz_running():
+            return
+        self.trainee = None
+        self.setWindowTitle(TITLE)
+        if self.context is not None:
+            self.start_view.set_trainees(self.context.store.trainees())
+        self._show(self.start_view)
+        self.start_view.list.setFocus()
+
+    @reports_errors
+    def show_practice(self) -> None:
+        if self.context is None or self.practice_view is None or self.trainee is None:
+            return
+        if self._quiz_running():
+            return
+        answers = self.context.store.answers(trainee_id=self.trainee.id)
+        self.practice_view.set_trainee(self.trainee, [a.as_attempt() for a in answers])
+        self._show(self.practice_view)
+        self.practice_view.start.setFocus()
+
+    @reports_errors
+    def start_quiz(self, plan: QuizPlan) -> None:
+        from trainer.core.practice import QuizRun
+
+        assert self.context is not None and self.trainee is not None
+        assert self.quiz_screen is not None
+        ctx = self.context
+        run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
+        self.quiz_screen.start(run)
+        self._show(self.quiz_screen)
+
+    @reports_errors
+    def show_progress(self) -> None:
+        if self.context is None or self.trainee is None or self._quiz_running():
+            return
+        if self.progress_view is None:
+            from trainer.ui.progress_view import ProgressView
+
+            self.progress_view = ProgressView(self.context.catalogue, self)
+            self.progress_view.back_requested.connect(self.show_practice)
+            self.pages.addWidget(self.progress_view)
+        store, tid = self.context.store, self.trainee.id
+        self.progress_view.show_progress(
+            self.trainee,
+            store.answers(trainee_id=tid),
+            store.sessions(tid),
+            self.context.library.by_id,
+        )
+        self._show(self.progress_view)
+
+    def _show(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        self._update_actions()
+
+    def _quiz_running(self) -> bool:
+        return (
+            self.quiz_screen is not None
+            and self.pages.currentWidget() is self.quiz_screen
+            and self.quiz_screen.running
+        )
+
+    def _update_actions(self) -> None:
+        quiz = self._quiz_running()
+        chosen = self.context is not None and self.trainee is not None
+        for name in ("practice", "progress"):
+            self.actions_by_name[name].setEnabled(chosen and not quiz)
+        self.actions_by_name["switch"].setEnabled(self.context is not None and not quiz)
+        self.actions_by_name["dashboard"].setEnabled(self.context is not None and not quiz)
+        problems = self.context is not None and bool(self.context.library.problems)
+        self.actions_by_name["skipped"].setEnabled(problems)
+
+    # Menu actions ------------------------------------------------------------------------------
+
+    @reports_errors
+    def open_dashboard(self) -> None:
+        if self.context is None:
+            return
+        try:  # imported when first asked for: supervisors only
+            dashboard = importlib.import_module("trainer.ui.dashboard")
+            open_dashboard = dashboard.open_dashboard
+        except (ImportError, AttributeError):
+            show_error(self, "The supervisor dashboard is not part of this installation.")
+            return
+        open_dashboard(self, self.context)
+
+    def show_skipped(self) -> None:
+        from trainer.ui.skipped_files import SkippedFilesDialog
+
+        if self.context is not None:
+            SkippedFilesDialog.show_problems(self, self.context.library.problems)
+
+    def show_keys(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", KEYS_HELP)
+
+    def show_about(self) -> None:
+        from trainer import __version__
+
+        edition = self.context.catalogue.edition if self.context else "not loaded yet"
+        QMessageBox.about(
+            self,
+            f"About {TITLE}",
+            f"{TITLE} {__version__}\nOffline practice in recording and classifying crime.\n"
+            f"Counting rules: {edition}.",
+        )
+
+    def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        if self.loader is not None and self.loader.isRunning():
+            self.loader.wait()
+        if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
+            with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
+                self.quiz_screen.run.finish()
+        super().closeEvent(event)
