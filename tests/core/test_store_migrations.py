@@ -16,7 +16,7 @@ from trainer.core.answer_rows import INSERT_ANSWER, answer_params
 from trainer.core.backups import list_backups
 from trainer.core.errors import TrainerError
 from trainer.core.schema import STEPS, migrations
-from trainer.core.store import DB_NAME, open_store
+from trainer.core.store import DB_NAME, SCHEMA_STEPS, open_store
 from trainer.core.summaries import team_counts
 from trainer.core.versions import applied_steps, schema_version
 
@@ -50,6 +50,20 @@ def test_a_new_database_gets_every_step(tmp_path: Path) -> None:
         assert applied_steps(store.db) == STEPS
         assert schema_version(store.db) == len(STEPS) >= 2
     assert list_backups(tmp_path / DB_NAME) == []  # nothing to back up yet
+
+
+def test_the_store_knows_every_migration_by_name() -> None:
+    assert tuple(STEPS) == SCHEMA_STEPS  # else every start takes the slower, migrating path
+
+
+def test_a_reopened_database_is_set_up_as_when_it_was_created(tmp_path: Path) -> None:
+    pragmas = ("foreign_keys", "recursive_triggers", "synchronous", "journal_mode", "cache_size")
+
+    def settings() -> list[object]:
+        with open_store(tmp_path) as store:
+            return [store.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas]
+
+    assert settings() == settings() == [1, 1, 2, "wal", -32768]
 
 
 def test_an_older_database_is_backed_up_then_migrated(tmp_path: Path) -> None:

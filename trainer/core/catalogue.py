@@ -10,18 +10,10 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from trainer.core import paths
 from trainer.core.errors import TrainerError
-
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-SafeLoader = _Loader
 
 DEFAULT_EDITION = "2026-27"
 
@@ -41,7 +33,9 @@ GROUP_NAMES = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators are built when first used, not on import: a start-up served from the caches
+    # never validates (see model_cache), and building them all costs more than the rest of it.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class HomeOfficeCode(_Strict):
@@ -160,6 +154,10 @@ class Catalogue(_Strict):
 
 
 def _read_yaml(path: Path) -> object:
+    import yaml  # here, not at the top: a start-up served from the caches never needs it
+
+    from trainer.core.yaml_source import SafeLoader
+
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except (OSError, yaml.YAMLError) as exc:

@@ -1,28 +1,28 @@
 """The validated catalogue kept as JSON, so the application starts without re-parsing its YAML.
 
-Parsing the 230 kB of catalogue YAML costs more than the rest of loading the scenario bank; the
-JSON form validates in a few milliseconds. The cache is keyed by the source files' names, sizes
-and modification times and by the versions that shape it, so any change simply misses it; a cache
-that cannot be read or written is ignored.
+Parsing the 230 kB of catalogue YAML and validating it costs more than the rest of loading the
+scenario bank; the JSON form is rebuilt without validation in a few milliseconds (see
+`model_cache`). The cache is keyed by the source files' names, sizes and modification times and by
+the versions and models that shape it, so any change simply misses it; a cache that cannot be read
+or written is ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from pathlib import Path
 
 import pydantic
-from pydantic import ValidationError
 
 from trainer import __version__
 from trainer.core import paths
 from trainer.core.catalogue import DEFAULT_EDITION, Catalogue, load_catalogue
+from trainer.core.model_cache import dump, fingerprint, read_sealed, rebuild, write_sealed
 
 
 def _key(edition: str) -> str:
-    parts = [__version__, pydantic.VERSION, edition]
+    parts = [__version__, pydantic.VERSION, fingerprint(Catalogue), edition]
     for source in sorted(paths.catalogue_dir().glob(f"*-{edition}.yaml")):
         stat = source.stat()
         parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
@@ -35,14 +35,12 @@ def load_catalogue_cached(cache_dir: Path, edition: str = DEFAULT_EDITION) -> Ca
         cache = cache_dir / f"catalogue-{edition}-{_key(edition)}.json"
     except OSError:
         return load_catalogue(edition)
-    with contextlib.suppress(OSError, ValidationError):
-        return Catalogue.model_validate_json(cache.read_bytes())
+    with contextlib.suppress(OSError, ValueError):
+        return rebuild(Catalogue, read_sealed(cache))
     catalogue = load_catalogue(edition)
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob(f"catalogue-{edition}-*.json"):
             old.unlink()
-        part = cache.with_suffix(f".{os.getpid()}.part")
-        part.write_text(catalogue.model_dump_json(), encoding="utf-8")
-        part.replace(cache)
+        write_sealed(cache, dump(catalogue))
     return catalogue

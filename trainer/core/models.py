@@ -49,7 +49,9 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators are built when first used, not on import: a start-up served from the caches
+    # never validates (see model_cache), and building them all costs more than the rest of it.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Detail(_Strict):
@@ -101,7 +103,7 @@ class Scenario(_Strict):
 class AnsweredCrime(BaseModel):
     """One crime in a trainee's answer; a `victim` note is accepted and ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     offence: str
     count: PositiveInt = 1

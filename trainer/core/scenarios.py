@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from trainer.core.catalogue import Catalogue, SafeLoader
+from trainer.core.catalogue import Catalogue
 from trainer.core.checks import check_scenario
 from trainer.core.models import Scenario
 
@@ -70,43 +69,6 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         yield from (Path(f) for f in sorted(found))
 
 
-def _line_map(node: yaml.Node) -> dict[Loc, int]:
-    """The 1-based line of every mapping value and sequence item, by its path from the root."""
-    lines: dict[Loc, int] = {(): node.start_mark.line + 1}
-
-    def walk(n: yaml.Node, loc: Loc) -> None:
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                child = (*loc, str(key.value))
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                lines[(*loc, i)] = item.start_mark.line + 1
-                walk(item, (*loc, i))
-
-    walk(node, ())
-    return lines
-
-
-class _TrackingLoader(SafeLoader):
-    """The safe loader, noting keys given twice in one mapping (YAML would keep the last)."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(node.value):
-            seen: set[object] = set()
-            for key, _ in node.value:
-                if key.value in seen:
-                    self.duplicate_keys.append((str(key.value), key.start_mark.line + 1))
-                seen.add(key.value)
-        return mapping
-
-
 def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
     while loc and loc not in lines:
         loc = loc[:-1]
@@ -133,17 +95,6 @@ def _pydantic_message(error: Any) -> str:
     return str(error["msg"])
 
 
-def parse_text(text: str) -> tuple[Any, yaml.Node | None, list[tuple[str, int]]]:
-    """Parse one YAML document, keeping its node tree for line numbers and any repeated keys."""
-    loader = _TrackingLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    return data, node, loader.duplicate_keys
-
-
 def load_file(
     path: Path, catalogue: Catalogue, shown_as: str | None = None
 ) -> tuple[LoadedScenario | None, list[Problem]]:
@@ -167,6 +118,10 @@ def load_file(
         return None, [problem(line, "file", f"is not UTF-8 (byte 0x{raw[exc.start]:02x})")]
     if not text.strip():
         return None, [problem(1, "file", "is empty")]
+    import yaml  # here, not at the top: a start-up served from the caches never needs it
+
+    from trainer.core.yaml_source import line_map, parse_text
+
     try:
         data, node, repeated = parse_text(text)
     except yaml.MarkedYAMLError as exc:
@@ -183,14 +138,14 @@ def load_file(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = _line_map(node)
+        lines = line_map(node)
         for error in exc.errors():
             loc = tuple(error["loc"])
             problems.append(problem(_line_for(lines, loc), _field(loc), _pydantic_message(error)))
         return None, problems
     issues = check_scenario(scenario, catalogue)
     if issues:
-        lines = _line_map(node)
+        lines = line_map(node)
         problems += [problem(_line_for(lines, loc), _field(loc), msg) for loc, msg in issues]
     if problems:
         return None, problems
@@ -198,12 +153,18 @@ def load_file(
     return LoadedScenario(scenario, path, digest), []
 
 
-def load_library(paths: Sequence[str | Path], catalogue: Catalogue) -> Library:
-    """Load every scenario file under `paths`; duplicate ids across files are problems too."""
+LoadFile = Callable[[Path, Catalogue], tuple[LoadedScenario | None, list[Problem]]]
+
+
+def load_library(
+    paths: Sequence[str | Path], catalogue: Catalogue, load: LoadFile = load_file
+) -> Library:
+    """Load every scenario file under `paths` with `load` (`load_file`, or the cache's stand-in
+    for it); duplicate ids across files are problems too."""
     library = Library()
     first_seen: dict[str, LoadedScenario] = {}
     for path in find_files(paths):
-        loaded, problems = load_file(path, catalogue)
+        loaded, problems = load(path, catalogue)
         library.problems.extend(problems)
         if loaded is None:
             continue

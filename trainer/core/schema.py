@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
+from trainer.core.answer_rows import SUMMARY_TABLES, summarise_after
 from trainer.core.records import new_id
 
 migrations = Migrations("trainer")
@@ -167,54 +168,6 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
-# Summaries are kept by the store's insert paths, in the same transaction as the answers they
-# count (set-wise, so one answer and a million cost the same statements).
-_SUMMARISE = (
-    """
-    INSERT INTO answer_topics (topic, answered_ts, seq)
-    SELECT value, answered_ts, seq FROM answers NOT INDEXED, json_each(answers.topics)
-    WHERE seq > ?
-    """,
-    """
-    INSERT INTO trainee_totals
-    SELECT trainee_id, exam, count(*), sum(score),
-        sum(kind = 'classify' AND expected_decision = 'crime'),
-        sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime'),
-        sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime'
-            AND score = 100),
-        sum(kind = 'cancellation'),
-        sum(kind = 'cancellation' AND score = 100),
-        answered_at, max(answered_ts)
-    FROM answers NOT INDEXED WHERE seq > ? GROUP BY trainee_id, exam
-    ON CONFLICT (trainee_id, exam) DO UPDATE SET
-        attempts = attempts + excluded.attempts,
-        score_sum = score_sum + excluded.score_sum,
-        record_n = record_n + excluded.record_n,
-        record_k = record_k + excluded.record_k,
-        exact_k = exact_k + excluded.exact_k,
-        cancel_n = cancel_n + excluded.cancel_n,
-        cancel_k = cancel_k + excluded.cancel_k,
-        last_answered_at = CASE WHEN excluded.last_ts > last_ts
-            THEN excluded.last_answered_at ELSE last_answered_at END,
-        last_ts = max(last_ts, excluded.last_ts)
-    """,
-    """
-    INSERT INTO trainee_findings (trainee_id, rule, kind, n)
-    SELECT trainee_id, json_extract(value, '$.rule'), json_extract(value, '$.kind'), count(*)
-    FROM answers NOT INDEXED, json_each(answers.findings) WHERE seq > ?
-    GROUP BY trainee_id, json_extract(value, '$.rule'), json_extract(value, '$.kind')
-    ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = n + excluded.n
-    """,
-)
-SUMMARY_TABLES = ("answer_topics", "trainee_totals", "trainee_findings")
-
-
-def summarise_after(db: Database, after_seq: int) -> None:
-    """Add the answers with seq > after_seq to the summaries (call inside the same transaction)."""
-    for statement in _SUMMARISE:
-        db.conn.execute(statement, [after_seq])
-
-
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
     db.conn.execute(
@@ -230,4 +183,4 @@ def rebuild_summaries(db: Database) -> None:
     with db.atomic():
         for table in SUMMARY_TABLES:
             db.conn.execute(f"DELETE FROM {table}")
-        summarise_after(db, -(2**63))
+        summarise_after(db.conn, -(2**63))

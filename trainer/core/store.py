@@ -1,22 +1,24 @@
-"""The progress store: one SQLite database per workstation, written through sqlite-utils.
+"""The progress store: one SQLite database per workstation, its schema kept by sqlite-utils.
 
 Every write runs in its own `BEGIN IMMEDIATE` transaction (so two processes sharing a workstation
 queue on the busy timeout instead of failing), with WAL and `synchronous=FULL`: when
 `record_answer` returns, the answer is on disk.
+
+sqlite-utils takes longer to import than the rest of start-up, and the store's own queries are
+plain SQL: it is imported only to create or migrate a database, or when `Store.db` is first used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from trainer.core import paths
 from trainer.core.answer_rows import (
@@ -25,6 +27,7 @@ from trainer.core.answer_rows import (
     answer_filter,
     answer_params,
     answer_row,
+    summarise_after,
 )
 from trainer.core.errors import TrainerError
 from trainer.core.records import (
@@ -38,36 +41,51 @@ from trainer.core.records import (
     now,
     to_iso,
 )
-from trainer.core.schema import migrations, summarise_after
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DB_NAME = "progress.db"
 BUSY_TIMEOUT_S = 15.0
 CACHE_SIZE = -32768  # KiB: 32 MiB of page cache keeps a big database's index look-ups quick
+# The names of the migrations in schema.py (test_store_migrations keeps them in step): a database
+# with exactly these applied opens with plain SQL. sqlite-utils records them in this table.
+SCHEMA_STEPS = ("m0001_progress", "m0002_dashboard")
+MIGRATIONS_QUERY = (
+    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
+)
 
 
 class Store:
     """The progress database of one workstation (or an in-memory one for tests)."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
         self.path = path
         self.workstation_id: str = self._meta("workstation_id")
 
     @classmethod
     def memory(cls) -> Store:
+        from sqlite_utils import Database
+
+        from trainer.core.schema import migrations
+
         db = Database(memory=True, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(db)
-        return cls(db, None)
+        return cls(db.conn, None)
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    @functools.cached_property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection, for schema and maintenance work."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False, recursive_triggers=False)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):  # a planner hint; closing must not fail on it
             self.conn.execute("PRAGMA optimize")
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -208,7 +226,7 @@ class Store:
                 )
             cursor = conn.execute(INSERT_ANSWER, params)
             if cursor.rowcount == 1 and cursor.lastrowid is not None:  # 0: recorded before
-                summarise_after(self.db, cursor.lastrowid - 1)
+                summarise_after(conn, cursor.lastrowid - 1)
         return record.id
 
     def record_answers(self, records: Iterable[AnswerRecord]) -> int:
@@ -223,7 +241,7 @@ class Store:
         conn.execute("PRAGMA cache_size = -131072")  # 128 MiB while index pages churn
         try:
             added = conn.executemany(INSERT_ANSWER, rows).rowcount
-            summarise_after(self.db, after)
+            summarise_after(conn, after)
         finally:
             conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
         return added
@@ -257,11 +275,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+    conn.execute("PRAGMA recursive_triggers = ON")  # as a sqlite-utils Database sets it
     return conn
 
 
 def _check_version(path: Path) -> None:
     """Refuse a newer trainer's database through a read-only connection: it stays untouched."""
+    from sqlite_utils import Database
+
     from trainer.core.versions import refuse_newer
 
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
@@ -282,10 +303,25 @@ def _prepare(conn: sqlite3.Connection) -> None:
         conn.isolation_level = old
 
 
+def _up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether exactly this version's migrations are applied (a read: nothing is changed)."""
+    try:
+        return tuple(name for (name,) in conn.execute(MIGRATIONS_QUERY)) == SCHEMA_STEPS
+    except sqlite3.Error:  # no migrations table: new, or not a trainer database
+        return False
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    from sqlite_utils import Database
+
+    from trainer.core.versions import migrate
+
+    migrate(Database(conn, execute_plugins=False, recursive_triggers=False), path)
+
+
 def open_store(data_dir: Path | str | None = None) -> Store:
     """Open (creating or migrating if need be) the progress database in the user data folder."""
     from trainer.core.backups import check_database_file, describe_failure
-    from trainer.core.versions import migrate
 
     folder = paths.user_data_dir(data_dir)
     try:
@@ -296,13 +332,15 @@ def open_store(data_dir: Path | str | None = None) -> Store:
     check_database_file(path)
     conn: sqlite3.Connection | None = None
     try:
-        if path.exists():
-            _check_version(path)
+        existed = path.exists()
         conn = _connect(path)
-        db = Database(conn, execute_plugins=False)
+        current = existed and _up_to_date(conn)  # the usual start: no sqlite-utils needed
+        if existed and not current:
+            _check_version(path)
         _prepare(conn)
-        migrate(db, path)
-        return Store(db, path)
+        if not current:
+            _migrate(conn, path)
+        return Store(conn, path)
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()

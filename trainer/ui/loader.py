@@ -43,14 +43,17 @@ class BankLoader(QThread):
             from trainer.core import paths
             from trainer.core.catalogue import load_catalogue
             from trainer.core.catalogue_cache import load_catalogue_cached
+            from trainer.core.library_cache import load_library_cached
             from trainer.core.scenarios import load_library
 
+            scenario_paths = self.scenario_paths or [paths.scenarios_dir()]
             if self.cache_dir is None:
                 catalogue = load_catalogue()
+                library = load_library(scenario_paths, catalogue)
             else:
                 catalogue = load_catalogue_cached(self.cache_dir)
-            library = load_library(self.scenario_paths or [paths.scenarios_dir()], catalogue)
-            import trainer.core.store  # noqa: F401  (sqlite-utils is slow to import: do it here)
+                library = load_library_cached(scenario_paths, catalogue, self.cache_dir)
+            import trainer.core.store  # noqa: F401  (opened on the GUI thread, imported here)
         except TrainerError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # the window must still say why it cannot go on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
@@ -13,9 +14,11 @@ from trainer.core.quiz import SENSITIVE_TOPIC
 from trainer.ui.content_note import ContentNote
 from trainer.ui.context import AppContext
 from trainer.ui.errors import confirm, reports_errors
-from trainer.ui.feedback_view import FeedbackView, Shown
-from trainer.ui.results_view import ResultsView
 from trainer.ui.scenario_view import ScenarioView
+
+if TYPE_CHECKING:
+    from trainer.ui.feedback_view import FeedbackView
+    from trainer.ui.results_view import ResultsView
 
 
 class QuizScreen(QStackedWidget):
@@ -30,21 +33,41 @@ class QuizScreen(QStackedWidget):
         self.deadline: float | None = None
         self.ended_by_clock = False
         self.scenario_view = ScenarioView(context.catalogue, self)
-        self.feedback_view = FeedbackView(context.catalogue, self)
-        self.results_view = ResultsView(context.catalogue, self)
-        for page in (self.scenario_view, self.feedback_view, self.results_view):
-            self.addWidget(page)
+        self.addWidget(self.scenario_view)
+        # The feedback and results pages are built when first needed, so that the first scenario
+        # appears sooner.
+        self._feedback_view: FeedbackView | None = None
+        self._results_view: ResultsView | None = None
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
         self.scenario_view.answer_submitted.connect(self._answered)
         self.scenario_view.end_requested.connect(self._end_early)
-        self.feedback_view.next_requested.connect(self.show_current)
-        self.results_view.done.connect(self.closed)
+
+    @property
+    def feedback_view(self) -> FeedbackView:
+        if self._feedback_view is None:
+            from trainer.ui.feedback_view import FeedbackView
+
+            self._feedback_view = FeedbackView(self.context.catalogue, self)
+            self.addWidget(self._feedback_view)
+            self._feedback_view.next_requested.connect(self.show_current)
+        return self._feedback_view
+
+    @property
+    def results_view(self) -> ResultsView:
+        if self._results_view is None:
+            from trainer.ui.results_view import ResultsView
+
+            self._results_view = ResultsView(self.context.catalogue, self)
+            self.addWidget(self._results_view)
+            self._results_view.done.connect(self.closed)
+        return self._results_view
 
     @property
     def running(self) -> bool:
-        return self.run is not None and self.currentWidget() is not self.results_view
+        results = self._results_view  # None until the first quiz finishes
+        return self.run is not None and (results is None or self.currentWidget() is not results)
 
     def start(self, run: QuizRun) -> None:
         self.run = run
@@ -81,6 +104,8 @@ class QuizScreen(QStackedWidget):
         if run.plan.exam:
             self.show_current()
             return
+        from trainer.ui.feedback_view import Shown
+
         self.feedback_view.show_result(
             Shown(
                 title=done.loaded.scenario.title,

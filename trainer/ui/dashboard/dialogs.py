@@ -7,8 +7,9 @@ clicking through a modal. Passwords only ever go to the accounts module, which s
 from __future__ import annotations
 
 import math
+import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -132,8 +133,12 @@ class SignInDialog(_Form):
         self.ok.setText(SIGN_IN)
         self.signed_in: str | None = None
         self.wait_left = 0
+        self.deadline = 0.0
         self.timer = QTimer(self)
-        self.timer.setInterval(1000)
+        # Count down to a fixed deadline: a coarse 1 s timer may fire early, and re-enabling the
+        # button before the store's back-off has passed would just start another wait.
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(250)
         self.timer.timeout.connect(self._tick)
 
     def submit(self) -> None:
@@ -156,13 +161,14 @@ class SignInDialog(_Form):
         """Show `message`; refuse sign-in for `seconds`, counting down on the button."""
         self.say(message)
         self.wait_left = max(0, math.ceil(seconds))
+        self.deadline = time.monotonic() + seconds + 0.05
         if self.wait_left:
             self.ok.setEnabled(False)
             self.timer.start()
         self._show_wait()
 
     def _tick(self) -> None:
-        self.wait_left = max(0, self.wait_left - 1)
+        self.wait_left = max(0, math.ceil(self.deadline - time.monotonic()))
         if not self.wait_left:
             self.timer.stop()
             self.ok.setEnabled(True)
