@@ -4,6 +4,7 @@ and import, keyboard and accessibility."""
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,11 +23,12 @@ from trainer.core.scenarios import Library
 from trainer.core.store import Store, open_store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard import open_dashboard
+from trainer.ui.dashboard import window as window_module
 from trainer.ui.dashboard.dialogs import AccountDialog, ConfirmResetDialog, SignInDialog
 from trainer.ui.dashboard.export_view import OpenBundleDialog, SaveFileDialog
 from trainer.ui.dashboard.filter_bar import CUSTOM
 from trainer.ui.dashboard.tables import SortableTableModel
-from trainer.ui.dashboard.window import MIN_SIZE, DashboardWindow
+from trainer.ui.dashboard.window import MIN_SIZE, DashboardWindow, Figures
 
 PASSWORD = "kettle on at six"
 
@@ -42,7 +44,13 @@ def make_dashboard(qtbot: QtBot, context: AppContext) -> DashboardWindow:
     window = DashboardWindow(context, "sgt.price")
     qtbot.add_widget(window)
     window.show()
+    settle(qtbot, window)
     return window
+
+
+def settle(qtbot: QtBot, window: DashboardWindow) -> None:
+    """Wait for a refresh's figures (loaded on a thread of their own over a database on disk)."""
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
 
 
 @pytest.fixture
@@ -251,6 +259,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_export_writes_the_filtered_rows(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     file_dashboard.filters.role.setCurrentIndex(file_dashboard.filters.role.findData("officer"))
+    settle(qtbot, file_dashboard)
     target = tmp_path / "officers.csv"
     monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
     with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
@@ -272,6 +281,7 @@ def test_export_writes_the_filtered_rows(qtbot, file_dashboard, tmp_path, monkey
 
 def test_export_follows_the_topic_and_dates(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     file_dashboard.filters.topic.setCurrentIndex(file_dashboard.filters.topic.findData("theft"))
+    settle(qtbot, file_dashboard)
     target = tmp_path / "theft.csv"
     monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
     with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
@@ -302,8 +312,33 @@ def test_import_a_bundle_from_another_workstation(
     monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
     with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
         file_dashboard.export.import_button.click()
+    settle(qtbot, file_dashboard)
     assert "Dana Dyer" in team_names(file_dashboard)
     assert "Imported 4 answer(s)" in file_dashboard.export.status.text()
+
+
+def test_refresh_loads_off_the_gui_thread(qtbot, file_dashboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    threads: list[threading.Thread] = []
+    real = window_module.load_figures
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return real(*args)
+
+    monkeypatch.setattr(window_module, "load_figures", spy)
+    role = file_dashboard.filters.role
+    with qtbot.wait_signal(file_dashboard.loader.loaded, timeout=10_000) as blocker:
+        role.setCurrentIndex(role.findData("call-handler"))  # superseded by the next refresh
+        role.setCurrentIndex(role.findData("officer"))
+        assert file_dashboard.loading and not file_dashboard.refresh_button.isEnabled()
+        assert file_dashboard.statusBar().currentMessage() == window_module.LOADING
+    assert isinstance(blocker.args[0], Figures) and blocker.args[0].data.filter.role == "officer"
+    settle(qtbot, file_dashboard)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert team_names(file_dashboard) == ["Bob Baker", "Carol Cole"]
+    assert file_dashboard.data is not None and file_dashboard.data.filter.role == "officer"
+    assert file_dashboard.refresh_button.isEnabled()
+    assert "Officers" in file_dashboard.statusBar().currentMessage()
 
 
 # Keyboard, accessibility, size -------------------------------------------------------------------

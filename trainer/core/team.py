@@ -125,6 +125,27 @@ class TeamData:
     def attempts_of(self, trainee_id: str) -> list[Attempt]:
         return self._by_trainee.get(trainee_id, [])
 
+    @functools.cached_property
+    def team_summary(self) -> TraineeSummary:
+        return summarise("team", self.attempts)
+
+    @functools.cached_property
+    def _team_rows(self) -> tuple[TeamRow, ...]:
+        return tuple(TeamRow(t, summarise(t.id, self.attempts_of(t.id))) for t in self.trainees)
+
+    @functools.cached_property
+    def _item_rows(self) -> tuple[ItemRow, ...]:
+        titles = {a.attempt.scenario_id: a.title for a in self.answers}
+        return tuple(
+            ItemRow(s, titles.get(s.scenario_id, s.scenario_id))
+            for s in item_analysis(self.attempts)
+        )
+
+    def prepare(self) -> TeamData:
+        """Work out the figures now (on a loading thread), so that showing them is quick."""
+        _ = self.team_summary, self._team_rows, self._item_rows
+        return self
+
 
 def select(trainees: Iterable[Trainee], answers: Iterable[Answered], flt: TeamFilter) -> TeamData:
     """The trainees of the filter's role and their answers that pass the filter (in memory)."""
@@ -192,7 +213,7 @@ class TeamRow:
 
 def team_rows(data: TeamData) -> list[TeamRow]:
     """One row per trainee of the filter's role, with no answers too (their figures say so)."""
-    return [TeamRow(t, summarise(t.id, data.attempts_of(t.id))) for t in data.trainees]
+    return list(data._team_rows)
 
 
 # Item analysis ---------------------------------------------------------------------------------
@@ -217,10 +238,7 @@ class ItemRow:
 
 
 def item_rows(data: TeamData) -> list[ItemRow]:
-    titles = {a.attempt.scenario_id: a.title for a in data.answers}
-    return [
-        ItemRow(s, titles.get(s.scenario_id, s.scenario_id)) for s in item_analysis(data.attempts)
-    ]
+    return list(data._item_rows)
 
 
 def known_topics(store: Store, library: Library) -> list[str]:

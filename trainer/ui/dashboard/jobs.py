@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -10,6 +11,7 @@ from trainer.core.errors import TrainerError
 from trainer.core.store import Store, open_store
 
 Work = Callable[[Store], str]  # does the work with a store of its own; returns a one-line report
+Load = Callable[[Store], object]  # reads with a store of its own; returns what the GUI is to show
 
 
 class _Signals(QObject):
@@ -69,3 +71,87 @@ class JobRunner(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, TrainerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'file'}: {exc.strerror or exc}"
+    return f"something went wrong ({type(exc).__name__}: {exc})"
+
+
+class _LoadSignals(QObject):
+    loaded = Signal(int, object)
+    failed = Signal(int, str)
+
+
+class _LoadJob(QRunnable):
+    def __init__(self, load: Load, store: Store, generation: int, signals: _LoadSignals) -> None:
+        super().__init__()
+        self.load, self.store, self.generation, self.signals = load, store, generation, signals
+
+    def run(self) -> None:
+        # As `_Job`: a connection of its own, or the in-memory store in place (on the GUI thread).
+        try:
+            if self.store.path is None:
+                result = self.load(self.store)
+            else:
+                with open_store(self.store.path.parent) as mine:
+                    result = self.load(mine)
+        except Exception as exc:  # reported on the GUI thread, like a bug in the GUI would be
+            self.signals.failed.emit(self.generation, _failure(exc))
+        else:
+            self.signals.loaded.emit(self.generation, result)
+
+
+class LoadRunner(QObject):
+    """Reads for the GUI off its thread; a newer `start` supersedes any load still under way.
+
+    Emits `loaded(result)` or `failed(message)` on the GUI thread, for the latest load only.
+    """
+
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.generation = 0
+        self.pending = False
+        self.signals = _LoadSignals(self)
+        self.signals.loaded.connect(self._loaded)
+        self.signals.failed.connect(self._failed)
+
+    def start(self, load: Load) -> None:
+        self.generation += 1
+        self.pending = True
+        job = _LoadJob(load, self.store, self.generation, self.signals)
+        if self.store.path is None:
+            job.run()
+        else:
+            self.pool.clear()  # a load queued behind the running one is superseded before it starts
+            self.pool.start(job)
+
+    @property
+    def busy(self) -> bool:
+        return self.pending
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    def _current(self, generation: int) -> bool:
+        if generation != self.generation:
+            return False  # stale: a newer load is under way or done
+        self.pending = False
+        return True
+
+    def _loaded(self, generation: int, result: Any) -> None:
+        if self._current(generation):
+            self.loaded.emit(result)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if self._current(generation):
+            self.failed.emit(message)

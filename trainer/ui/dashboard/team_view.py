@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from trainer.core.statistics import summarise
 from trainer.core.team import ROLE_NAMES, TeamData, TeamRow, team_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
@@ -148,7 +147,7 @@ class TeamView(QWidget):
 
     def show_data(self, data: TeamData) -> None:
         self.model.set_rows(team_rows(data))
-        team = summarise("team", data.attempts)
+        team = data.team_summary
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QMainWindow,
     QTabWidget,
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.accounts import reset_profile
+from trainer.core.scenarios import Library
+from trainer.core.store import Store
 from trainer.core.team import TeamData, TeamFilter, known_topics, load
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.accounts_view import AccountsView
@@ -21,13 +24,28 @@ from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.jobs import LoadRunner
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
-from trainer.ui.errors import reports_errors
+from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.widgets import button
 
 MIN_SIZE = (1024, 700)
+LOADING = "Loading the figures…"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One refresh's reading of the store: the topics to offer and the figures to show."""
+
+    topics: list[str]
+    data: TeamData
+
+
+def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
+    """The slow part of a refresh (~2 s at 100,000 answers): run by a `LoadRunner`, off the GUI."""
+    return Figures(known_topics(store, library), load(store, flt).prepare())
 
 
 class DashboardWindow(QMainWindow):
@@ -44,6 +62,9 @@ class DashboardWindow(QMainWindow):
         self.resize(*MIN_SIZE)
         self.setMinimumSize(*MIN_SIZE)
 
+        self.loader = LoadRunner(context.store, self)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(self._failed)
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
@@ -92,24 +113,35 @@ class DashboardWindow(QMainWindow):
     def filter(self) -> TeamFilter:
         return self.filters.current()
 
-    @reports_errors
-    def refresh(self) -> None:
-        """Read the store again through the current filter and redraw every tab."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~2 s at 100,000 answers
-        try:
-            self._redraw()
-        finally:
-            QApplication.restoreOverrideCursor()
+    @property
+    def loading(self) -> bool:
+        return self.loader.busy
 
-    def _redraw(self) -> None:
-        self.filters.set_topics(known_topics(self.context.store, self.context.library))
-        self.data = load(self.context.store, self.filter)
+    def refresh(self) -> None:
+        """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
+
+        The window stays usable meanwhile; a newer refresh supersedes one still under way.
+        """
+        self.refresh_button.setEnabled(False)
+        self.statusBar().showMessage(LOADING)
+        library, flt = self.context.library, self.filter
+        self.loader.start(lambda mine: load_figures(mine, library, flt))
+
+    def _loaded(self, figures: Figures) -> None:
+        self.filters.set_topics(figures.topics)
+        self.data = figures.data
         self.team.show_data(self.data)
         self.rules.show_data(self.data)
         self.trainee.show_data(self.data)
         self.items.show_data(self.data)
         self.export.show_filter(self.data)
-        self.statusBar().showMessage(f"Showing {self.filter.describe()}.")
+        self.refresh_button.setEnabled(True)
+        self.statusBar().showMessage(f"Showing {self.data.filter.describe()}.")
+
+    def _failed(self, message: str) -> None:
+        self.refresh_button.setEnabled(True)
+        self.statusBar().showMessage("The figures could not be loaded.")
+        show_error(self, message)
 
     def show_trainee(self, trainee_id: str) -> None:
         self.trainee.choose(trainee_id)
@@ -125,5 +157,6 @@ class DashboardWindow(QMainWindow):
         self.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.loader.wait()
         self.export.wait_for_work()
         super().closeEvent(event)
