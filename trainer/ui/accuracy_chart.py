@@ -6,13 +6,25 @@ from collections.abc import Sequence
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from trainer.core.catalogue import GROUP_NAMES
 from trainer.core.progress import Track
 
 MAX_LINES = 8  # more than this and the legend swamps the lines
+# Eight distinct colours that stay apart for colour-blind readers (Okabe and Ito), one per line:
+# the chart themes repeat after five, which put two crime groups in the same colour.
+LINE_COLOURS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#999999",
+    "#B8A000",
+)
 
 
 class AccuracyChart(QChartView):
@@ -66,10 +78,13 @@ class AccuracyChart(QChartView):
             axis.setTitleBrush(self.palette().brush(QPalette.ColorRole.Text))
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        for track in busiest:
+        for colour, track in zip(LINE_COLOURS, busiest, strict=False):
             series = QLineSeries()
             series.setName(GROUP_NAMES.get(track.key, track.key))
             series.setPointsVisible(True)
+            pen = QPen(QColor(colour))
+            pen.setWidthF(2.0)
+            series.setPen(pen)
             for point in track.series():
                 series.append(order[point.at], 100.0 * point.accuracy)
             chart.addSeries(series)
