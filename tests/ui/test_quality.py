@@ -222,3 +222,16 @@ def test_a_missing_dashboard_is_explained(
     monkeypatch.setitem(sys.modules, "trainer.ui.dashboard", None)  # import raises ImportError
     window.actions_by_name["dashboard"].trigger()
     assert shown == ["The supervisor dashboard is not part of this installation."]
+
+
+def test_an_empty_workstation_says_how_to_begin(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from trainer.core.records import Trainee, now
+    from trainer.ui.start_view import StartView
+
+    view = StartView()
+    qtbot.add_widget(view)
+    view.show()
+    view.set_trainees([])
+    assert view.empty_hint.isVisible() and "create yours" in view.empty_hint.text()
+    view.set_trainees([Trainee("t1", "Sam Okafor", "CH1", "call-handler", now())])
+    assert not view.empty_hint.isVisible()

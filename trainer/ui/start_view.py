@@ -53,6 +53,9 @@ class StartView(QWidget):
         list_label.setBuddy(self.list)
         choose_layout.addWidget(list_label)
         choose_layout.addWidget(self.list, 1)
+        self.empty_hint = QLabel("No profiles yet on this workstation: create yours on the right.")
+        self.empty_hint.setWordWrap(True)
+        choose_layout.addWidget(self.empty_hint)
         choose_layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.name = QLineEdit(self)
@@ -111,6 +114,7 @@ class StartView(QWidget):
         if rows:
             self.list.setCurrentIndex(self.trainees.index(rows[0], 0))
         self.continue_button.setEnabled(bool(trainees))
+        self.empty_hint.setVisible(not trainees)
 
     def set_ready(self, ready: bool, status: str) -> None:
         """Profiles can be used once the bank has loaded."""
