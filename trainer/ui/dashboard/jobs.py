@@ -19,26 +19,34 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
+def _with_own_store(task: Callable[[Store], Any], store: Store) -> Any:
+    """Run `task` with a connection of its own: SQLite connections belong to the thread that
+    opened them. An in-memory database (tests, demonstrations) cannot be shared: used in place."""
+    if store.path is None:
+        return task(store)
+    with open_store(store.path.parent) as mine:
+        return task(mine)
+
+
+def _failure(exc: Exception) -> str:
+    """A one-line message for a failure off the GUI thread (a thread must not swallow a bug)."""
+    if isinstance(exc, TrainerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'file'}: {exc.strerror or exc}"
+    return f"something went wrong ({type(exc).__name__}: {exc})"
+
+
 class _Job(QRunnable):
     def __init__(self, work: Work, store: Store, signals: _Signals) -> None:
         super().__init__()
         self.work, self.store, self.signals = work, store, signals
 
     def run(self) -> None:
-        # SQLite connections belong to the thread that opened them: open one here, for this job.
-        # An in-memory database (tests, demonstrations) cannot be shared, so it is used in place.
         try:
-            if self.store.path is None:
-                report = self.work(self.store)
-            else:
-                with open_store(self.store.path.parent) as mine:
-                    report = self.work(mine)
-        except TrainerError as exc:
-            self.signals.failed.emit(str(exc))
-        except OSError as exc:
-            self.signals.failed.emit(f"{exc.filename or 'file'}: {exc.strerror or exc}")
-        except Exception as exc:  # a thread must not swallow a bug: report it like the GUI would
-            self.signals.failed.emit(f"something went wrong ({type(exc).__name__}: {exc})")
+            report = _with_own_store(self.work, self.store)
+        except Exception as exc:
+            self.signals.failed.emit(_failure(exc))
         else:
             self.signals.finished.emit(report)
 
@@ -73,14 +81,6 @@ class JobRunner(QObject):
         return self.pool.waitForDone(msecs)
 
 
-def _failure(exc: Exception) -> str:
-    if isinstance(exc, TrainerError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"{exc.filename or 'file'}: {exc.strerror or exc}"
-    return f"something went wrong ({type(exc).__name__}: {exc})"
-
-
 class _LoadSignals(QObject):
     loaded = Signal(int, object)
     failed = Signal(int, str)
@@ -92,13 +92,8 @@ class _LoadJob(QRunnable):
         self.load, self.store, self.generation, self.signals = load, store, generation, signals
 
     def run(self) -> None:
-        # As `_Job`: a connection of its own, or the in-memory store in place (on the GUI thread).
         try:
-            if self.store.path is None:
-                result = self.load(self.store)
-            else:
-                with open_store(self.store.path.parent) as mine:
-                    result = self.load(mine)
+            result = _with_own_store(self.load, self.store)
         except Exception as exc:  # reported on the GUI thread, like a bug in the GUI would be
             self.signals.failed.emit(self.generation, _failure(exc))
         else:
