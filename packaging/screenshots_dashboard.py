@@ -28,6 +28,7 @@ from trainer.core.models import Answer, AnsweredCrime, Scenario  # noqa: E402
 from trainer.core.records import AnswerRecord, now  # noqa: E402
 from trainer.core.scenarios import Library, LoadedScenario, load_library  # noqa: E402
 from trainer.core.store import Store, open_store  # noqa: E402
+from trainer.core.validation import validate  # noqa: E402
 
 OUT = ROOT / "assets" / "screenshots"
 SIZE = (1180, 780)
@@ -77,7 +78,7 @@ def wrong_answer(scenario: Scenario, rng: random.Random, catalogue: Catalogue) -
             flags.pop()
         else:
             flags.append("domestic-abuse")
-        return Answer.model_validate({**base, "crimes": crimes, "flags": flags})
+        return validate(Answer, {**base, "crimes": crimes, "flags": flags})
     if e.decision in ("incident", "refer"):
         offence = rng.choice(catalogue.offences).code
         return Answer(decision="crime", crimes=(AnsweredCrime(offence=offence),))

@@ -9,6 +9,7 @@ import pytest
 
 from trainer.core.catalogue import Catalogue, load_catalogue
 from trainer.core.models import Scenario
+from trainer.core.validation import validate
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +43,7 @@ def scenario_data(**expected: Any) -> dict[str, Any]:
 
 
 def make_scenario(**expected: Any) -> Scenario:
-    return Scenario.model_validate(scenario_data(**expected))
+    return validate(Scenario, scenario_data(**expected))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from trainer.core.models import Answer
 from trainer.core.records import AnswerRecord, compact, new_id
 from trainer.core.store import Store
+from trainer.core.validation import validate
 
 KINDS = ("under-recording", "over-recording", "misclassification", "miscount", "missed-flag")
 RULES = ("one-crime-per-victim", "principal-crime-rule", "burglary-entry-point-damage",
@@ -50,7 +51,7 @@ def scenarios(count: int = 120, seed: int = 1) -> list[FakeScenario]:
 @functools.cache
 def _answer_json(decision: str) -> str:
     """The stored form of an answer with this decision (as AnswerRecord.build writes it)."""
-    return compact(Answer.model_validate({"decision": decision}).to_json_dict())
+    return compact(validate(Answer, {"decision": decision}).to_json_dict())
 
 
 def make_record(

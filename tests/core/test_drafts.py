@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.core.conftest import make_scenario
@@ -40,7 +42,7 @@ def test_only_the_parts_of_the_chosen_decision_are_kept(catalogue: Catalogue) ->
         refer_to="report-fraud",
     )
     answer = build_answer(draft, make_scenario(), catalogue)
-    assert answer.model_dump() == {
+    assert dataclasses.asdict(answer) == {
         "decision": "incident",
         "crimes": (),
         "flags": (),

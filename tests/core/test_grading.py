@@ -12,11 +12,13 @@ from tests.core.conftest import make_scenario
 from trainer.core.catalogue import Catalogue, load_catalogue
 from trainer.core.grading import grade
 from trainer.core.models import Answer, Scenario
+from trainer.core.validation import validate
 
 
 def answer(decision: str = "crime", crimes: Any = (), **rest: Any) -> Answer:
-    return Answer.model_validate(
-        {"decision": decision, "crimes": [{"offence": c, "count": n} for c, n in crimes], **rest}
+    return validate(
+        Answer,
+        {"decision": decision, "crimes": [{"offence": c, "count": n} for c, n in crimes], **rest},
     )
 
 
@@ -213,13 +215,13 @@ def test_every_extra_error_lowers_or_keeps_the_score(
     scenario: Scenario, steps: list[tuple[int, int]]
 ) -> None:
     data = correct_answer(scenario)
-    previous = grade(scenario, Answer.model_validate(data), CAT)
+    previous = grade(scenario, validate(Answer, data), CAT)
     assert previous.score == 100 and previous.findings == ()
     for choice, pick in steps:
         mutated = add_error(data, scenario, choice, pick)
         if mutated is None:
             continue
-        result = grade(scenario, Answer.model_validate(mutated), CAT)
+        result = grade(scenario, validate(Answer, mutated), CAT)
         assert result.score <= previous.score, (data, mutated)
         assert len(result.findings) >= 1
         if mutated["decision"] != "crime":
@@ -239,8 +241,8 @@ def test_the_order_of_crimes_does_not_matter(
     ]
     shuffled = list(crimes)
     rnd.shuffle(shuffled)
-    first = grade(scenario, Answer.model_validate({"decision": "crime", "crimes": crimes}), CAT)
-    second = grade(scenario, Answer.model_validate({"decision": "crime", "crimes": shuffled}), CAT)
+    first = grade(scenario, validate(Answer, {"decision": "crime", "crimes": crimes}), CAT)
+    second = grade(scenario, validate(Answer, {"decision": "crime", "crimes": shuffled}), CAT)
     assert first == second
 
 
@@ -256,7 +258,7 @@ def test_scores_stay_between_0_and_100_and_100_means_no_findings(
     flags = data.draw(st.lists(st.sampled_from(FLAGS), max_size=4, unique=True))
     result = grade(
         scenario,
-        Answer.model_validate({"decision": "crime", "crimes": crimes, "flags": flags}),
+        validate(Answer, {"decision": "crime", "crimes": crimes, "flags": flags}),
         CAT,
     )
     assert 0 <= result.score <= 100
@@ -264,7 +266,7 @@ def test_scores_stay_between_0_and_100_and_100_means_no_findings(
     assert (
         grade(
             scenario,
-            Answer.model_validate({"decision": "crime", "crimes": crimes, "flags": flags}),
+            validate(Answer, {"decision": "crime", "crimes": crimes, "flags": flags}),
             CAT,
         )
         == result

@@ -15,6 +15,7 @@ from trainer.core.practice import QuizRun
 from trainer.core.quiz import QuizPlan
 from trainer.core.scenarios import Library, LoadedScenario
 from trainer.core.store import Store
+from trainer.core.validation import validate
 
 
 def library(*ids: str) -> Library:
@@ -22,9 +23,7 @@ def library(*ids: str) -> Library:
     for sid in ids:
         data = scenario_data()
         data["id"] = sid
-        lib.scenarios.append(
-            LoadedScenario(Scenario.model_validate(data), Path(f"{sid}.yaml"), sid)
-        )
+        lib.scenarios.append(LoadedScenario(validate(Scenario, data), Path(f"{sid}.yaml"), sid))
     return lib
 
 

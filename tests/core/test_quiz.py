@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from trainer.core.quiz import (
     select_scenarios,
 )
 from trainer.core.statistics import Attempt
+from trainer.core.validation import validate
 
 T0 = datetime(2026, 11, 1, 9, 0).astimezone()
 
@@ -30,7 +32,7 @@ def make(sid: str, **changes: Any) -> Scenario:
     if expected:
         data["expected"].update(expected)
     data.update(changes)
-    return Scenario.model_validate(data)
+    return validate(Scenario, data)
 
 
 BURGLARY = make("burglary-one", topics=["burglary"], audience=["call-handler", "officer"])
@@ -193,7 +195,7 @@ def test_an_exam_asks_each_scenario_once() -> None:
 
 
 def test_skipping_a_topic_drops_every_scenario_carrying_it() -> None:
-    quiz = Quiz([SEXUAL, BURGLARY, SEXUAL.model_copy(update={"id": "sexual-two"})], count=3)
+    quiz = Quiz([SEXUAL, BURGLARY, dataclasses.replace(SEXUAL, id="sexual-two")], count=3)
     assert quiz.current is SEXUAL
     quiz.skip_topic("sexual-offences")
     assert quiz.current is BURGLARY

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from pydantic import ValidationError
-
 from trainer.core.catalogue import Catalogue
 from trainer.core.checks import check_answer
 from trainer.core.errors import TrainerError
@@ -35,8 +33,10 @@ def answer_from_data(
 ) -> Answer:
     if not isinstance(data, dict):
         raise TrainerError(f"{name}: answer must be a JSON object with a 'decision'")
+    from trainer.core.validation import ValidationError, validate
+
     try:
-        answer = Answer.model_validate(data)
+        answer = validate(Answer, data)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = _field(tuple(error["loc"])) or "answer"

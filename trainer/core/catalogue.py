@@ -1,18 +1,18 @@
 """The counting-rules catalogue: offence classes, incident codes, flags, cancellations, rule cards.
 
 The catalogue is data (YAML under trainer/data/catalogue), named for the edition of the Home Office
-rules it follows, and validated with pydantic when loaded.
+rules it follows, and validated with pydantic (see `validation`) when loaded from its YAML.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import Annotated, Literal
 
 from trainer.core import paths
+from trainer.core.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints
 from trainer.core.errors import TrainerError
 
 DEFAULT_EDITION = "2026-27"
@@ -32,20 +32,20 @@ GROUP_NAMES = {
 }
 
 
-class _Strict(BaseModel):
-    # Validators are built when first used, not on import: a start-up served from the caches
-    # never validates (see model_cache), and building them all costs more than the rest of it.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+@dataclass(frozen=True, kw_only=True)
+class HomeOfficeCode:
+    __pydantic_config__ = FORBID_EXTRA
 
-
-class HomeOfficeCode(_Strict):
     code: str
     name: str
     max_sentence: str = ""
     basis: Literal["victim", "state", "both", ""] = ""
 
 
-class Offence(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Offence:
+    __pydantic_config__ = FORBID_EXTRA
+
     code: str
     name: str
     group: str
@@ -62,39 +62,57 @@ class Offence(_Strict):
         return f"{self.code} {self.name}"
 
 
-class IncidentSubcode(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class IncidentSubcode:
+    __pydantic_config__ = FORBID_EXTRA
+
     code: str
     name: str
 
 
-class IncidentCode(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class IncidentCode:
+    __pydantic_config__ = FORBID_EXTRA
+
     code: str
     name: str
     explanation: str
     subcodes: tuple[IncidentSubcode, ...] = ()
 
 
-class Flag(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Flag:
+    __pydantic_config__ = FORBID_EXTRA
+
     id: str
     name: str
     explanation: str
 
 
-class CancellationReason(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class CancellationReason:
+    __pydantic_config__ = FORBID_EXTRA
+
     code: str
     name: str
     when: str
     authorised_by: str
 
 
-class RuleCard(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+@dataclass(frozen=True, kw_only=True)
+class RuleCard:
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: Annotated[str, Constraints(pattern=SLUG_PATTERN)]
     title: str
     source: str
     explanation: str
 
 
-class Catalogue(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Catalogue:
+    __pydantic_config__ = FORBID_EXTRA
+
     edition: str
     edition_id: str
     in_force_from: str
@@ -104,8 +122,8 @@ class Catalogue(_Strict):
     cancellation_reasons: tuple[CancellationReason, ...]
     rule_cards: tuple[RuleCard, ...]
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Catalogue:
+    def check(self) -> None:
+        """Raise ValueError if an id is used twice or an offence names an unknown crime group."""
         for what, ids in (
             ("offence code", [o.code for o in self.offences]),
             ("incident code", [i.code for i in self.incident_codes]),
@@ -119,7 +137,6 @@ class Catalogue(_Strict):
         unknown = sorted({o.group for o in self.offences} - GROUP_NAMES.keys())
         if unknown:
             raise ValueError(f"unknown crime group: {', '.join(unknown)}")
-        return self
 
     # Look-ups -------------------------------------------------------------------------------
 
@@ -176,9 +193,15 @@ def load_catalogue(edition: str = DEFAULT_EDITION, folder: Path | None = None) -
     offences = _read_yaml(offences_path)
     if not isinstance(rules, dict) or not isinstance(offences, dict):
         raise TrainerError(f"{base}: catalogue files must be YAML mappings")
+    from trainer.core.validation import ValidationError, validate
+
     try:
-        return Catalogue.model_validate({**rules, "offences": offences.get("offences", [])})
+        catalogue = validate(Catalogue, {**rules, "offences": offences.get("offences", [])})
+        catalogue.check()
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise TrainerError(f"{rules_path}: {where}: {first['msg']}") from exc
+    except ValueError as exc:
+        raise TrainerError(f"{rules_path}: {exc}") from exc
+    return catalogue

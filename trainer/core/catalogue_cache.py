@@ -13,16 +13,21 @@ import contextlib
 import hashlib
 from pathlib import Path
 
-import pydantic
-
 from trainer import __version__
 from trainer.core import paths
 from trainer.core.catalogue import DEFAULT_EDITION, Catalogue, load_catalogue
-from trainer.core.model_cache import dump, fingerprint, read_sealed, rebuild, write_sealed
+from trainer.core.model_cache import (
+    dump,
+    fingerprint,
+    read_sealed,
+    rebuild,
+    validator_stamp,
+    write_sealed,
+)
 
 
 def _key(edition: str) -> str:
-    parts = [__version__, pydantic.VERSION, fingerprint(Catalogue), edition]
+    parts = [__version__, validator_stamp(), fingerprint(Catalogue), edition]
     for source in sorted(paths.catalogue_dir().glob(f"*-{edition}.yaml")):
         stat = source.stat()
         parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")

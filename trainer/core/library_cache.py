@@ -17,12 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
 from trainer import __version__
 from trainer.core.catalogue import Catalogue
 from trainer.core.checks import check_scenario
-from trainer.core.model_cache import dump, fingerprint, read_sealed, rebuild, write_sealed
+from trainer.core.model_cache import (
+    dump,
+    fingerprint,
+    read_sealed,
+    rebuild,
+    validator_stamp,
+    write_sealed,
+)
 from trainer.core.models import Scenario
 from trainer.core.scenarios import Library, LoadedScenario, Problem, load_file, load_library
 
@@ -33,7 +38,7 @@ SETTLED_NS = 2_000_000_000
 
 
 def _key() -> str:
-    return "|".join([__version__, pydantic.VERSION, fingerprint(Scenario)])
+    return "|".join([__version__, validator_stamp(), fingerprint(Scenario)])
 
 
 def _stat(path: Path) -> list[int] | None:

@@ -1,17 +1,20 @@
-"""Domain types: scenarios (the public YAML format), answers (the public JSON format), grades."""
+"""Domain types: scenarios (the public YAML format), answers (the public JSON format), grades.
+
+Plain frozen dataclasses: cheap to build, so the application starts without pydantic. Input in the
+public formats is validated into them by `validation`, which applies the `Constraints` below.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import Annotated, Literal, NewType
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints
+from trainer.core.constraints import FORBID_EXTRA, Constraints, NonBlank, PositiveInt, Slug
 
 ScenarioId = NewType("ScenarioId", str)
 OffenceCode = NewType("OffenceCode", str)
 RuleId = NewType("RuleId", str)
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 Kind = Literal["classify", "cancellation"]
 Audience = Literal["call-handler", "officer"]
@@ -48,46 +51,55 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
 )
 
 
-class _Strict(BaseModel):
-    # Validators are built when first used, not on import: a start-up served from the caches
-    # never validates (see model_cache), and building them all costs more than the rest of it.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class Detail(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Detail:
     """A further fact a call-handler learns only by asking."""
+
+    __pydantic_config__ = FORBID_EXTRA
 
     ask: NonBlank
     answer: NonBlank
 
 
-class Report(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    __pydantic_config__ = FORBID_EXTRA
+
     channel: Channel
     text: NonBlank
     details: tuple[Detail, ...] = ()
 
 
-class ExpectedCrime(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ExpectedCrime:
+    __pydantic_config__ = FORBID_EXTRA
+
     offence: str
     count: PositiveInt = 1
     victim: str | None = None
 
 
-class Expected(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Expected:
+    __pydantic_config__ = FORBID_EXTRA
+
     decision: Decision
     crimes: tuple[ExpectedCrime, ...] = ()
     flags: tuple[str, ...] = ()
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
-    rules: tuple[str, ...] = Field(default=(), min_length=1)
+    rules: Annotated[tuple[str, ...], Constraints(min_length=1)] = ()
 
 
-class Scenario(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    __pydantic_config__ = FORBID_EXTRA
+
     id: Slug
     title: NonBlank
     kind: Kind
-    audience: tuple[Audience, ...] = Field(min_length=1)
+    audience: Annotated[tuple[Audience, ...], Constraints(min_length=1)]
     topics: tuple[Slug, ...] = ()
     difficulty: Literal[1, 2, 3]
     report: Report
@@ -100,18 +112,22 @@ class Scenario(_Strict):
         return "sexual-offences" in self.topics
 
 
-class AnsweredCrime(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class AnsweredCrime:
     """One crime in a trainee's answer; a `victim` note is accepted and ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    __pydantic_config__ = FORBID_EXTRA
 
     offence: str
     count: PositiveInt = 1
     victim: str | None = None
 
 
-class Answer(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Answer:
     """A trainee's answer: the shape of `expected` without `rules` and `victim`."""
+
+    __pydantic_config__ = FORBID_EXTRA
 
     decision: Decision
     crimes: tuple[AnsweredCrime, ...] = ()
@@ -132,20 +148,26 @@ class Answer(_Strict):
         }
 
 
-class Finding(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    __pydantic_config__ = FORBID_EXTRA
+
     kind: FindingKind
     rule: str
     message: str
 
 
-class Grade(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Grade:
+    __pydantic_config__ = FORBID_EXTRA
+
     scenario: str
-    score: int = Field(ge=0, le=100)
+    score: Annotated[int, Constraints(ge=0, le=100)]
     findings: tuple[Finding, ...] = ()
 
     def to_json_dict(self) -> dict[str, object]:
         return {
             "scenario": self.scenario,
             "score": self.score,
-            "findings": [f.model_dump() for f in self.findings],
+            "findings": [dataclasses.asdict(f) for f in self.findings],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -176,15 +177,17 @@ class AnswerRecord:
 
     @property
     def answer(self) -> Answer:
+        from trainer.core.model_cache import rebuild
         from trainer.core.models import Answer
 
-        return Answer.model_validate_json(self.answer_json)
+        return rebuild(Answer, json.loads(self.answer_json))  # validated before it was stored
 
     @property
     def findings(self) -> tuple[Finding, ...]:
+        from trainer.core.model_cache import rebuild
         from trainer.core.models import Finding
 
-        return tuple(Finding.model_validate(f) for f in json.loads(self.findings_json))
+        return tuple(rebuild(Finding, f) for f in json.loads(self.findings_json))
 
     @classmethod
     def build(
@@ -205,7 +208,7 @@ class AnswerRecord:
         if grade.scenario != scenario.id:
             raise TrainerError(f"grade: is for {grade.scenario!r}, not scenario {scenario.id!r}")
         groups = (catalogue.group_of(c.offence) for c in scenario.expected.crimes)
-        findings = [f.model_dump() for f in grade.findings]
+        findings = [dataclasses.asdict(f) for f in grade.findings]
         return cls(
             id=new_id(),
             session_id=session_id,

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from trainer.core.catalogue import Catalogue
 from trainer.core.checks import check_scenario
 from trainer.core.models import Scenario
@@ -81,9 +79,9 @@ def _field(loc: Loc) -> str:
 
 def _pydantic_message(error: Any) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown key (check the spelling)"
-    if kind == "missing":
+    if kind in ("missing", "missing_keyword_only_argument"):
         return "required key is missing"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
@@ -134,9 +132,11 @@ def load_file(
     if not isinstance(data, dict) or node is None:
         return None, [problem(1, "file", "must be a YAML mapping of scenario keys")]
 
+    from trainer.core.validation import ValidationError, validate
+
     problems = [problem(line, key, "key given twice") for key, line in repeated]
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = validate(Scenario, data)
     except ValidationError as exc:
         lines = line_map(node)
         for error in exc.errors():
