@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from trainer.ui.quiz_screen import QuizScreen
 
 TITLE = "Crime Recording Trainer"
+DAILY_BACKUP_DELAY_MS = 5000  # not in the way of the first screens
 Shortcut = QKeySequence.StandardKey | str | None
 # Every action with its shortcut, in one table: (name, text, shortcut, slot, menu).
 ACTIONS: tuple[tuple[str, str, Shortcut, str, str], ...] = (
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
-        QTimer.singleShot(0, self._daily_backup)
+        QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
     @reports_errors
     def _daily_backup(self) -> None:
