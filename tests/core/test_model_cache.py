@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from trainer.core.model_cache import (
     fingerprint,
     read_sealed,
     rebuild,
+    validator_stamp,
     write_sealed,
 )
 from trainer.core.models import Scenario
@@ -93,3 +95,20 @@ def test_a_sealed_file_reads_back_and_refuses_any_change(tmp_path: Path) -> None
     path.write_bytes(path.read_bytes().replace(b"two", b"owt"))
     with pytest.raises(StaleCache):
         read_sealed(path)
+
+
+def test_the_validator_stamp_changes_when_pydantic_is_reinstalled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in pydantic folder; changing it, as an install does, changes the stamp."""
+    fake = tmp_path / "pydantic"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))  # also clears the import system's caches
+    monkeypatch.delitem(sys.modules, "pydantic", raising=False)  # found, never imported
+    before = validator_stamp()
+    assert str(fake) in before
+    (fake / "version.py").write_text("VERSION = 'next'\n", encoding="utf-8")  # a new file
+    os.utime(fake, ns=(1, 1))  # and a time no earlier stamp can have held
+    assert validator_stamp() != before
+    assert "pydantic" not in sys.modules

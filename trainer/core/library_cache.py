@@ -2,11 +2,11 @@
 parsing and validating every YAML file.
 
 An entry is used only while its file has the same path, size, modification and change times, and
-the whole cache only for the same trainer and pydantic versions and scenario models. A cached
-scenario is rebuilt without validation (see `model_cache`) but still checked against the
-catalogue, which is cheap and may have changed since. Everything else (a new, changed or broken
-file, as files with problems are never cached) is loaded from its YAML as before, so problems are
-found and reported exactly as without the cache.
+the whole cache only for the same trainer version, the same installed pydantic and the same
+scenario types. A cached scenario is rebuilt without validation (see `model_cache`) but still
+checked against the catalogue, which is cheap and may have changed since. Everything else (a new,
+changed or broken file, as files with problems are never cached) is loaded from its YAML as
+before, so problems are found and reported exactly as without the cache.
 """
 
 from __future__ import annotations

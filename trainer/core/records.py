@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from trainer.core.errors import TrainerError
 
-if TYPE_CHECKING:  # pydantic models load lazily: the CLI export and the store do not need them
+if TYPE_CHECKING:  # domain types load lazily: the CLI export and the store do not need them
     from trainer.core.catalogue import Catalogue
     from trainer.core.models import Answer, Finding, Grade
     from trainer.core.scenarios import LoadedScenario

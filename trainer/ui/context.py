@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported lazily: the window shows before pydantic has loaded
+if TYPE_CHECKING:  # imported lazily: the window shows before the core has loaded
     from trainer.core.catalogue import Catalogue
     from trainer.core.scenarios import Library
     from trainer.core.store import Store

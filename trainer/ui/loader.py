@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from trainer.core.errors import TrainerError
 
-if TYPE_CHECKING:  # the GUI thread imports no pydantic before the window shows
+if TYPE_CHECKING:  # the GUI thread imports no domain modules before the window shows
     from trainer.core.catalogue import Catalogue
     from trainer.core.scenarios import Library
 
