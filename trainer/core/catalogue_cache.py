@@ -14,20 +14,17 @@ import hashlib
 from pathlib import Path
 
 from trainer import __version__
-from trainer.core import paths
+from trainer.core import model_cache, paths
 from trainer.core.catalogue import DEFAULT_EDITION, Catalogue, load_catalogue
-from trainer.core.model_cache import (
-    dump,
-    fingerprint,
-    read_sealed,
-    rebuild,
-    validator_stamp,
-    write_sealed,
-)
 
 
 def _key(edition: str) -> str:
-    parts = [__version__, validator_stamp(), fingerprint(Catalogue), edition]
+    parts = [
+        __version__,
+        model_cache.validator_stamp(),
+        model_cache.fingerprint(Catalogue),
+        edition,
+    ]
     for source in sorted(paths.catalogue_dir().glob(f"*-{edition}.yaml")):
         stat = source.stat()
         parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
@@ -41,11 +38,11 @@ def load_catalogue_cached(cache_dir: Path, edition: str = DEFAULT_EDITION) -> Ca
     except OSError:
         return load_catalogue(edition)
     with contextlib.suppress(OSError, ValueError):
-        return rebuild(Catalogue, read_sealed(cache))
+        return model_cache.rebuild(Catalogue, model_cache.read_sealed(cache))
     catalogue = load_catalogue(edition)
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob(f"catalogue-{edition}-*.json"):
             old.unlink()
-        write_sealed(cache, dump(catalogue))
+        model_cache.write_sealed(cache, model_cache.dump(catalogue))
     return catalogue

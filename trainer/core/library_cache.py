@@ -18,16 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from trainer import __version__
+from trainer.core import model_cache
 from trainer.core.catalogue import Catalogue
 from trainer.core.checks import check_scenario
-from trainer.core.model_cache import (
-    dump,
-    fingerprint,
-    read_sealed,
-    rebuild,
-    validator_stamp,
-    write_sealed,
-)
 from trainer.core.models import Scenario
 from trainer.core.scenarios import Library, LoadedScenario, Problem, load_file, load_library
 
@@ -38,7 +31,7 @@ SETTLED_NS = 2_000_000_000
 
 
 def _key() -> str:
-    return "|".join([__version__, validator_stamp(), fingerprint(Scenario)])
+    return "|".join([__version__, model_cache.validator_stamp(), model_cache.fingerprint(Scenario)])
 
 
 def _stat(path: Path) -> list[int] | None:
@@ -57,7 +50,7 @@ def _settled(stat: list[int]) -> bool:
 def _entries(cache: Path, key: str) -> dict[str, Any]:
     """The cached entries by path, or none if the cache is missing, damaged or for other models."""
     try:
-        stored = read_sealed(cache)
+        stored = model_cache.read_sealed(cache)
     except (OSError, ValueError):
         return {}
     if not isinstance(stored, dict) or stored.get("key") != key:
@@ -70,7 +63,9 @@ def _hit(entry: Any, path: Path, stat: list[int], catalogue: Catalogue) -> Loade
     if not isinstance(entry, dict) or entry.get("stat") != stat:
         return None
     try:
-        loaded = LoadedScenario(rebuild(Scenario, entry["scenario"]), path, str(entry["hash"]))
+        loaded = LoadedScenario(
+            model_cache.rebuild(Scenario, entry["scenario"]), path, str(entry["hash"])
+        )
     except (KeyError, ValueError):
         return None
     return None if check_scenario(loaded.scenario, catalogue) else loaded
@@ -97,7 +92,7 @@ def load_library_cached(
             kept[name] = {
                 "stat": stat,
                 "hash": loaded.content_hash,
-                "scenario": dump(loaded.scenario),
+                "scenario": model_cache.dump(loaded.scenario),
             }
         return loaded, problems
 
@@ -105,5 +100,5 @@ def load_library_cached(
     if kept != cached:
         with contextlib.suppress(OSError):
             cache_dir.mkdir(parents=True, exist_ok=True)
-            write_sealed(cache, {"key": key, "files": kept})
+            model_cache.write_sealed(cache, {"key": key, "files": kept})
     return library
