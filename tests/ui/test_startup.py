@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import BAD_FILE, SCENARIOS
 from tests.ui.test_quality import unnamed_controls
 from trainer.core import paths
-from trainer.ui import app
+from trainer.core.errors import TrainerError
+from trainer.ui import app, main_window
 from trainer.ui.main_window import MainWindow
 from trainer.ui.skipped_files import SkippedFilesDialog
 
@@ -87,11 +89,47 @@ def test_run_app_opens_loads_backs_up_and_closes(
             QTimer.singleShot(50, close_when_backed_up)
             return
         for window in windows:
-            window.close()
-        QApplication.quit()
+            window.close()  # the last window closed ends run_app
+        if not windows:  # quit() posts an event a later test's event loop would receive
+            QApplication.quit()
 
     monkeypatch.setattr(app, "install_excepthook", lambda: None)
+    monkeypatch.setattr(main_window, "DAILY_BACKUP_DELAY_MS", 0)
     QTimer.singleShot(50, close_when_backed_up)
     assert app.run_app(tmp_path / "data") == 0
     assert (tmp_path / "data" / "progress.db").exists()
     assert list(backups.glob("progress-*-daily.db"))
+
+
+def test_the_daily_backup_runs_off_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+
+    def backup(store: object) -> None:
+        threads.append(threading.get_ident())
+        return None
+
+    monkeypatch.setattr(main_window, "DAILY_BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr("trainer.core.backups.daily_backup", backup)
+    window = loaded_window(qtbot, tmp_path, [bank_dir])
+    qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
+    assert threads != [threading.get_ident()]
+    window.close()
+
+
+def test_a_failed_daily_backup_is_reported(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+
+    def backup(store: object) -> None:
+        raise TrainerError("backups: cannot write a backup: disk full")
+
+    monkeypatch.setattr(main_window, "DAILY_BACKUP_DELAY_MS", 0)
+    monkeypatch.setattr("trainer.core.backups.daily_backup", backup)
+    monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
+    window = loaded_window(qtbot, tmp_path, [bank_dir])
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown == ["backups: cannot write a backup: disk full"]
+    window.close()

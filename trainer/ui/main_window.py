@@ -21,6 +21,7 @@ from trainer.ui.start_view import StartView
 if TYPE_CHECKING:
     from trainer.core.quiz import QuizPlan
     from trainer.core.records import Trainee
+    from trainer.ui.jobs import JobRunner
     from trainer.ui.practice_view import PracticeView
     from trainer.ui.progress_view import ProgressView
     from trainer.ui.quiz_screen import QuizScreen
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.practice_view: PracticeView | None = None
         self.quiz_screen: QuizScreen | None = None
         self.progress_view: ProgressView | None = None
+        self.backup_job: JobRunner | None = None
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
         self.pages.addWidget(self.start_view)
@@ -120,12 +122,15 @@ class MainWindow(QMainWindow):
         )
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
-    @reports_errors
     def _daily_backup(self) -> None:
+        """Off the GUI thread: copying a large database must not freeze the window."""
         from trainer.core.backups import daily_backup
+        from trainer.ui.jobs import JobRunner
 
         assert self.context is not None
-        daily_backup(self.context.store)
+        self.backup_job = JobRunner(self.context.store, self)
+        self.backup_job.failed.connect(lambda message: show_error(self, message))
+        self.backup_job.start(lambda store: str(daily_backup(store) or ""))
 
     def _load_failed(self, message: str) -> None:
         self.start_view.set_ready(False, f"Cannot start: {message}")

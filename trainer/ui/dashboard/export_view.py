@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from trainer.core import team_export
 from trainer.core.team import TeamData, TeamFilter
 from trainer.ui.context import AppContext
-from trainer.ui.dashboard.jobs import JobRunner, Work
+from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped
 
 CSV_FILTER = "CSV files (*.csv)"

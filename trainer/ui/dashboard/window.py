@@ -24,11 +24,11 @@ from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
-from trainer.ui.dashboard.jobs import LoadRunner
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
+from trainer.ui.jobs import LoadRunner
 from trainer.ui.widgets import button
 
 MIN_SIZE = (1024, 700)

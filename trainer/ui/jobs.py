@@ -1,4 +1,4 @@
-"""Slow store work (exports, imports) off the GUI thread, on a database connection of its own."""
+"""Slow store work (backups, exports, figures) off the GUI thread, on a connection of its own."""
 
 from __future__ import annotations
 
