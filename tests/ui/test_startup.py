@@ -133,3 +133,21 @@ def test_a_failed_daily_backup_is_reported(
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown == ["backups: cannot write a backup: disk full"]
     window.close()
+
+
+def test_the_window_reopens_at_the_size_it_was_closed_at(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = tmp_path / "data" / app.SETTINGS_NAME
+    first = MainWindow(data_dir=tmp_path / "data", settings_file=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(780, 560)  # within the offscreen test screen (800 x 600)
+    qtbot.waitUntil(lambda: first.size().width() == 780)
+    first.close()
+    assert settings.exists()
+    again = MainWindow(data_dir=tmp_path / "data", settings_file=settings)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (780, 560)
+    settings.write_bytes(b"\x00 not settings at all \xff")
+    damaged = MainWindow(data_dir=tmp_path / "data", settings_file=settings)
+    qtbot.addWidget(damaged)
+    assert (damaged.width(), damaged.height()) == (1100, 760)  # the default size, no error

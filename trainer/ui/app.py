@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from trainer.ui.errors import install_excepthook
 
 BENCH_ENV = "TRAINER_BENCH_FIRST_SCENARIO"  # see tests/benchmarks/test_startup.py
+SETTINGS_NAME = "window.ini"  # window size and place, beside the database
 
 
 def run_app(data_dir: str | Path | None = None) -> int:
@@ -20,9 +21,11 @@ def run_app(data_dir: str | Path | None = None) -> int:
     app.setOrganizationName("crime-recording-trainer")
     install_excepthook()
 
+    from trainer.core import paths
     from trainer.ui.main_window import MainWindow
 
-    window = MainWindow(data_dir=Path(data_dir) if data_dir else None)
+    folder = Path(data_dir) if data_dir else None
+    window = MainWindow(data_dir=folder, settings_file=paths.user_data_dir(folder) / SETTINGS_NAME)
     if os.environ.get(BENCH_ENV):
         from trainer.ui.bench_hook import quit_on_first_scenario
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from trainer.ui.quiz_screen import QuizScreen
 
 TITLE = "Crime Recording Trainer"
+GEOMETRY_KEY = "main-window/geometry"
 DAILY_BACKUP_DELAY_MS = 5000  # not in the way of the first screens
 Shortcut = QKeySequence.StandardKey | str | None
 # Every action with its shortcut, in one table: (name, text, shortcut, slot, menu).
@@ -51,11 +52,18 @@ Ctrl+D — supervisor dashboard   F1 — this list   Ctrl+Q — quit"""
 class MainWindow(QMainWindow):
     context_ready = Signal()
 
-    def __init__(self, context: AppContext | None = None, data_dir: Path | None = None) -> None:
-        """With a `context`, ready at once; otherwise call `load()` to load in the background."""
+    def __init__(
+        self,
+        context: AppContext | None = None,
+        data_dir: Path | None = None,
+        settings_file: Path | None = None,
+    ) -> None:
+        """With a `context`, ready at once; otherwise call `load()` to load in the background.
+        With a `settings_file`, the window reopens at the size and place it was closed at."""
         super().__init__()
         self.setWindowTitle(TITLE)
         self.data_dir = data_dir
+        self.settings_file = settings_file
         self.context: AppContext | None = None
         self.trainee: Trainee | None = None
         self.loader: BankLoader | None = None
@@ -73,6 +81,7 @@ class MainWindow(QMainWindow):
         self.start_view.profile_requested.connect(self.create_profile)
         self.start_view.set_ready(False, "Loading the scenario bank…")
         self.resize(1100, 760)
+        self._restore_geometry()
         self._update_actions()
         if context is not None:
             self.set_context(context)
@@ -290,7 +299,22 @@ class MainWindow(QMainWindow):
             f"Counting rules: {edition}.",
         )
 
+    def _settings(self) -> QSettings | None:
+        if self.settings_file is None:
+            return None
+        return QSettings(str(self.settings_file), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        settings = self._settings()
+        geometry = settings.value(GEOMETRY_KEY) if settings is not None else None
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)  # Qt keeps it on a screen that is still there
+
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        settings = self._settings()
+        if settings is not None:
+            settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+            settings.sync()
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
         if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
