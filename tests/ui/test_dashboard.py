@@ -279,6 +279,22 @@ def test_export_writes_the_filtered_rows(qtbot, file_dashboard, tmp_path, monkey
     assert rows[0]["recording rate %"] == "95.0" and rows[0]["attempts"] == "40"
 
 
+def test_export_follows_a_filter_chosen_while_figures_load(
+    qtbot, file_dashboard, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    settle(qtbot, file_dashboard)
+    file_dashboard.filters.role.setCurrentIndex(file_dashboard.filters.role.findData("officer"))
+    assert "Officers" in file_dashboard.export.filter_text.text()  # before its figures are in
+    assert "Counting its answers" in file_dashboard.export.filter_text.text()
+    target = tmp_path / "officers.csv"
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
+    with qtbot.wait_signal(file_dashboard.export.runner.finished, timeout=10_000):
+        file_dashboard.export.answers_button.click()  # at once, not waiting for the refresh
+    assert {r["role"] for r in read_csv(target)} == {"officer"}
+    settle(qtbot, file_dashboard)
+    assert "40 answer(s) from 2 trainee(s)" in file_dashboard.export.filter_text.text()
+
+
 def test_export_follows_the_topic_and_dates(qtbot, file_dashboard, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     file_dashboard.filters.topic.setCurrentIndex(file_dashboard.filters.topic.findData("theft"))
     settle(qtbot, file_dashboard)

@@ -114,6 +114,12 @@ class ExportView(QWidget):
     def buttons(self) -> tuple[QPushButton, ...]:
         return (self.answers_button, self.summary_button, self.import_button)
 
+    def show_pending(self, flt: TeamFilter) -> None:
+        """A new filter was chosen: exports follow it at once, while its figures still load."""
+        self.filter = flt
+        self.filter_text.setText(f"Current filter: {flt.describe()}. Counting its answers…")
+        self.filter_text.setAccessibleName(self.filter_text.text())
+
     def show_filter(self, data: TeamData) -> None:
         self.filter = data.filter
         self.filter_text.setText(

@@ -125,6 +125,7 @@ class DashboardWindow(QMainWindow):
         self.refresh_button.setEnabled(False)
         self.statusBar().showMessage(LOADING)
         library, flt = self.context.library, self.filter
+        self.export.show_pending(flt)
         self.loader.start(lambda mine: load_figures(mine, library, flt))
 
     def _loaded(self, figures: Figures) -> None:
