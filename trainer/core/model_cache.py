@@ -138,7 +138,10 @@ def validator_stamp() -> str:
     either is installed or upgraded. A cache validated by another pydantic is not used."""
     parts = []
     for package in ("pydantic", "pydantic_core"):
-        spec = importlib.util.find_spec(package)
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            spec = None
         folder = Path(spec.origin).parent if spec and spec.origin else None
         try:
             stamp = folder.stat().st_mtime_ns if folder else "missing"
