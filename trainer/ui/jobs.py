@@ -51,34 +51,45 @@ class _Job(QRunnable):
             self.signals.finished.emit(report)
 
 
-class JobRunner(QObject):
-    """Runs one job at a time; emits `finished(report)` or `failed(message)` on the GUI thread."""
-
-    finished = Signal(str)
-    failed = Signal(str)
+class _OneAtATime(QObject):
+    """A pool of one thread for jobs on `store`; an in-memory store runs them in place."""
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+
+    def _run(self, job: QRunnable, supersede: bool = False) -> None:
+        if self.store.path is None:
+            job.run()
+            return
+        if supersede:
+            self.pool.clear()  # a job queued behind the running one is dropped before it starts
+        self.pool.start(job)
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class JobRunner(_OneAtATime):
+    """Runs one job at a time; emits `finished(report)` or `failed(message)` on the GUI thread."""
+
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(store, parent)
         self.signals = _Signals(self)
         self.signals.finished.connect(self.finished)
         self.signals.failed.connect(self.failed)
 
     def start(self, work: Work) -> None:
-        job = _Job(work, self.store, self.signals)
-        if self.store.path is None:
-            job.run()
-        else:
-            self.pool.start(job)
+        self._run(_Job(work, self.store, self.signals))
 
     @property
     def busy(self) -> bool:
         return self.pool.activeThreadCount() > 0
-
-    def wait(self, msecs: int = -1) -> bool:
-        return self.pool.waitForDone(msecs)
 
 
 class _LoadSignals(QObject):
@@ -100,7 +111,7 @@ class _LoadJob(QRunnable):
             self.signals.loaded.emit(self.generation, result)
 
 
-class LoadRunner(QObject):
+class LoadRunner(_OneAtATime):
     """Reads for the GUI off its thread; a newer `start` supersedes any load still under way.
 
     Emits `loaded(result)` or `failed(message)` on the GUI thread, for the latest load only.
@@ -110,10 +121,7 @@ class LoadRunner(QObject):
     failed = Signal(str)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        super().__init__(store, parent)
         self.generation = 0
         self.pending = False
         self.signals = _LoadSignals(self)
@@ -123,19 +131,11 @@ class LoadRunner(QObject):
     def start(self, load: Load) -> None:
         self.generation += 1
         self.pending = True
-        job = _LoadJob(load, self.store, self.generation, self.signals)
-        if self.store.path is None:
-            job.run()
-        else:
-            self.pool.clear()  # a load queued behind the running one is superseded before it starts
-            self.pool.start(job)
+        self._run(_LoadJob(load, self.store, self.generation, self.signals), supersede=True)
 
     @property
     def busy(self) -> bool:
         return self.pending
-
-    def wait(self, msecs: int = -1) -> bool:
-        return self.pool.waitForDone(msecs)
 
     def _current(self, generation: int) -> bool:
         if generation != self.generation:
