@@ -67,7 +67,8 @@ def paint_times(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """Seconds from spawning `command` to each first-paint mark it prints."""
     start = time.time()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
-    marks = dict(line.split()[:2] for line in done.stdout.splitlines() if line.strip())
+    lines = (line.split() for line in done.stdout.splitlines())
+    marks = {p[0]: p[1] for p in lines if len(p) == 2 and p[0] in (WINDOW_MARK, SCENARIO_MARK)}
     return {mark: float(stamp) - start for mark, stamp in marks.items()}
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +17,7 @@ from tests.ui.test_quality import unnamed_controls
 from trainer.core import paths
 from trainer.core.errors import TrainerError
 from trainer.ui import app, main_window
+from trainer.ui.bench_hook import SLOW_IMPORTS_MARK
 from trainer.ui.main_window import MainWindow
 from trainer.ui.skipped_files import SkippedFilesDialog
 
@@ -151,3 +155,17 @@ def test_the_window_reopens_at_the_size_it_was_closed_at(qtbot: QtBot, tmp_path:
     damaged = MainWindow(data_dir=tmp_path / "data", settings_file=settings)
     qtbot.addWidget(damaged)
     assert (damaged.width(), damaged.height()) == (1100, 760)  # the default size, no error
+
+
+def test_a_warm_start_shows_the_first_scenario_without_the_slow_imports(tmp_path: Path) -> None:
+    """The real application, started twice: once to write its caches, then as any later start."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", app.BENCH_ENV: "1"}
+    command = [sys.executable, "-m", "trainer", "--data-dir", str(tmp_path / "data")]
+
+    def slow_imports() -> list[str]:
+        out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120).stdout
+        [line] = [line for line in out.splitlines() if line.startswith(SLOW_IMPORTS_MARK)]
+        return line.split()[1:]
+
+    assert slow_imports() == ["pydantic", "sqlite_utils", "yaml"]  # the first start validates
+    assert slow_imports() == []

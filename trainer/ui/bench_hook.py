@@ -1,9 +1,11 @@
 """For the start-up benchmark only (TRAINER_BENCH_FIRST_SCENARIO=1): start a one-scenario quiz as
 soon as the bank is loaded, print the wall-clock times when the start screen and then the scenario
-are first painted, and quit. Nothing in the normal application calls this."""
+are first painted (and which slow imports had been loaded by then), and quit. Nothing in the
+normal application calls this."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -14,6 +16,8 @@ from trainer.ui.main_window import MainWindow
 
 WINDOW_MARK = "window-painted"
 SCENARIO_MARK = "first-scenario-painted"
+SLOW_IMPORTS_MARK = "slow-imports"  # which of these were loaded by the time the scenario showed
+SLOW_IMPORTS = frozenset({"pydantic", "yaml", "sqlite_utils"})
 
 
 class _FirstPaint(QObject):
@@ -30,6 +34,7 @@ class _FirstPaint(QObject):
             self.seen = True
             print(f"{self.mark} {time.time():.6f}", flush=True)
             if self.then_quit:
+                print(SLOW_IMPORTS_MARK, *sorted(SLOW_IMPORTS & sys.modules.keys()), flush=True)
                 QTimer.singleShot(0, QApplication.quit)
         return False
 
