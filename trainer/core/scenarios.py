@@ -79,9 +79,9 @@ def _field(loc: Loc) -> str:
 
 def _pydantic_message(error: Any) -> str:
     kind = error["type"]
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+    if kind == "unexpected_keyword_argument":  # an unknown key, as dataclasses report it
         return "unknown key (check the spelling)"
-    if kind in ("missing", "missing_keyword_only_argument"):
+    if kind == "missing":
         return "required key is missing"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
