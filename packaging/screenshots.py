@@ -21,10 +21,10 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from trainer.core import paths
-from trainer.core.practice import QuizRun
-from trainer.core.quiz import Quiz, QuizPlan
-from trainer.ui import content_note
+from trainer.core.practice.quiz import Quiz, QuizPlan
+from trainer.core.practice.quiz_run import QuizRun
 from trainer.ui.main_window import MainWindow
+from trainer.ui.trainee import content_note
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else paths.assets_dir() / "screenshots"
 SIZE = tuple(int(n) for n in sys.argv[2].split("x")) if len(sys.argv) > 2 else (1100, 760)

@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trainer.core import paths  # noqa: E402
-from trainer.core.catalogue import Catalogue, load_catalogue  # noqa: E402
-from trainer.core.grading import grade  # noqa: E402
-from trainer.core.models import Answer, AnsweredCrime, Scenario  # noqa: E402
-from trainer.core.records import AnswerRecord, now  # noqa: E402
-from trainer.core.scenarios import Library, LoadedScenario, load_library  # noqa: E402
-from trainer.core.store import Store, open_store  # noqa: E402
-from trainer.core.validation import validate  # noqa: E402
+from trainer.core.content.catalogue import Catalogue, load_catalogue  # noqa: E402
+from trainer.core.content.models import Answer, AnsweredCrime, Scenario  # noqa: E402
+from trainer.core.content.scenarios import Library, LoadedScenario, load_library  # noqa: E402
+from trainer.core.content.validation import validate  # noqa: E402
+from trainer.core.grading.grade import grade  # noqa: E402
+from trainer.core.store.records import AnswerRecord, now  # noqa: E402
+from trainer.core.store.sqlite import Store, open_store  # noqa: E402
 
 OUT = ROOT / "assets" / "screenshots"
 SIZE = (1180, 780)
@@ -161,7 +161,7 @@ def grab_all(
 ) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
-    from trainer.core.accounts import create_supervisor, sign_in
+    from trainer.core.store.accounts import create_supervisor, sign_in
     from trainer.ui.context import AppContext
     from trainer.ui.dashboard.window import DashboardWindow
 

@@ -20,8 +20,8 @@ def _out(text: str = "", stream: TextIO | None = None) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from trainer.core.catalogue import load_catalogue
-    from trainer.core.scenarios import find_files, load_library
+    from trainer.core.content.catalogue import load_catalogue
+    from trainer.core.content.scenarios import find_files, load_library
 
     catalogue = load_catalogue()
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -54,10 +54,10 @@ def _read_answer(source: str) -> tuple[str, str]:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from trainer.core.answers import parse_answer
-    from trainer.core.catalogue import load_catalogue
-    from trainer.core.grading import grade
-    from trainer.core.scenarios import load_file
+    from trainer.core.content.catalogue import load_catalogue
+    from trainer.core.content.scenarios import load_file
+    from trainer.core.grading.answers import parse_answer
+    from trainer.core.grading.grade import grade
 
     catalogue = load_catalogue()
     loaded, problems = load_file(Path(args.scenario), catalogue)
@@ -73,8 +73,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from trainer.core.catalogue import load_catalogue
-    from trainer.core.rules_text import catalogue_as_json, catalogue_as_text
+    from trainer.core.content.catalogue import load_catalogue
+    from trainer.core.content.rules_text import catalogue_as_json, catalogue_as_text
 
     catalogue = load_catalogue()
     if args.json:
@@ -85,9 +85,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from trainer.core.catalogue import load_catalogue
-    from trainer.core.coverage import coverage_report, measure_coverage
-    from trainer.core.scenarios import load_library
+    from trainer.core.content.catalogue import load_catalogue
+    from trainer.core.content.coverage import coverage_report, measure_coverage
+    from trainer.core.content.scenarios import load_library
 
     catalogue = load_catalogue()
     library = load_library(args.paths, catalogue)

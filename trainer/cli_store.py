@@ -26,8 +26,8 @@ def _moment(text: str, option: str, end: bool = False) -> datetime:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from trainer.core.backups import make_backup
-    from trainer.core.store import open_store
+    from trainer.core.store.backups import make_backup
+    from trainer.core.store.sqlite import open_store
 
     with open_store(args.data_dir) as store:
         print(f"backed up to {make_backup(store, 'manual')}")
@@ -35,7 +35,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from trainer.core.backups import restore_backup
+    from trainer.core.store.backups import restore_backup
 
     safety = restore_backup(Path(args.file), args.data_dir)
     note = f"; the replaced database was backed up to {safety}" if safety else ""
@@ -44,8 +44,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from trainer.core.export import export_answers, export_summary
-    from trainer.core.store import open_store
+    from trainer.core.store.export import export_answers, export_summary
+    from trainer.core.store.sqlite import open_store
 
     since = _moment(args.since, "--from") if args.since else None
     until = _moment(args.until, "--to", end=True) if args.until else None
@@ -57,8 +57,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
-    from trainer.core.bundles import export_bundle
-    from trainer.core.store import open_store
+    from trainer.core.store.bundles import export_bundle
+    from trainer.core.store.sqlite import open_store
 
     with open_store(args.data_dir) as store:
         count = export_bundle(store, Path(args.file))
@@ -67,8 +67,8 @@ def cmd_export_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from trainer.core.bundles import import_bundle
-    from trainer.core.store import open_store
+    from trainer.core.store.bundles import import_bundle
+    from trainer.core.store.sqlite import open_store
 
     with open_store(args.data_dir) as store:
         result = import_bundle(store, Path(args.file))
@@ -81,7 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_trainees(args: argparse.Namespace) -> int:
-    from trainer.core.store import open_store
+    from trainer.core.store.sqlite import open_store
 
     with open_store(args.data_dir) as store:
         for t in store.trainees():

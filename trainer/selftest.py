@@ -48,7 +48,7 @@ def run_self_test() -> int:
 
 
 def _catalogue(state: dict[str, object]) -> str:
-    from trainer.core.catalogue import load_catalogue
+    from trainer.core.content.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     state["catalogue"] = catalogue
@@ -60,8 +60,8 @@ def _catalogue(state: dict[str, object]) -> str:
 
 def _bank(state: dict[str, object]) -> str:
     from trainer.core import paths
-    from trainer.core.catalogue import Catalogue
-    from trainer.core.scenarios import load_library
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.scenarios import load_library
 
     catalogue = state["catalogue"]
     assert isinstance(catalogue, Catalogue)
@@ -75,12 +75,12 @@ def _bank(state: dict[str, object]) -> str:
 
 
 def _database(state: dict[str, object], folder: Path) -> str:
-    from trainer.core.catalogue import Catalogue
-    from trainer.core.grading import grade
-    from trainer.core.models import Answer
-    from trainer.core.records import AnswerRecord, now
-    from trainer.core.scenarios import Library
-    from trainer.core.store import open_store
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.models import Answer
+    from trainer.core.content.scenarios import Library
+    from trainer.core.grading.grade import grade
+    from trainer.core.store.records import AnswerRecord, now
+    from trainer.core.store.sqlite import open_store
 
     catalogue, library = state["catalogue"], state["library"]
     assert isinstance(catalogue, Catalogue) and isinstance(library, Library)
@@ -105,9 +105,9 @@ def _database(state: dict[str, object], folder: Path) -> str:
 def _window(state: dict[str, object]) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from trainer.core.catalogue import Catalogue
-    from trainer.core.scenarios import Library
-    from trainer.core.store import Store
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.scenarios import Library
+    from trainer.core.store.sqlite import Store
     from trainer.ui.context import AppContext
     from trainer.ui.main_window import MainWindow
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.core import store_data
-from trainer.core.records import AnswerRecord, new_id, to_iso
-from trainer.core.store import Store, open_store
+from trainer.core.store.records import AnswerRecord, new_id, to_iso
+from trainer.core.store.sqlite import Store, open_store
 
 TRAINEES = 2_000
 ANSWERS = 1_000_000

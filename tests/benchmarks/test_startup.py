@@ -57,7 +57,8 @@ FLOORS = {
     ),
     "bare window + the application's modules imported": BARE_WINDOW.replace(
         "app = QApplication",
-        "import trainer.ui.main_window, trainer.ui.quiz_screen, trainer.ui.practice_view\n"
+        "import trainer.ui.main_window, trainer.ui.trainee.quiz_screen\n"
+        "import trainer.ui.trainee.practice_view\n"
         "app = QApplication",
     ),
 }

@@ -19,9 +19,9 @@ import pytest
 
 from tests.benchmarks import store_fixture
 from tests.core import store_data
-from trainer.core.records import now
-from trainer.core.store import DB_NAME, Store, open_store
-from trainer.core.summaries import team_counts, team_findings, trainee_counts
+from trainer.core.reports.summaries import team_counts, team_findings, trainee_counts
+from trainer.core.store.records import now
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 pytestmark = pytest.mark.benchmark
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,7 +218,7 @@ def test_export_against_the_sqlite3_cli(big: Path, tmp_path: Path) -> None:
         cli.append(_run(cli_cmd, cli_csv)[0])
         seconds, memory = _run(ours_cmd, log)
         ours.append(seconds)
-    _, idle = _run([sys.executable, "-c", "import trainer.core.export\n" + PEAK], log)
+    _, idle = _run([sys.executable, "-c", "import trainer.core.store.export\n" + PEAK], log)
     lines = sum(1 for _ in ours_csv.open(encoding="utf-8-sig"))
     assert lines == sum(1 for _ in cli_csv.open(encoding="utf-8")) + 1 > store_fixture.ANSWERS
     print(f"\n  runs: trainer export {[round(t, 2) for t in ours]} s, "

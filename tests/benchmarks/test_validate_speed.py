@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trainer.core.catalogue import load_catalogue
-from trainer.core.scenarios import find_files, load_library
-from trainer.core.yaml_source import SafeLoader
+from trainer.core.content.catalogue import load_catalogue
+from trainer.core.content.scenarios import find_files, load_library
+from trainer.core.content.yaml_source import SafeLoader
 
 pytestmark = pytest.mark.benchmark
 BANK = Path(__file__).resolve().parents[2] / "scenarios"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from trainer.core.catalogue import Catalogue, load_catalogue
-from trainer.core.models import Scenario
-from trainer.core.validation import validate
+from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.content.models import Scenario
+from trainer.core.content.validation import validate
 
 
 @pytest.fixture(scope="session")

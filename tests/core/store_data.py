@@ -7,10 +7,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from trainer.core.models import Answer
-from trainer.core.records import AnswerRecord, compact, new_id
-from trainer.core.store import Store
-from trainer.core.validation import validate
+from trainer.core.content.models import Answer
+from trainer.core.content.validation import validate
+from trainer.core.store.records import AnswerRecord, compact, new_id
+from trainer.core.store.sqlite import Store
 
 KINDS = ("under-recording", "over-recording", "misclassification", "miscount", "missed-flag")
 RULES = ("one-crime-per-victim", "principal-crime-rule", "burglary-entry-point-damage",

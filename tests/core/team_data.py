@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from trainer.core.records import AnswerRecord, new_id
-from trainer.core.store import Store
+from trainer.core.store.records import AnswerRecord, new_id
+from trainer.core.store.sqlite import Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 

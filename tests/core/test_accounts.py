@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.core import store_data
-from trainer.core import accounts
-from trainer.core.accounts import (
+from trainer.core.errors import TrainerError
+from trainer.core.reports.summaries import trainee_counts
+from trainer.core.store import accounts
+from trainer.core.store.accounts import (
     FREE_TRIES,
     create_supervisor,
     failed_sign_ins,
@@ -19,10 +21,8 @@ from trainer.core.accounts import (
     sign_in,
     supervisors,
 )
-from trainer.core.backups import list_backups
-from trainer.core.errors import TrainerError
-from trainer.core.store import DB_NAME, Store, open_store
-from trainer.core.summaries import trainee_counts
+from trainer.core.store.backups import list_backups
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -10,8 +10,9 @@ import pytest
 
 from tests.core import store_data
 from trainer.cli import main
-from trainer.core import backups
-from trainer.core.backups import (
+from trainer.core.errors import TrainerError
+from trainer.core.store import backups
+from trainer.core.store.backups import (
     KEEP,
     daily_backup,
     is_good,
@@ -19,8 +20,7 @@ from trainer.core.backups import (
     make_backup,
     restore_backup,
 )
-from trainer.core.errors import TrainerError
-from trainer.core.store import DB_NAME, Store, open_store
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 
 def _store_with_answers(folder: Path, answers: int = 5) -> Store:

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 
 from tests.core.conftest import ROOT_SCENARIOS
-from trainer.core.catalogue import Catalogue
-from trainer.core.coverage import Coverage, measure_coverage
-from trainer.core.models import Scenario
-from trainer.core.scenarios import load_library
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.coverage import Coverage, measure_coverage
+from trainer.core.content.models import Scenario
+from trainer.core.content.scenarios import load_library
 
 HMIC_TAGS = [
     "hmic-entry-point-damage",

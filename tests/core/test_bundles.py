@@ -14,13 +14,13 @@ import pytest
 
 from tests.core import store_data
 from trainer.cli import main
-from trainer.core.accounts import reset_profile
-from trainer.core.backups import list_backups
-from trainer.core.bundles import canonical, export_bundle, import_bundle
 from trainer.core.errors import TrainerError
-from trainer.core.records import now
-from trainer.core.store import Store, open_store
-from trainer.core.summaries import team_counts
+from trainer.core.reports.summaries import team_counts
+from trainer.core.store.accounts import reset_profile
+from trainer.core.store.backups import list_backups
+from trainer.core.store.bundles import canonical, export_bundle, import_bundle
+from trainer.core.store.records import now
+from trainer.core.store.sqlite import Store, open_store
 
 
 def _station(folder: Path, trainees: int = 2, answers: int = 20, seed: int = 1) -> Store:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.core.catalogue import Catalogue, load_catalogue
+from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.errors import TrainerError
 
 SOURCES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "sources"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from trainer.core import catalogue_cache
-from trainer.core.catalogue import Catalogue, load_catalogue
-from trainer.core.catalogue_cache import load_catalogue_cached
+from trainer.core.content import catalogue_cache
+from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.content.catalogue_cache import load_catalogue_cached
 
 
 def test_the_cached_catalogue_equals_the_loaded_one(tmp_path: Path, catalogue: Catalogue) -> None:

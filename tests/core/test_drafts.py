@@ -7,9 +7,15 @@ import dataclasses
 import pytest
 
 from tests.core.conftest import make_scenario
-from trainer.core.catalogue import Catalogue
-from trainer.core.drafts import AnswerDraft, DraftCrime, build_answer, draft_of, resolve_offence
+from trainer.core.content.catalogue import Catalogue
 from trainer.core.errors import TrainerError
+from trainer.core.grading.drafts import (
+    AnswerDraft,
+    DraftCrime,
+    build_answer,
+    draft_of,
+    resolve_offence,
+)
 
 
 @pytest.mark.parametrize(

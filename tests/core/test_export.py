@@ -12,11 +12,11 @@ import pytest
 
 from tests.core import store_data
 from trainer.cli import main
-from trainer.core import export
 from trainer.core.errors import TrainerError
-from trainer.core.export import ANSWER_HEADER, SUMMARY_HEADER, cell, export_answers, tags
-from trainer.core.records import AnswerRecord
-from trainer.core.store import Store, open_store
+from trainer.core.store import export
+from trainer.core.store.export import ANSWER_HEADER, SUMMARY_HEADER, cell, export_answers, tags
+from trainer.core.store.records import AnswerRecord
+from trainer.core.store.sqlite import Store, open_store
 
 
 def _read(path: Path) -> list[list[str]]:

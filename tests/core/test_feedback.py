@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tests.core.conftest import make_scenario
-from trainer.core.catalogue import Catalogue
-from trainer.core.feedback import cited_cards, comparison, describe, score_words
-from trainer.core.grading import grade
-from trainer.core.models import Answer, AnsweredCrime
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Answer, AnsweredCrime
+from trainer.core.grading.feedback import cited_cards, comparison, describe, score_words
+from trainer.core.grading.grade import grade
 
 
 def test_describe_names_every_part_in_words(catalogue: Catalogue) -> None:

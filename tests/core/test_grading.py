@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.core.conftest import make_scenario
-from trainer.core.catalogue import Catalogue, load_catalogue
-from trainer.core.grading import grade
-from trainer.core.models import Answer, Scenario
-from trainer.core.validation import validate
+from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.content.models import Answer, Scenario
+from trainer.core.content.validation import validate
+from trainer.core.grading.grade import grade
 
 
 def answer(decision: str = "crime", crimes: Any = (), **rest: Any) -> Answer:

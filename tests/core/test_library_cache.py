@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from tests.core.conftest import ROOT_SCENARIOS
-from trainer.core import library_cache
-from trainer.core.catalogue import Catalogue
-from trainer.core.library_cache import CACHE_NAME, load_library_cached
-from trainer.core.model_cache import dump
-from trainer.core.scenarios import Library, load_file, load_library
-from trainer.core.validation import validate
+from trainer.core.content import library_cache
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.library_cache import CACHE_NAME, load_library_cached
+from trainer.core.content.model_cache import dump
+from trainer.core.content.scenarios import Library, load_file, load_library
+from trainer.core.content.validation import validate
 
 GOOD = sorted(ROOT_SCENARIOS.rglob("*.yaml"))[:3]
 BAD = ("broken.yaml", "id: [unclosed\n")

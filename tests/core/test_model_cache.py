@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import pytest
 
 from tests.core.conftest import make_scenario
-from trainer.core.catalogue import Catalogue
-from trainer.core.constraints import Constraints
-from trainer.core.model_cache import (
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.constraints import Constraints
+from trainer.core.content.model_cache import (
     StaleCache,
     dump,
     fingerprint,
@@ -23,7 +23,7 @@ from trainer.core.model_cache import (
     validator_stamp,
     write_sealed,
 )
-from trainer.core.models import Scenario
+from trainer.core.content.models import Scenario
 
 
 def test_a_rebuilt_scenario_equals_the_validated_one() -> None:
@@ -75,9 +75,12 @@ def test_the_fingerprint_follows_nested_types() -> None:
 
 def test_the_fingerprint_is_the_same_in_another_process() -> None:
     """No memory addresses or other per-process values may leak into it."""
-    script = "from trainer.core.model_cache import fingerprint; from trainer.core.catalogue import"
-    script += " Catalogue; from trainer.core.models import Scenario; print(fingerprint(Catalogue,"
-    script += " Scenario))"
+    script = (
+        "from trainer.core.content.model_cache import fingerprint; "
+        "from trainer.core.content.catalogue import Catalogue; "
+        "from trainer.core.content.models import Scenario; "
+        "print(fingerprint(Catalogue, Scenario))"
+    )
     runs = {
         subprocess.run(
             [sys.executable, "-c", script], capture_output=True, text=True, check=True

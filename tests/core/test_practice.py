@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.core.conftest import scenario_data
-from trainer.core.catalogue import Catalogue
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Answer, AnsweredCrime, Scenario
+from trainer.core.content.scenarios import Library, LoadedScenario
+from trainer.core.content.validation import validate
 from trainer.core.errors import TrainerError
-from trainer.core.models import Answer, AnsweredCrime, Scenario
-from trainer.core.practice import QuizRun
-from trainer.core.quiz import QuizPlan
-from trainer.core.scenarios import Library, LoadedScenario
-from trainer.core.store import Store
-from trainer.core.validation import validate
+from trainer.core.practice.quiz import QuizPlan
+from trainer.core.practice.quiz_run import QuizRun
+from trainer.core.store.sqlite import Store
 
 
 def library(*ids: str) -> Library:

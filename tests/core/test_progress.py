@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from trainer.core.progress import group_tracks, rule_tracks, session_summaries
-from trainer.core.records import AnswerRow, SessionRow
-from trainer.core.statistics import Attempt
+from trainer.core.practice.progress import group_tracks, rule_tracks, session_summaries
+from trainer.core.reports.statistics import Attempt
+from trainer.core.store.records import AnswerRow, SessionRow
 
 T0 = datetime(2026, 11, 2, 9, 0).astimezone()
 

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 
 from tests.core.conftest import scenario_data
-from trainer.core.catalogue import Catalogue
-from trainer.core.models import Scenario
-from trainer.core.quiz import (
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Scenario
+from trainer.core.content.validation import validate
+from trainer.core.practice.quiz import (
     Quiz,
     QuizPlan,
     practice_choices,
     scenario_groups,
     select_scenarios,
 )
-from trainer.core.statistics import Attempt
-from trainer.core.validation import validate
+from trainer.core.reports.statistics import Attempt
 
 T0 = datetime(2026, 11, 1, 9, 0).astimezone()
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from tests.core.conftest import scenario_data
-from trainer.core.catalogue import Catalogue
-from trainer.core.scenarios import load_file, load_library
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.scenarios import load_file, load_library
 
 WriteYaml = Callable[[str, "str | bytes"], Path]
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.+)$")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trainer.core.statistics import (
+from trainer.core.reports.statistics import (
     Attempt,
     Proportion,
     cancellation_accuracy,

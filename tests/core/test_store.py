@@ -13,15 +13,15 @@ import pytest
 
 from tests.core import store_data
 from trainer.cli import main
-from trainer.core.catalogue import Catalogue
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import AUDIENCES, Answer, AnsweredCrime
+from trainer.core.content.scenarios import load_file
 from trainer.core.errors import TrainerError
-from trainer.core.grading import grade
-from trainer.core.models import AUDIENCES, Answer, AnsweredCrime
-from trainer.core.records import ROLES, AnswerRecord, new_id
-from trainer.core.scenarios import load_file
-from trainer.core.schema import SUMMARY_TABLES, rebuild_summaries
-from trainer.core.store import DB_NAME, Store, open_store
-from trainer.core.summaries import team_counts, team_findings, trainee_counts
+from trainer.core.grading.grade import grade
+from trainer.core.reports.summaries import team_counts, team_findings, trainee_counts
+from trainer.core.store.records import ROLES, AnswerRecord, new_id
+from trainer.core.store.schema import SUMMARY_TABLES, rebuild_summaries
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios/burglary/smashed-kitchen-window.yaml"
 

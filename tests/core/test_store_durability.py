@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from tests.core import store_data
-from trainer.core.records import now
-from trainer.core.schema import SUMMARY_TABLES, rebuild_summaries
-from trainer.core.store import open_store
+from trainer.core.store.records import now
+from trainer.core.store.schema import SUMMARY_TABLES, rebuild_summaries
+from trainer.core.store.sqlite import open_store
 
 KILLS = 120
 

@@ -12,13 +12,13 @@ import pytest
 from sqlite_utils import Database
 
 from tests.core import store_data
-from trainer.core.answer_rows import INSERT_ANSWER, answer_params
-from trainer.core.backups import list_backups
 from trainer.core.errors import TrainerError
-from trainer.core.schema import STEPS, migrations
-from trainer.core.store import DB_NAME, SCHEMA_STEPS, open_store
-from trainer.core.summaries import team_counts
-from trainer.core.versions import applied_steps, schema_version
+from trainer.core.reports.summaries import team_counts
+from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
+from trainer.core.store.backups import list_backups
+from trainer.core.store.schema import STEPS, migrations
+from trainer.core.store.sqlite import DB_NAME, SCHEMA_STEPS, open_store
+from trainer.core.store.versions import applied_steps, schema_version
 
 
 def _old_database(folder: Path) -> Path:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.core.team_data import START, Team, seed_items, seed_team
-from trainer.core import team, team_breakdown, team_export
-from trainer.core.catalogue import Catalogue
-from trainer.core.scenarios import Library
-from trainer.core.store import Store
-from trainer.core.team import TeamFilter
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.scenarios import Library
+from trainer.core.reports import team, team_breakdown, team_export
+from trainer.core.reports.team import TeamFilter
+from trainer.core.store.sqlite import Store
 
 
 def wilson_by_hand(k: int, n: int) -> tuple[float, float]:

@@ -13,9 +13,9 @@ def test_a_warm_start_imports_no_pydantic_yaml_or_sqlite_utils(tmp_path: Path) -
 import sys
 from pathlib import Path
 from trainer.core import paths
-from trainer.core.catalogue_cache import load_catalogue_cached
-from trainer.core.library_cache import load_library_cached
-from trainer.core.store import open_store
+from trainer.core.content.catalogue_cache import load_catalogue_cached
+from trainer.core.content.library_cache import load_library_cached
+from trainer.core.store.sqlite import open_store
 
 cache = Path({str(tmp_path / "cache")!r})
 catalogue = load_catalogue_cached(cache)

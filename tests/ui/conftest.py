@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from trainer.core.catalogue import Catalogue, load_catalogue
-from trainer.core.scenarios import load_library
-from trainer.core.store import Store
+from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.content.scenarios import load_library
+from trainer.core.store.sqlite import Store
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
-from trainer.ui.scenario_view import ScenarioView
+from trainer.ui.trainee.scenario_view import ScenarioView
 
 SCENARIOS = {
     "burglary.yaml": """

@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from tests.core.team_data import START, record, seed_team
 from tests.ui.test_quality import unnamed_controls
-from trainer.core import accounts
-from trainer.core.bundles import export_bundle
-from trainer.core.catalogue import Catalogue
-from trainer.core.scenarios import Library
-from trainer.core.store import Store, open_store
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.scenarios import Library
+from trainer.core.store import accounts
+from trainer.core.store.bundles import export_bundle
+from trainer.core.store.sqlite import Store, open_store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard import open_dashboard
 from trainer.ui.dashboard import window as window_module

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 
 from tests.core.team_data import ABILITY, Team, seed_items, seed_team
 from tests.ui.test_quality import unnamed_controls
-from trainer.core import team
-from trainer.core.catalogue import Catalogue, load_catalogue
-from trainer.core.store import Store
+from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.reports import team
+from trainer.core.store.sqlite import Store
 from trainer.ui.dashboard.filter_bar import CUSTOM, FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView

@@ -6,10 +6,10 @@ import pytest
 
 from tests.ui.conftest import create_profile, fill_answer
 from tests.ui.test_quiz_flow import ANSWERS, start_quiz
-from trainer.core.store import Store
+from trainer.core.store.sqlite import Store
 from trainer.ui.main_window import MainWindow
-from trainer.ui.progress_view import SessionDialog
-from trainer.ui.results_view import ReviewDialog
+from trainer.ui.progress.progress_view import SessionDialog
+from trainer.ui.trainee.results_view import ReviewDialog
 
 
 def take_fixture_quiz(window: MainWindow) -> None:
@@ -88,7 +88,7 @@ def test_a_past_session_reopens_read_only(window: MainWindow, qtbot) -> None:  #
     assert results.answers.rowCount() == 3
     assert "3 answered · mean score 60" in results.summary.text()
     theft = next(r for r in results.answers.rows() if r.scenario_id == "fx-theft")
-    from trainer.ui.results_view import shown_from_record
+    from trainer.ui.trainee.results_view import shown_from_record
 
     review = ReviewDialog(dialog, view.catalogue, shown_from_record(theft, view.bank))
     qtbot.addWidget(review)
@@ -102,7 +102,7 @@ def test_a_past_session_reopens_read_only(window: MainWindow, qtbot) -> None:  #
 
 
 def test_history_survives_a_scenario_leaving_the_bank(window: MainWindow) -> None:
-    from trainer.ui.results_view import shown_from_record
+    from trainer.ui.trainee.results_view import shown_from_record
 
     create_profile(window, "Alex Morgan", "CH1001")
     take_fixture_quiz(window)

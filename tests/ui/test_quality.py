@@ -18,10 +18,10 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import create_profile, fill_answer
 from tests.ui.test_progress import take_fixture_quiz
 from tests.ui.test_quiz_flow import start_quiz
-from trainer.core.catalogue import Catalogue
+from trainer.core.content.catalogue import Catalogue
 from trainer.ui.main_window import ACTIONS, MainWindow
-from trainer.ui.offence_picker import OffenceListModel, OffencePicker
 from trainer.ui.table_model import RowTableModel
+from trainer.ui.trainee.offence_picker import OffenceListModel, OffencePicker
 
 CONTROLS = (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QTextEdit)
 
@@ -225,8 +225,8 @@ def test_a_missing_dashboard_is_explained(
 
 
 def test_an_empty_workstation_says_how_to_begin(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from trainer.core.records import Trainee, now
-    from trainer.ui.start_view import StartView
+    from trainer.core.store.records import Trainee, now
+    from trainer.ui.trainee.start_view import StartView
 
     view = StartView()
     qtbot.add_widget(view)

@@ -6,11 +6,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import create_profile, fill_answer
-from trainer.core.store import Store
-from trainer.ui import content_note, errors
+from trainer.core.store.sqlite import Store
+from trainer.ui import errors
 from trainer.ui.main_window import MainWindow
+from trainer.ui.trainee import content_note
 
-# Hand-worked scores (see trainer/core/grading.py): the right answer scores 100; the right class
+# Hand-worked scores (see trainer/core/grading/grade.py): the right answer scores 100; the right class
 # with the wrong count loses the miscount penalty of 20 for the one expected class; a crime
 # recorded where only an incident should be is a wrong decision, which scores 0.
 RIGHT, PARTLY, WRONG = 100, 80, 0

@@ -115,7 +115,7 @@ def test_the_daily_backup_runs_off_the_gui_thread(
         return None
 
     monkeypatch.setattr(main_window, "DAILY_BACKUP_DELAY_MS", 0)
-    monkeypatch.setattr("trainer.core.backups.daily_backup", backup)
+    monkeypatch.setattr("trainer.core.store.backups.daily_backup", backup)
     window = loaded_window(qtbot, tmp_path, [bank_dir])
     qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
     assert threads != [threading.get_ident()]
@@ -131,7 +131,7 @@ def test_a_failed_daily_backup_is_reported(
         raise TrainerError("backups: cannot write a backup: disk full")
 
     monkeypatch.setattr(main_window, "DAILY_BACKUP_DELAY_MS", 0)
-    monkeypatch.setattr("trainer.core.backups.daily_backup", backup)
+    monkeypatch.setattr("trainer.core.store.backups.daily_backup", backup)
     monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
     window = loaded_window(qtbot, tmp_path, [bank_dir])
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)

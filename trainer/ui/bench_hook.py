@@ -11,8 +11,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from trainer.ui.content_note import Choice, ContentNote
 from trainer.ui.main_window import MainWindow
+from trainer.ui.trainee.content_note import Choice, ContentNote
 
 WINDOW_MARK = "window-painted"
 SCENARIO_MARK = "first-scenario-painted"
@@ -47,7 +47,9 @@ def quit_on_first_scenario(window: MainWindow) -> None:
     window.start_view.installEventFilter(_FirstPaint(WINDOW_MARK, False, window))
 
     def go() -> None:
-        from trainer.core.quiz import QuizPlan  # after the window shows, like the rest of the core
+        from trainer.core.practice.quiz import (
+            QuizPlan,  # after the window shows, like the rest of the core
+        )
 
         assert window.context is not None and window.quiz_screen is not None
         store = window.context.store

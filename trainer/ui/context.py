@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily: the window shows before the core has loaded
-    from trainer.core.catalogue import Catalogue
-    from trainer.core.scenarios import Library
-    from trainer.core.store import Store
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.scenarios import Library
+    from trainer.core.store.sqlite import Store
 
 
 def _no_scenarios() -> Library:
-    from trainer.core.scenarios import Library
+    from trainer.core.content.scenarios import Library
 
     return Library()
 

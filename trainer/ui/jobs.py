@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from trainer.core.errors import TrainerError
-from trainer.core.store import Store, open_store
+from trainer.core.store.sqlite import Store, open_store
 
 Work = Callable[[Store], str]  # does the work with a store of its own; returns a one-line report
 Load = Callable[[Store], object]  # reads with a store of its own; returns what the GUI is to show

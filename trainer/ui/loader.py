@@ -12,8 +12,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 from trainer.core.errors import TrainerError
 
 if TYPE_CHECKING:  # the GUI thread imports no domain modules before the window shows
-    from trainer.core.catalogue import Catalogue
-    from trainer.core.scenarios import Library
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.scenarios import Library
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,10 @@ class BankLoader(QThread):
     def run(self) -> None:
         try:
             from trainer.core import paths
-            from trainer.core.catalogue import load_catalogue
-            from trainer.core.catalogue_cache import load_catalogue_cached
-            from trainer.core.library_cache import load_library_cached
-            from trainer.core.scenarios import load_library
+            from trainer.core.content.catalogue import load_catalogue
+            from trainer.core.content.catalogue_cache import load_catalogue_cached
+            from trainer.core.content.library_cache import load_library_cached
+            from trainer.core.content.scenarios import load_library
 
             scenario_paths = self.scenario_paths or [paths.scenarios_dir()]
             if self.cache_dir is None:
@@ -53,7 +53,7 @@ class BankLoader(QThread):
             else:
                 catalogue = load_catalogue_cached(self.cache_dir)
                 library = load_library_cached(scenario_paths, catalogue, self.cache_dir)
-            import trainer.core.store  # noqa: F401  (opened on the GUI thread, imported here)
+            import trainer.core.store.sqlite  # noqa: F401  (opened on the GUI thread, imported here)
         except TrainerError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # the window must still say why it cannot go on

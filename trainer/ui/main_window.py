@@ -16,15 +16,15 @@ from trainer.core.errors import TrainerError
 from trainer.ui.context import AppContext
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.loader import BankLoader, LoadedBank
-from trainer.ui.start_view import StartView
+from trainer.ui.trainee.start_view import StartView
 
 if TYPE_CHECKING:
-    from trainer.core.quiz import QuizPlan
-    from trainer.core.records import Trainee
+    from trainer.core.practice.quiz import QuizPlan
+    from trainer.core.store.records import Trainee
     from trainer.ui.jobs import JobRunner
-    from trainer.ui.practice_view import PracticeView
-    from trainer.ui.progress_view import ProgressView
-    from trainer.ui.quiz_screen import QuizScreen
+    from trainer.ui.progress.progress_view import ProgressView
+    from trainer.ui.trainee.practice_view import PracticeView
+    from trainer.ui.trainee.quiz_screen import QuizScreen
 
 TITLE = "Crime Recording Trainer"
 GEOMETRY_KEY = "main-window/geometry"
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.loader.start()
 
     def _bank_loaded(self, bank: LoadedBank) -> None:
-        from trainer.core.store import open_store
+        from trainer.core.store.sqlite import open_store
 
         try:
             store = open_store(self.data_dir)
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
 
     def _daily_backup(self) -> None:
         """Off the GUI thread: copying a large database must not freeze the window."""
-        from trainer.core.backups import daily_backup
+        from trainer.core.store.backups import daily_backup
         from trainer.ui.jobs import JobRunner
 
         assert self.context is not None
@@ -147,10 +147,10 @@ class MainWindow(QMainWindow):
 
     def set_context(self, context: AppContext) -> None:
         """Everything is loaded: build the screens that need the catalogue and the store."""
-        from trainer.core.quiz import practice_choices
-        from trainer.ui.practice_view import PracticeView
-        from trainer.ui.quiz_screen import QuizScreen
+        from trainer.core.practice.quiz import practice_choices
         from trainer.ui.skipped_files import skipped_text
+        from trainer.ui.trainee.practice_view import PracticeView
+        from trainer.ui.trainee.quiz_screen import QuizScreen
 
         self.context = context
         library = context.library
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
 
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
-        from trainer.core.practice import QuizRun
+        from trainer.core.practice.quiz_run import QuizRun
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         if self.context is None or self.trainee is None or self._quiz_running():
             return
         if self.progress_view is None:
-            from trainer.ui.progress_view import ProgressView
+            from trainer.ui.progress.progress_view import ProgressView
 
             self.progress_view = ProgressView(self.context.catalogue, self)
             self.progress_view.back_requested.connect(self.show_practice)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from trainer.core.scenarios import Problem
+from trainer.core.content.scenarios import Problem
 from trainer.ui.table_model import Column, RowTableModel
 from trainer.ui.widgets import table_view, wrapped
 

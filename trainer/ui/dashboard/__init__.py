@@ -12,7 +12,7 @@ def open_dashboard(parent: QWidget, context: AppContext) -> None:
 
     Sign-in is asked for every time, so a trainee at a supervisor's workstation cannot reopen it.
     """
-    from trainer.core.accounts import has_supervisors
+    from trainer.core.store.accounts import has_supervisors
     from trainer.ui.dashboard.dialogs import AccountDialog, SignInDialog
     from trainer.ui.dashboard.window import DashboardWindow
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from trainer.core import accounts
-from trainer.core.store import Store
+from trainer.core.store import accounts
+from trainer.core.store.sqlite import Store
 from trainer.ui.dashboard.dialogs import AccountDialog
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, sorted_view
 from trainer.ui.errors import reports_errors

@@ -9,8 +9,8 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
-from trainer.core.records import AnswerRow
-from trainer.core.team import Answered
+from trainer.core.reports.team import Answered
+from trainer.core.store.records import AnswerRow
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, sorted_view
 
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from trainer.core.team_breakdown import Bar, ProgressPoint
+from trainer.core.reports.team_breakdown import Bar, ProgressPoint
 
 MAX_LABEL = 38
 

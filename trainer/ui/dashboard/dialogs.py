@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core import accounts
 from trainer.core.errors import TrainerError
-from trainer.core.store import Store
+from trainer.core.store import accounts
+from trainer.core.store.sqlite import Store
 from trainer.ui.errors import confirm
 from trainer.ui.widgets import wrapped
 

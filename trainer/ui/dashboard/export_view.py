@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core import team_export
-from trainer.core.team import TeamData, TeamFilter
+from trainer.core.reports import team_export
+from trainer.core.reports.team import TeamData, TeamFilter
 from trainer.ui.context import AppContext
 from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped

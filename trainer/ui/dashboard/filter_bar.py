@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 
-from trainer.core.team import ROLE_NAMES, TeamFilter
+from trainer.core.reports.team import ROLE_NAMES, TeamFilter
 
 PERIODS: tuple[tuple[str, int | None], ...] = (
     ("All dates", None),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from trainer.core.statistics import MIN_TRAINEES_FOR_DISCRIMINATION, WEAK_DISCRIMINATION
-from trainer.core.team import ItemRow, TeamData, item_rows
+from trainer.core.reports.statistics import MIN_TRAINEES_FOR_DISCRIMINATION, WEAK_DISCRIMINATION
+from trainer.core.reports.team import ItemRow, TeamData, item_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
     SortableTableModel,

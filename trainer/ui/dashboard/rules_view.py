@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from trainer.core.catalogue import Catalogue
-from trainer.core.team import Answered, TeamData
-from trainer.core.team_breakdown import (
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.reports.team import Answered, TeamData
+from trainer.core.reports.team_breakdown import (
     Bar,
     behind_group,
     behind_kind,

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QTableView, QWidget
 
-from trainer.core.statistics import Proportion
+from trainer.core.reports.statistics import Proportion
 from trainer.ui.table_model import Column, Index, RowTableModel
 from trainer.ui.widgets import table_view
 

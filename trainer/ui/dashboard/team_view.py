@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from trainer.core.team import ROLE_NAMES, TeamData, TeamRow, team_rows
+from trainer.core.reports.team import ROLE_NAMES, TeamData, TeamRow, team_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
     SortableTableModel,

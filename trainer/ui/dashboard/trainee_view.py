@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.catalogue import Catalogue
-from trainer.core.progress import SessionSummary, session_summaries
-from trainer.core.records import AnswerRow
-from trainer.core.statistics import summarise, weak_rules
-from trainer.core.store import Store
-from trainer.core.team import ROLE_NAMES, TeamData, trainee_answers
-from trainer.core.team_breakdown import rule_lines, rule_title, weekly_progress
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.practice.progress import SessionSummary, session_summaries
+from trainer.core.reports.statistics import summarise, weak_rules
+from trainer.core.reports.team import ROLE_NAMES, TeamData, trainee_answers
+from trainer.core.reports.team_breakdown import rule_lines, rule_title, weekly_progress
+from trainer.core.store.records import AnswerRow
+from trainer.core.store.sqlite import Store
 from trainer.ui.dashboard.answers_table import TRAINEE_COLUMN, AnswerLine, DrillDownTable
 from trainer.ui.dashboard.charts import ProgressChart
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, percent, sorted_view

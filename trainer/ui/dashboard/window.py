@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.accounts import reset_profile
-from trainer.core.scenarios import Library
-from trainer.core.store import Store
-from trainer.core.team import TeamData, TeamFilter, known_topics, load
+from trainer.core.content.scenarios import Library
+from trainer.core.reports.team import TeamData, TeamFilter, known_topics, load
+from trainer.core.store.accounts import reset_profile
+from trainer.core.store.sqlite import Store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.accounts_view import AccountsView
 from trainer.ui.dashboard.dialogs import ConfirmResetDialog

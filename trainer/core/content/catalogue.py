@@ -1,0 +1,207 @@
+"""The counting-rules catalogue: offence classes, incident codes, flags, cancellations, rule cards.
+
+The catalogue is data (YAML under trainer/data/catalogue), named for the edition of the Home Office
+rules it follows, and validated with pydantic (see `validation`) when loaded from its YAML.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from trainer.core import paths
+from trainer.core.content.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints
+from trainer.core.errors import TrainerError
+
+DEFAULT_EDITION = "2026-27"
+
+GROUP_NAMES = {
+    "violence-against-the-person": "Violence against the person",
+    "sexual-offences": "Sexual offences",
+    "robbery": "Robbery",
+    "burglary": "Burglary",
+    "vehicle-offences": "Vehicle offences",
+    "theft": "Theft",
+    "arson-and-criminal-damage": "Arson and criminal damage",
+    "drug-offences": "Drug offences",
+    "possession-of-weapons": "Possession of weapons",
+    "public-order-offences": "Public order offences",
+    "miscellaneous-crimes-against-society": "Miscellaneous crimes against society",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeOfficeCode:
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+    max_sentence: str = ""
+    basis: Literal["victim", "state", "both", ""] = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offence:
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+    group: str
+    subgroup: str = ""
+    victim_based: bool = True
+    ho_codes: tuple[HomeOfficeCode, ...] = ()
+
+    @property
+    def group_name(self) -> str:
+        return GROUP_NAMES.get(self.group, self.group)
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentSubcode:
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentCode:
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+    explanation: str
+    subcodes: tuple[IncidentSubcode, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flag:
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: str
+    name: str
+    explanation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancellationReason:
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+    when: str
+    authorised_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleCard:
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: Annotated[str, Constraints(pattern=SLUG_PATTERN)]
+    title: str
+    source: str
+    explanation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Catalogue:
+    __pydantic_config__ = FORBID_EXTRA
+
+    edition: str
+    edition_id: str
+    in_force_from: str
+    offences: tuple[Offence, ...]
+    incident_codes: tuple[IncidentCode, ...]
+    flags: tuple[Flag, ...]
+    cancellation_reasons: tuple[CancellationReason, ...]
+    rule_cards: tuple[RuleCard, ...]
+
+    def check(self) -> None:
+        """Raise ValueError if an id is used twice or an offence names an unknown crime group."""
+        for what, ids in (
+            ("offence code", [o.code for o in self.offences]),
+            ("incident code", [i.code for i in self.incident_codes]),
+            ("flag", [f.id for f in self.flags]),
+            ("cancellation code", [c.code for c in self.cancellation_reasons]),
+            ("rule card", [r.id for r in self.rule_cards]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+        unknown = sorted({o.group for o in self.offences} - GROUP_NAMES.keys())
+        if unknown:
+            raise ValueError(f"unknown crime group: {', '.join(unknown)}")
+
+    # Look-ups -------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def offence_by_code(self) -> dict[str, Offence]:
+        return {o.code: o for o in self.offences}
+
+    @functools.cached_property
+    def flag_by_id(self) -> dict[str, Flag]:
+        return {f.id: f for f in self.flags}
+
+    @functools.cached_property
+    def rule_by_id(self) -> dict[str, RuleCard]:
+        return {r.id: r for r in self.rule_cards}
+
+    @functools.cached_property
+    def cancellation_by_code(self) -> dict[str, CancellationReason]:
+        return {c.code: c for c in self.cancellation_reasons}
+
+    @functools.cached_property
+    def incident_by_code(self) -> dict[str, IncidentCode]:
+        return {i.code: i for i in self.incident_codes}
+
+    def group_of(self, code: str) -> str | None:
+        offence = self.offence_by_code.get(code)
+        return offence.group if offence else None
+
+    def groups(self) -> list[str]:
+        """Crime groups in the order of the Home Office list."""
+        present = {o.group for o in self.offences}
+        return [g for g in GROUP_NAMES if g in present]
+
+
+def _read_yaml(path: Path) -> object:
+    import yaml  # here, not at the top: a start-up served from the caches never needs it
+
+    from trainer.core.content.yaml_source import SafeLoader
+
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except (OSError, yaml.YAMLError) as exc:
+        raise TrainerError(f"{path}: cannot read the catalogue: {exc}") from exc
+
+
+@functools.cache
+def load_catalogue(edition: str = DEFAULT_EDITION, folder: Path | None = None) -> Catalogue:
+    """Load and validate one edition of the catalogue (cached: it never changes while running)."""
+    base = folder or paths.catalogue_dir()
+    rules_path = base / f"rules-{edition}.yaml"
+    offences_path = base / f"offences-{edition}.yaml"
+    if not rules_path.exists():
+        raise TrainerError(f"{rules_path}: no catalogue for edition {edition!r}")
+    rules = _read_yaml(rules_path)
+    offences = _read_yaml(offences_path)
+    if not isinstance(rules, dict) or not isinstance(offences, dict):
+        raise TrainerError(f"{base}: catalogue files must be YAML mappings")
+    from trainer.core.content.validation import ValidationError, validate
+
+    try:
+        catalogue = validate(Catalogue, {**rules, "offences": offences.get("offences", [])})
+        catalogue.check()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise TrainerError(f"{rules_path}: {where}: {first['msg']}") from exc
+    except ValueError as exc:
+        raise TrainerError(f"{rules_path}: {exc}") from exc
+    return catalogue

@@ -1,0 +1,122 @@
+"""Consistency checks of scenarios and answers against each other and the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import (
+    CANCELLATION_DECISIONS,
+    CLASSIFY_DECISIONS,
+    Answer,
+    AnsweredCrime,
+    Decision,
+    ExpectedCrime,
+    Kind,
+    Scenario,
+)
+
+Loc = tuple[str | int, ...]
+Issue = tuple[Loc, str]
+
+
+def decisions_for(kind: Kind) -> tuple[Decision, ...]:
+    return CLASSIFY_DECISIONS if kind == "classify" else CANCELLATION_DECISIONS
+
+
+def incident_code_known(code: str, catalogue: Catalogue) -> bool:
+    return any(
+        code == i.code or code in {s.code for s in i.subcodes} for i in catalogue.incident_codes
+    )
+
+
+def _check_record(
+    kind: Kind,
+    record: Scenario | Answer,
+    catalogue: Catalogue,
+    base: Loc,
+) -> list[Issue]:
+    """Checks shared by an expected answer and a trainee's answer.
+
+    A key must be complete and coherent; an answer need only be usable (its gaps are graded).
+    """
+    key = isinstance(record, Scenario)
+    expected = record.expected if isinstance(record, Scenario) else record
+    crimes: Sequence[ExpectedCrime | AnsweredCrime] = expected.crimes
+    issues: list[Issue] = []
+    decision = expected.decision
+    allowed = decisions_for(kind)
+    if decision not in allowed:
+        issues.append(
+            (
+                (*base, "decision"),
+                f"{decision!r} is not a {kind} decision; use {' or '.join(allowed)}",
+            )
+        )
+    if key and decision == "crime" and not expected.crimes:
+        issues.append(((*base, "crimes"), "a crime decision needs at least one crime"))
+    if decision != "crime" and expected.crimes:
+        issues.append(((*base, "crimes"), f"must be empty when the decision is {decision!r}"))
+    for i, crime in enumerate(crimes):
+        if crime.offence not in catalogue.offence_by_code:
+            issues.append(
+                (
+                    (*base, "crimes", i, "offence"),
+                    f"unknown offence code {crime.offence!r} "
+                    f"(not in the {catalogue.edition_id} catalogue)",
+                )
+            )
+    for i, flag in enumerate(expected.flags):
+        if flag not in catalogue.flag_by_id:
+            issues.append(((*base, "flags", i), f"unknown flag {flag!r}"))
+    if len(set(expected.flags)) != len(expected.flags):
+        issues.append(((*base, "flags"), "a flag is given twice"))
+    if key and expected.flags and decision != "crime":
+        issues.append(((*base, "flags"), "flags go only with a crime decision"))
+    cse_alone = "child-sexual-exploitation" in expected.flags and (
+        "child-sexual-abuse" not in expected.flags
+    )
+    if key and cse_alone:
+        issues.append(((*base, "flags"), "child-sexual-exploitation needs child-sexual-abuse too"))
+    code = expected.incident_code
+    if code is not None:
+        if decision != "incident":
+            issues.append(((*base, "incident_code"), "goes only with an incident decision"))
+        elif not incident_code_known(code, catalogue):
+            issues.append(((*base, "incident_code"), f"unknown incident code {code!r}"))
+    reason = expected.cancellation_reason
+    if key and decision == "cancel" and reason is None:
+        issues.append(((*base, "cancellation_reason"), "a cancel decision needs a reason (C1-C5)"))
+    if reason is not None:
+        if decision != "cancel":
+            issues.append(((*base, "cancellation_reason"), "goes only with a cancel decision"))
+        elif reason not in catalogue.cancellation_by_code:
+            issues.append(((*base, "cancellation_reason"), f"unknown cancellation code {reason!r}"))
+    if key and decision == "refer" and expected.refer_to is None:
+        issues.append(((*base, "refer_to"), "a refer decision needs report-fraud or other-force"))
+    if expected.refer_to is not None and decision != "refer":
+        issues.append(((*base, "refer_to"), "goes only with a refer decision"))
+    return issues
+
+
+def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Everything a scenario's key must satisfy beyond its shape."""
+    issues = _check_record(scenario.kind, scenario, catalogue, ("expected",))
+    for i, rule in enumerate(scenario.expected.rules):
+        if rule not in catalogue.rule_by_id:
+            issues.append((("expected", "rules", i), f"unknown rule card {rule!r}"))
+    sexual = any(
+        catalogue.group_of(c.offence) == "sexual-offences" for c in scenario.expected.crimes
+    ) or (scenario.expected.incident_code or "").startswith("N100")
+    if sexual and "sexual-offences" not in scenario.topics:
+        issues.append(
+            (("topics",), "a sexual-offence scenario must carry the 'sexual-offences' topic")
+        )
+    if len(set(scenario.audience)) != len(scenario.audience):
+        issues.append((("audience",), "an audience is given twice"))
+    return issues
+
+
+def check_answer(scenario: Scenario, answer: Answer, catalogue: Catalogue) -> list[Issue]:
+    """Problems that make an answer unusable for this scenario (not mistakes to be graded)."""
+    return _check_record(scenario.kind, answer, catalogue, ())

@@ -1,0 +1,173 @@
+"""Domain types: scenarios (the public YAML format), answers (the public JSON format), grades.
+
+Plain frozen dataclasses: cheap to build, so the application starts without pydantic. Input in the
+public formats is validated into them by `validation`, which applies the `Constraints` below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Annotated, Literal, NewType
+
+from trainer.core.content.constraints import FORBID_EXTRA, Constraints, NonBlank, PositiveInt, Slug
+
+ScenarioId = NewType("ScenarioId", str)
+OffenceCode = NewType("OffenceCode", str)
+RuleId = NewType("RuleId", str)
+
+Kind = Literal["classify", "cancellation"]
+Audience = Literal["call-handler", "officer"]
+Channel = Literal[
+    "phone-999", "phone-101", "online", "front-counter", "officer-attendance", "third-party"
+]
+Decision = Literal["crime", "incident", "refer", "retain", "cancel"]
+ReferTo = Literal["report-fraud", "other-force"]
+
+CLASSIFY_DECISIONS: tuple[Decision, ...] = ("crime", "incident", "refer")
+CANCELLATION_DECISIONS: tuple[Decision, ...] = ("retain", "cancel")
+AUDIENCES: tuple[Audience, ...] = ("call-handler", "officer")
+REFER_TARGETS: tuple[ReferTo, ...] = ("report-fraud", "other-force")
+
+FindingKind = Literal[
+    "under-recording",
+    "over-recording",
+    "misclassification",
+    "miscount",
+    "missed-flag",
+    "extra-flag",
+    "wrong-cancellation",
+    "wrong-referral",
+]
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "under-recording",
+    "over-recording",
+    "misclassification",
+    "miscount",
+    "missed-flag",
+    "extra-flag",
+    "wrong-cancellation",
+    "wrong-referral",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detail:
+    """A further fact a call-handler learns only by asking."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    ask: NonBlank
+    answer: NonBlank
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    __pydantic_config__ = FORBID_EXTRA
+
+    channel: Channel
+    text: NonBlank
+    details: tuple[Detail, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpectedCrime:
+    __pydantic_config__ = FORBID_EXTRA
+
+    offence: str
+    count: PositiveInt = 1
+    victim: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expected:
+    __pydantic_config__ = FORBID_EXTRA
+
+    decision: Decision
+    crimes: tuple[ExpectedCrime, ...] = ()
+    flags: tuple[str, ...] = ()
+    incident_code: str | None = None
+    cancellation_reason: str | None = None
+    refer_to: ReferTo | None = None
+    rules: Annotated[tuple[str, ...], Constraints(min_length=1)] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: Slug
+    title: NonBlank
+    kind: Kind
+    audience: Annotated[tuple[Audience, ...], Constraints(min_length=1)]
+    topics: tuple[Slug, ...] = ()
+    difficulty: Literal[1, 2, 3]
+    report: Report
+    expected: Expected
+    feedback: NonBlank
+
+    @property
+    def is_sensitive(self) -> bool:
+        """Sexual-offence content: the application warns before showing it."""
+        return "sexual-offences" in self.topics
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnsweredCrime:
+    """One crime in a trainee's answer; a `victim` note is accepted and ignored."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    offence: str
+    count: PositiveInt = 1
+    victim: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """A trainee's answer: the shape of `expected` without `rules` and `victim`."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    decision: Decision
+    crimes: tuple[AnsweredCrime, ...] = ()
+    flags: tuple[str, ...] = ()
+    incident_code: str | None = None
+    cancellation_reason: str | None = None
+    refer_to: ReferTo | None = None
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The public JSON form, without empty victim notes."""
+        return {
+            "decision": self.decision,
+            "crimes": [{"offence": c.offence, "count": c.count} for c in self.crimes],
+            "flags": list(self.flags),
+            "incident_code": self.incident_code,
+            "cancellation_reason": self.cancellation_reason,
+            "refer_to": self.refer_to,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    __pydantic_config__ = FORBID_EXTRA
+
+    kind: FindingKind
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grade:
+    __pydantic_config__ = FORBID_EXTRA
+
+    scenario: str
+    score: Annotated[int, Constraints(ge=0, le=100)]
+    findings: tuple[Finding, ...] = ()
+
+    def to_json_dict(self) -> dict[str, object]:
+        return {
+            "scenario": self.scenario,
+            "score": self.score,
+            "findings": [dataclasses.asdict(f) for f in self.findings],
+        }

@@ -1,0 +1,108 @@
+"""Feedback in plain words: the trainee's answer beside the expected one, and the rule cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trainer.core.content.catalogue import Catalogue, RuleCard
+from trainer.core.content.models import Answer, Expected, Finding, Grade
+
+DECISION_NAMES = {
+    "crime": "Record a crime",
+    "incident": "Incident (no crime)",
+    "refer": "Refer elsewhere",
+    "retain": "Retain the crime",
+    "cancel": "Cancel the crime",
+}
+REFER_NAMES = {"report-fraud": "Report Fraud", "other-force": "The force where it happened"}
+FINDING_NAMES = {
+    "under-recording": "Under-recording",
+    "over-recording": "Over-recording",
+    "misclassification": "Wrong classification",
+    "miscount": "Wrong count",
+    "missed-flag": "Missed flag",
+    "extra-flag": "Flag that does not apply",
+    "wrong-cancellation": "Wrong cancellation decision",
+    "wrong-referral": "Wrong referral",
+}
+NONE = "—"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    field: str
+    given: str
+    expected: str
+
+    @property
+    def same(self) -> bool:
+        return self.given == self.expected
+
+
+def _crimes(record: Answer | Expected, catalogue: Catalogue) -> str:
+    lines = []
+    for crime in record.crimes:
+        offence = catalogue.offence_by_code.get(crime.offence)
+        lines.append(f"{crime.count} × {offence.label if offence else crime.offence}")
+    return "\n".join(sorted(lines)) or NONE
+
+
+def _flags(record: Answer | Expected, catalogue: Catalogue) -> str:
+    names = [catalogue.flag_by_id[f].name if f in catalogue.flag_by_id else f for f in record.flags]
+    return ", ".join(sorted(names)) or NONE
+
+
+def _incident(code: str | None, catalogue: Catalogue) -> str:
+    if not code:
+        return NONE
+    main = catalogue.incident_by_code.get(code.split("/")[0])
+    return f"{code} {main.name}" if main else code
+
+
+def _reason(code: str | None, catalogue: Catalogue) -> str:
+    if not code:
+        return NONE
+    reason = catalogue.cancellation_by_code.get(code)
+    return f"{code} {reason.name}" if reason else code
+
+
+def describe(record: Answer | Expected, catalogue: Catalogue) -> dict[str, str]:
+    """Each part of a crime record in words, keyed by its field name on the form."""
+    return {
+        "Decision": DECISION_NAMES.get(record.decision, record.decision),
+        "Crimes": _crimes(record, catalogue),
+        "Flags": _flags(record, catalogue),
+        "Incident code": _incident(record.incident_code, catalogue),
+        "Cancellation reason": _reason(record.cancellation_reason, catalogue),
+        "Referred to": REFER_NAMES.get(record.refer_to or "", NONE),
+    }
+
+
+def comparison(answer: Answer, expected: Expected, catalogue: Catalogue) -> list[ComparisonRow]:
+    """The rows worth showing: the decision, and every other part either side filled in."""
+    given, wanted = describe(answer, catalogue), describe(expected, catalogue)
+    return [
+        ComparisonRow(name, given[name], wanted[name])
+        for name in given
+        if name == "Decision"
+        or NONE not in (given[name], wanted[name])
+        or given[name] != wanted[name]
+    ]
+
+
+def rule_card(finding: Finding, catalogue: Catalogue) -> RuleCard | None:
+    return catalogue.rule_by_id.get(finding.rule)
+
+
+def cited_cards(expected: Expected, grade: Grade, catalogue: Catalogue) -> list[RuleCard]:
+    """The rule cards behind a scenario: those its findings name first, then those it cites."""
+    ids = [f.rule for f in grade.findings] + list(expected.rules)
+    return [catalogue.rule_by_id[r] for r in dict.fromkeys(ids) if r in catalogue.rule_by_id]
+
+
+def score_words(score: int) -> str:
+    if score == 100:
+        return "Fully right"
+    if score == 0:
+        return "Wrong"
+    return "Partly right"

@@ -1,0 +1,220 @@
+"""Which scenarios a quiz asks, and in what order (Qt-free, so tests and the UI agree).
+
+A practice quiz asks up to `count` scenarios from the chosen pool, those the trainee has never
+answered fully right first. When the pool runs out before `count` answers, the scenarios missed
+in this quiz come round again; a scenario answered correctly is never repeated within a quiz. An
+exam is a fixed set: the same scenarios in the same order for every trainee who sits the same
+exam, each asked once, with no feedback until the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
+from trainer.core.content.models import AUDIENCES, Scenario
+from trainer.core.reports.statistics import Attempt, weak_rules
+
+Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam"]
+MODES: tuple[Mode, ...] = ("mixed", "group", "topic", "rule", "audience", "weak", "exam")
+SENSITIVE_TOPIC = "sexual-offences"
+DEFAULT_COUNT = 10
+WEAK_RULES = 5
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """What the trainee asked for: a mode, the group/topic/rule/audience it narrows to, a length."""
+
+    mode: Mode = "mixed"
+    value: str | None = None
+    count: int = DEFAULT_COUNT
+    time_limit_minutes: int | None = None  # exams only; None = untimed
+
+    @property
+    def exam(self) -> bool:
+        return self.mode == "exam"
+
+    def describe(self, catalogue: Catalogue) -> str:
+        """A one-line title such as 'Crime group: Burglary (10 scenarios)'."""
+        what = {
+            "mixed": "Mixed quiz",
+            "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
+            "topic": f"Topic: {self.value}",
+            "rule": f"Rule: {_rule_title(self.value, catalogue)}",
+            "audience": f"Audience: {self.value}",
+            "weak": "My weak rules",
+            "exam": f"Exam: {self.value}" if self.value else "Exam",
+        }[self.mode]
+        timed = f", {self.time_limit_minutes} min" if self.exam and self.time_limit_minutes else ""
+        return f"{what} ({self.count} scenarios{timed})"
+
+
+def _rule_title(rule: str | None, catalogue: Catalogue) -> str:
+    card = catalogue.rule_by_id.get(rule or "")
+    return card.title if card else str(rule)
+
+
+def scenario_groups(scenario: Scenario, catalogue: Catalogue) -> tuple[str, ...]:
+    """The crime groups of the crimes a scenario expects, in the Home Office order."""
+    found = {catalogue.group_of(c.offence) for c in scenario.expected.crimes}
+    return tuple(g for g in GROUP_NAMES if g in found)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    scenarios: int
+
+
+@dataclass(frozen=True)
+class PracticeChoices:
+    """What the bank offers for each narrowing mode, with how many scenarios each would draw on."""
+
+    groups: tuple[Choice, ...]
+    topics: tuple[Choice, ...]
+    rules: tuple[Choice, ...]
+    audiences: tuple[Choice, ...]
+
+    def for_mode(self, mode: Mode) -> tuple[Choice, ...]:
+        return {
+            "group": self.groups,
+            "topic": self.topics,
+            "rule": self.rules,
+            "audience": self.audiences,
+            "exam": self.audiences,
+        }.get(mode, ())
+
+
+def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> PracticeChoices:
+    groups = Counter(g for s in scenarios for g in scenario_groups(s, catalogue))
+    topics = Counter(t for s in scenarios for t in s.topics)
+    rules = Counter(r for s in scenarios for r in s.expected.rules)
+    audiences = Counter(a for s in scenarios for a in s.audience)
+    return PracticeChoices(
+        groups=tuple(Choice(g, GROUP_NAMES[g], groups[g]) for g in GROUP_NAMES if g in groups),
+        topics=tuple(Choice(t, t, n) for t, n in sorted(topics.items())),
+        rules=tuple(
+            Choice(r, _rule_title(r, catalogue), rules[r])
+            for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
+        ),
+        audiences=tuple(Choice(a, a, audiences[a]) for a in AUDIENCES if a in audiences),
+    )
+
+
+def matches(scenario: Scenario, plan: QuizPlan, catalogue: Catalogue, weak: Sequence[str]) -> bool:
+    """Whether a scenario belongs in the pool of this plan."""
+    if plan.mode == "group":
+        return plan.value in scenario_groups(scenario, catalogue)
+    if plan.mode == "topic":
+        return plan.value in scenario.topics
+    if plan.mode == "rule":
+        return plan.value in scenario.expected.rules
+    if plan.mode in ("audience", "exam") and plan.value:
+        return plan.value in scenario.audience
+    if plan.mode == "weak":
+        return any(r in weak for r in scenario.expected.rules)
+    return True
+
+
+def _exam_key(scenario: Scenario) -> str:
+    return hashlib.sha256(f"exam:{scenario.id}".encode()).hexdigest()
+
+
+def select_scenarios(
+    scenarios: Sequence[Scenario],
+    plan: QuizPlan,
+    catalogue: Catalogue,
+    history: Iterable[Attempt] = (),
+    rng: random.Random | None = None,
+) -> list[Scenario]:
+    """The pool of a quiz in the order it is asked (possibly longer than `plan.count`).
+
+    Exams take a fixed, trainee-independent order. Practice puts scenarios the trainee has never
+    answered fully right first; "my weak rules" puts those citing the weakest rules first.
+    """
+    past = list(history)
+    weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
+    if plan.exam:
+        return sorted(pool, key=_exam_key)[: plan.count]
+    rng = rng or random.Random()
+    rng.shuffle(pool)
+    mastered = {a.scenario_id for a in past if a.score == 100}
+
+    def rank(s: Scenario) -> tuple[int, int]:
+        weakness = min((weak.index(r) for r in s.expected.rules if r in weak), default=0)
+        return (s.id in mastered, weakness)
+
+    return sorted(pool, key=rank)  # stable: the shuffle breaks ties
+
+
+@dataclass
+class Quiz:
+    """A quiz under way: the scenario now asked, and what comes next."""
+
+    pool: list[Scenario]
+    count: int
+    exam: bool = False
+    results: list[tuple[str, int]] = field(default_factory=list)
+    _queue: list[Scenario] = field(default_factory=list, init=False)
+    _missed: list[Scenario] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self._queue = list(self.pool[: self.count] if self.exam else self.pool)
+
+    @property
+    def current(self) -> Scenario | None:
+        if len(self.results) >= self.count or not self._queue:
+            return None
+        return self._queue[0]
+
+    @property
+    def finished(self) -> bool:
+        return self.current is None
+
+    @property
+    def number(self) -> int:
+        """The 1-based number of the scenario now asked."""
+        return len(self.results) + 1
+
+    @property
+    def total(self) -> int:
+        """How many answers the quiz will ask for, as far as known now (misses may add more)."""
+        return min(self.count, len(self.results) + len(self._queue) + len(self._missed))
+
+    def record(self, score: int) -> None:
+        """The current scenario was answered: move on; a miss may come round again later."""
+        scenario = self._take()
+        self.results.append((scenario.id, score))
+        if score < 100 and not self.exam:
+            self._missed.append(scenario)
+        self._refill()
+
+    def skip(self) -> None:
+        """Leave out the current scenario without answering it."""
+        self._take()
+        self._refill()
+
+    def skip_topic(self, topic: str = SENSITIVE_TOPIC) -> None:
+        """Leave out the current and every later scenario carrying `topic`."""
+        self._queue = [s for s in self._queue if topic not in s.topics]
+        self._missed = [s for s in self._missed if topic not in s.topics]
+        self._refill()
+
+    def _take(self) -> Scenario:
+        scenario = self.current
+        if scenario is None:
+            raise IndexError("the quiz is finished")
+        self._queue.pop(0)
+        return scenario
+
+    def _refill(self) -> None:
+        if not self._queue and not self.exam:
+            self._queue, self._missed = self._missed, []

@@ -1,0 +1,149 @@
+"""Answers as SQL rows: the column list, the INSERT, row <-> record conversion, filters."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from trainer.core.store.records import AnswerRecord, AnswerRow, compact, from_iso, to_iso
+
+ANSWER_COLUMNS = (
+    "id, session_id, trainee_id, scenario_id, scenario_hash, catalogue_edition, scenario_title, "
+    "kind, topics, expected_decision, decision, crime_groups, answer, score, findings, "
+    "finding_kinds, finding_rules, asked, exam, shown_at, answered_at, answered_ts, "
+    "seconds_taken, workstation_id"
+)
+INSERT_ANSWER = (
+    f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 24)}) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+
+
+def slug_list(values: tuple[str, ...]) -> str:
+    """`compact` for slugs (checked by AnswerRecord), which never need escaping."""
+    return '["' + '","'.join(values) + '"]' if values else "[]"
+
+
+def answer_params(record: AnswerRecord, workstation_id: str) -> tuple[Any, ...]:
+    """The INSERT_ANSWER parameters for one record."""
+    return (
+        record.id,
+        record.session_id,
+        record.trainee_id,
+        record.scenario_id,
+        record.scenario_hash,
+        record.catalogue_edition,
+        record.scenario_title,
+        record.kind,
+        slug_list(record.topics),
+        record.expected_decision,
+        record.decision,
+        slug_list(record.crime_groups),
+        record.answer_json,
+        record.score,
+        record.findings_json,
+        slug_list(record.finding_kinds),
+        slug_list(record.finding_rules),
+        compact(record.asked),
+        int(record.exam),
+        to_iso(record.shown_at, "shown_at"),
+        to_iso(record.answered_at, "answered_at"),
+        record.answered_at.timestamp(),
+        round(record.seconds_taken, 3),
+        workstation_id,
+    )
+
+
+def answer_row(row: tuple[Any, ...]) -> AnswerRow:
+    (id_, session, trainee, scenario, digest, edition, title, kind, topics, expected, decision,
+     groups, answer, score, findings, kinds, rules, asked, exam, shown, answered, _ts, _taken,
+     workstation) = row  # fmt: skip
+    return AnswerRow(
+        id=id_, session_id=session, trainee_id=trainee, scenario_id=scenario,
+        scenario_hash=digest, catalogue_edition=edition, scenario_title=title, kind=kind,
+        topics=tuple(json.loads(topics)), expected_decision=expected, decision=decision,
+        crime_groups=tuple(json.loads(groups)), answer_json=answer, score=score,
+        findings_json=findings, finding_kinds=tuple(json.loads(kinds)),
+        finding_rules=tuple(json.loads(rules)), asked=tuple(json.loads(asked)), exam=bool(exam),
+        shown_at=from_iso(shown), answered_at=from_iso(answered), workstation_id=workstation,
+    )  # fmt: skip
+
+
+def answer_filter(
+    trainee_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    topic: str | None = None,
+    alias: str = "answers",
+) -> tuple[str, list[Any]]:
+    """A WHERE clause (and its parameters) for answers: `since` inclusive, `until` exclusive."""
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
+    if trainee_id is not None:
+        clauses.append(f"{alias}.trainee_id = ?")
+        params.append(trainee_id)
+    low = since.timestamp() if since else float("-inf")
+    high = until.timestamp() if until else float("inf")
+    if topic is not None:
+        clauses.append(
+            f"{alias}.seq IN (SELECT seq FROM answer_topics WHERE topic = ? "
+            "AND answered_ts >= ? AND answered_ts < ?)"
+        )
+        params += [topic, low, high]
+    if since is not None:
+        clauses.append(f"{alias}.answered_ts >= ?")
+        params.append(low)
+    if until is not None:
+        clauses.append(f"{alias}.answered_ts < ?")
+        params.append(high)
+    return " AND ".join(clauses), params
+
+
+# Summaries are kept by the store's insert paths, in the same transaction as the answers they
+# count (set-wise, so one answer and a million cost the same statements).
+_SUMMARISE = (
+    """
+    INSERT INTO answer_topics (topic, answered_ts, seq)
+    SELECT value, answered_ts, seq FROM answers NOT INDEXED, json_each(answers.topics)
+    WHERE seq > ?
+    """,
+    """
+    INSERT INTO trainee_totals
+    SELECT trainee_id, exam, count(*), sum(score),
+        sum(kind = 'classify' AND expected_decision = 'crime'),
+        sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime'),
+        sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime'
+            AND score = 100),
+        sum(kind = 'cancellation'),
+        sum(kind = 'cancellation' AND score = 100),
+        answered_at, max(answered_ts)
+    FROM answers NOT INDEXED WHERE seq > ? GROUP BY trainee_id, exam
+    ON CONFLICT (trainee_id, exam) DO UPDATE SET
+        attempts = attempts + excluded.attempts,
+        score_sum = score_sum + excluded.score_sum,
+        record_n = record_n + excluded.record_n,
+        record_k = record_k + excluded.record_k,
+        exact_k = exact_k + excluded.exact_k,
+        cancel_n = cancel_n + excluded.cancel_n,
+        cancel_k = cancel_k + excluded.cancel_k,
+        last_answered_at = CASE WHEN excluded.last_ts > last_ts
+            THEN excluded.last_answered_at ELSE last_answered_at END,
+        last_ts = max(last_ts, excluded.last_ts)
+    """,
+    """
+    INSERT INTO trainee_findings (trainee_id, rule, kind, n)
+    SELECT trainee_id, json_extract(value, '$.rule'), json_extract(value, '$.kind'), count(*)
+    FROM answers NOT INDEXED, json_each(answers.findings) WHERE seq > ?
+    GROUP BY trainee_id, json_extract(value, '$.rule'), json_extract(value, '$.kind')
+    ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = n + excluded.n
+    """,
+)
+SUMMARY_TABLES = ("answer_topics", "trainee_totals", "trainee_findings")
+
+
+def summarise_after(conn: sqlite3.Connection, after_seq: int) -> None:
+    """Add the answers with seq > after_seq to the summaries (call inside the same transaction)."""
+    for statement in _SUMMARISE:
+        conn.execute(statement, [after_seq])

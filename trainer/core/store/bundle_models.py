@@ -1,0 +1,88 @@
+"""The shape of a results bundle's payload, strictly typed and bounded: nothing hostile gets in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from trainer.core.content.models import Answer, Decision, FindingKind, Kind
+
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Id = Annotated[str, StringConstraints(pattern=UUID)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _moment(value: object) -> datetime:
+    """An ISO 8601 time with its UTC offset (the only form the trainer writes)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("must be an ISO 8601 time with a UTC offset")
+    moment = datetime.fromisoformat(value)
+    if moment.utcoffset() is None:
+        raise ValueError("must carry a UTC offset")
+    return moment
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class BundleTrainee(_Strict):
+    id: Id
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    staff_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    role: Literal["call-handler", "officer"]
+    created_at: Moment
+    workstation_id: Id
+
+
+class BundleSession(_Strict):
+    id: Id
+    trainee_id: Id
+    mode: Slug
+    started_at: Moment
+    finished_at: Moment | None
+    workstation_id: Id
+
+
+class BundleFinding(_Strict):
+    kind: FindingKind
+    rule: Slug
+    message: Annotated[str, StringConstraints(max_length=2000)]
+
+
+class BundleAnswer(_Strict):
+    id: Id
+    session_id: Id
+    trainee_id: Id
+    scenario_id: Slug
+    scenario_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{1,64}$")]
+    catalogue_edition: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    scenario_title: Text
+    kind: Kind
+    topics: tuple[Slug, ...] = Field(max_length=30)
+    expected_decision: Decision
+    decision: Decision
+    crime_groups: tuple[Slug, ...] = Field(max_length=30)
+    answer: Answer
+    score: int = Field(ge=0, le=100)
+    findings: tuple[BundleFinding, ...] = Field(max_length=100)
+    asked: tuple[Annotated[str, StringConstraints(max_length=500)], ...] = Field(max_length=50)
+    exam: bool
+    shown_at: Moment
+    answered_at: Moment
+    workstation_id: Id
+
+
+class Bundle(_Strict):
+    workstation_id: Id
+    trainees: tuple[BundleTrainee, ...] = Field(max_length=100_000)
+    sessions: tuple[BundleSession, ...] = Field(max_length=1_000_000)
+    answers: tuple[BundleAnswer, ...] = Field(max_length=2_000_000)

@@ -1,0 +1,242 @@
+"""Results bundles: how answers travel between offline workstations.
+
+A bundle is one JSON document: `{"format", "version", "sha256", "payload"}`, where `sha256` is the
+digest of the payload serialised canonically (sorted keys, no spaces, UTF-8). Importing checks
+everything (size, JSON, format, checksum, every field's type and length, references) before it
+writes anything, then merges in one transaction: rows already present are left alone, so importing
+the same bundle twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from trainer.core.errors import TrainerError
+from trainer.core.store.answer_rows import answer_params
+from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
+from trainer.core.store.records import AnswerRecord, compact, to_iso
+from trainer.core.store.sqlite import Store
+
+FORMAT = "crime-recording-trainer-results"
+VERSION = 1
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024
+
+
+def canonical(payload: object) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+def _rows(store: Store, fields: Iterable[str], sql: str) -> list[dict[str, Any]]:
+    names = tuple(fields)
+    rows = store.query(sql.format(columns=", ".join(names)), [store.workstation_id])
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _payload(store: Store) -> dict[str, Any]:
+    """This workstation's sessions and answers, and the trainees they belong to."""
+    trainees = _rows(
+        store,
+        BundleTrainee.model_fields,
+        "SELECT {columns} FROM trainees WHERE id IN (SELECT trainee_id FROM quiz_sessions "
+        "WHERE workstation_id = ?1 UNION SELECT trainee_id FROM answers WHERE workstation_id = ?1)"
+        " ORDER BY id",
+    )
+    sessions = _rows(
+        store,
+        BundleSession.model_fields,
+        "SELECT {columns} FROM quiz_sessions WHERE workstation_id = ? ORDER BY started_ts, id",
+    )
+    answers = _rows(
+        store,
+        BundleAnswer.model_fields,
+        "SELECT {columns} FROM answers WHERE workstation_id = ? ORDER BY seq",
+    )
+    for answer in answers:
+        for key in ("topics", "crime_groups", "answer", "findings", "asked"):
+            answer[key] = json.loads(answer[key])
+        answer["exam"] = bool(answer["exam"])
+    return {
+        "workstation_id": store.workstation_id,
+        "trainees": trainees,
+        "sessions": sessions,
+        "answers": answers,
+    }
+
+
+def export_bundle(store: Store, dest: Path) -> int:
+    """Write this workstation's sessions and answers (and their trainees); returns the answers."""
+    payload = _payload(store)
+    body = canonical(payload)
+    head = json.dumps({"format": FORMAT, "version": VERSION, "sha256": _digest(body)})
+    part = dest.with_name(f".{dest.name}.part")
+    try:
+        part.write_text(f'{head[:-1]}, "payload": {body}}}\n', encoding="utf-8")
+        os.replace(part, dest)
+    except OSError as exc:
+        raise TrainerError(f"{dest}: cannot write the bundle: {exc.strerror or exc}") from exc
+    finally:
+        part.unlink(missing_ok=True)
+    return len(payload["answers"])
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    trainees: int
+    sessions: int
+    answers: int
+    already_present: int
+    skipped_after_reset: int
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "bundle"
+
+
+def read_bundle(source: Path) -> Bundle:
+    """Read and check a bundle without touching any database; TrainerError if anything is off."""
+    name = str(source)
+    try:
+        size = source.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise TrainerError(f"{name}: is {size:,} bytes; a bundle may be at most 256 MiB")
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise TrainerError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TrainerError(f"{name}: is not UTF-8 (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise TrainerError(
+            f"{name}:{exc.lineno}: malformed JSON ({exc.msg}); the file may be truncated"
+        ) from exc
+    except (RecursionError, ValueError) as exc:
+        raise TrainerError(f"{name}: malformed JSON ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise TrainerError(f"{name}: format: not a trainer results bundle")
+    if data.get("version") != VERSION:
+        raise TrainerError(
+            f"{name}: version: unknown bundle version {data.get('version')!r}; "
+            f"this trainer reads version {VERSION}"
+        )
+    if set(data) != {"format", "version", "sha256", "payload"}:
+        raise TrainerError(f"{name}: keys: expected format, version, sha256 and payload")
+    expected = data["sha256"] if isinstance(data["sha256"], str) else ""
+    body = canonical(data["payload"])
+    if not hmac.compare_digest(_digest(body), expected):
+        raise TrainerError(f"{name}: sha256: checksum does not match; the file was altered")
+    try:
+        bundle = Bundle.model_validate_json(body)  # strict, JSON rules: arrays become tuples
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise TrainerError(f"{name}: {_where(tuple(error['loc']))}: {error['msg']}") from exc
+    _check_references(bundle, name)
+    return bundle
+
+
+def _check_references(bundle: Bundle, name: str) -> None:
+    trainees = {t.id for t in bundle.trainees}
+    owners = {s.id: s.trainee_id for s in bundle.sessions}
+    for i, s in enumerate(bundle.sessions):
+        if s.trainee_id not in trainees:
+            raise TrainerError(f"{name}: sessions[{i}].trainee_id: not among the bundle's trainees")
+    for i, a in enumerate(bundle.answers):
+        if owners.get(a.session_id) != a.trainee_id:
+            raise TrainerError(
+                f"{name}: answers[{i}].session_id: not a session of this trainee in the bundle"
+            )
+
+
+def _record(answer: BundleAnswer) -> AnswerRecord:
+    return AnswerRecord(
+        id=answer.id, session_id=answer.session_id, trainee_id=answer.trainee_id,
+        scenario_id=answer.scenario_id, scenario_hash=answer.scenario_hash,
+        catalogue_edition=answer.catalogue_edition, scenario_title=answer.scenario_title,
+        kind=answer.kind, topics=answer.topics, expected_decision=answer.expected_decision,
+        decision=answer.decision, crime_groups=answer.crime_groups,
+        answer_json=compact(answer.answer.to_json_dict()), score=answer.score,
+        findings_json=compact([f.model_dump() for f in answer.findings]),
+        finding_kinds=tuple(f.kind for f in answer.findings),
+        finding_rules=tuple(f.rule for f in answer.findings), asked=answer.asked,
+        exam=answer.exam, shown_at=answer.shown_at, answered_at=answer.answered_at,
+    )  # fmt: skip
+
+
+def import_bundle(store: Store, source: Path) -> ImportResult:
+    """Merge a bundle into the store in one transaction (backed up first); nothing on error."""
+    bundle = read_bundle(source)
+    if store.path is not None:
+        from trainer.core.store.backups import backup_database
+
+        backup_database(store.conn, store.path, "import")
+    with store.write() as conn:
+        resets: dict[str, float] = dict(
+            conn.execute("SELECT trainee_id, max(reset_ts) FROM trainee_resets GROUP BY 1")
+        )
+
+        def kept(trainee_id: str, moment: float) -> bool:
+            return moment > resets.get(trainee_id, float("-inf"))
+
+        fresh = [a for a in bundle.answers if kept(a.trainee_id, a.answered_at.timestamp())]
+        needed = {a.session_id for a in fresh}  # a session may straddle a reset
+        sessions = [
+            s
+            for s in bundle.sessions
+            if s.id in needed or kept(s.trainee_id, s.started_at.timestamp())
+        ]
+        before = _counts(conn)
+        conn.executemany(
+            "INSERT INTO trainees (id, name, staff_number, role, created_at, workstation_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            [(t.id, t.name, t.staff_number, t.role, to_iso(t.created_at), t.workstation_id)
+             for t in bundle.trainees],
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
+            "finished_at, workstation_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
+            "DO UPDATE SET finished_at = coalesce(finished_at, excluded.finished_at)",
+            [(s.id, s.trainee_id, s.mode, to_iso(s.started_at), s.started_at.timestamp(),
+              to_iso(s.finished_at) if s.finished_at else None, s.workstation_id)
+             for s in sessions],
+        )  # fmt: skip
+        added = store.insert_answer_rows(
+            conn, (answer_params(_record(a), a.workstation_id) for a in fresh)
+        )
+        after = _counts(conn)
+    return ImportResult(
+        trainees=after[0] - before[0],
+        sessions=after[1] - before[1],
+        answers=added,
+        already_present=len(fresh) - added,
+        skipped_after_reset=len(bundle.answers) - len(fresh),
+    )
+
+
+def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM trainees), (SELECT count(*) FROM quiz_sessions)"
+    ).fetchone()
+    return int(row[0]), int(row[1])

@@ -1,0 +1,186 @@
+"""The progress database's schema, as forward migrations: one function per change, never edited.
+
+The CHECK constraints guard what other code relies on: the CSV export writes the slug, decision
+and time columns without quoting, because the schema guarantees they hold no commas, quotes or
+line breaks. Each check costs microseconds on every insert, so the JSON columns are left to
+`AnswerRecord` and the bundle importer (and the summaries' json_each rejects malformed JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database, Migrations
+
+from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
+from trainer.core.store.records import new_id
+
+migrations = Migrations("trainer")
+STEPS: list[str] = []  # every migration this version knows, oldest first
+
+
+def _step(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    STEPS.append(fn.__name__)
+    return migrations()(fn)
+
+
+_ISO = (
+    "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
+    ".[0-9][0-9][0-9][+-][0-9][0-9]:[0-9][0-9]'"
+)
+
+
+def _iso(column: str) -> str:
+    return f"{column} GLOB {_ISO}"
+
+
+def _slug(column: str) -> str:
+    return f"({column} <> '' AND NOT {column} GLOB '*[^a-z0-9-]*')"
+
+
+def _run(db: Database, script: str) -> None:
+    """Run several statements in one transaction (sqlite-utils splits them safely)."""
+    with db.atomic():
+        db.executescript(script)
+
+
+@_step
+def m0001_progress(db: Database) -> None:
+    """Trainees, supervisors, quiz sessions and answers."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE trainees (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            staff_number TEXT NOT NULL CHECK (length(staff_number) BETWEEN 1 AND 32),
+            role TEXT NOT NULL CHECK (role IN ('call-handler', 'officer')),
+            created_at TEXT NOT NULL CHECK ({_iso("created_at")}),
+            workstation_id TEXT NOT NULL
+        );
+        CREATE INDEX trainees_by_staff_number ON trainees (staff_number);
+        CREATE TABLE trainee_resets (
+            trainee_id TEXT NOT NULL REFERENCES trainees (id),
+            reset_at TEXT NOT NULL CHECK ({_iso("reset_at")}),
+            reset_ts REAL NOT NULL,
+            reset_by TEXT NOT NULL
+        );
+        CREATE INDEX trainee_resets_by_trainee ON trainee_resets (trainee_id, reset_ts);
+        CREATE TABLE supervisors (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL CHECK (password_hash LIKE 'scrypt$%'),
+            created_at TEXT NOT NULL,
+            last_sign_in_at TEXT,
+            last_sign_in_ts REAL
+        );
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            at TEXT NOT NULL,
+            at_ts REAL NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_by_user ON sign_in_failures (username, at_ts);
+        CREATE TABLE quiz_sessions (
+            id TEXT PRIMARY KEY,
+            trainee_id TEXT NOT NULL REFERENCES trainees (id),
+            mode TEXT NOT NULL CHECK ({_slug("mode")}),
+            started_at TEXT NOT NULL CHECK ({_iso("started_at")}),
+            started_ts REAL NOT NULL,
+            finished_at TEXT CHECK (finished_at IS NULL OR {_iso("finished_at")}),
+            workstation_id TEXT NOT NULL
+        );
+        CREATE INDEX quiz_sessions_by_trainee ON quiz_sessions (trainee_id, started_ts);
+        CREATE TABLE answers (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            session_id TEXT NOT NULL REFERENCES quiz_sessions (id),
+            trainee_id TEXT NOT NULL REFERENCES trainees (id),
+            scenario_id TEXT NOT NULL CHECK ({_slug("scenario_id")}),
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            scenario_title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('classify', 'cancellation')),
+            topics TEXT NOT NULL,
+            expected_decision TEXT NOT NULL
+                CHECK (expected_decision IN ('crime', 'incident', 'refer', 'retain', 'cancel')),
+            decision TEXT NOT NULL
+                CHECK (decision IN ('crime', 'incident', 'refer', 'retain', 'cancel')),
+            crime_groups TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+            findings TEXT NOT NULL,
+            finding_kinds TEXT NOT NULL,
+            finding_rules TEXT NOT NULL,
+            asked TEXT NOT NULL,
+            exam INTEGER NOT NULL CHECK (exam IN (0, 1)),
+            shown_at TEXT NOT NULL CHECK ({_iso("shown_at")}),
+            answered_at TEXT NOT NULL CHECK ({_iso("answered_at")}),
+            answered_ts REAL NOT NULL,
+            seconds_taken REAL NOT NULL CHECK (seconds_taken >= 0),
+            workstation_id TEXT NOT NULL
+        );
+        CREATE INDEX answers_by_trainee ON answers (trainee_id, answered_ts)
+        """,
+    )
+    db.execute("INSERT INTO meta (key, value) VALUES ('workstation_id', ?)", [new_id()])
+
+
+@_step
+def m0002_dashboard(db: Database) -> None:
+    """Indexes and per-trainee summaries, so the team table needs no scan of the answers."""
+    _run(
+        db,
+        """
+        CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, score);
+        CREATE INDEX answers_by_time ON answers (answered_ts);
+        CREATE TABLE answer_topics (
+            topic TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (topic, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE trainee_totals (
+            trainee_id TEXT NOT NULL,
+            exam INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            score_sum INTEGER NOT NULL,
+            record_n INTEGER NOT NULL,
+            record_k INTEGER NOT NULL,
+            exact_k INTEGER NOT NULL,
+            cancel_n INTEGER NOT NULL,
+            cancel_k INTEGER NOT NULL,
+            last_answered_at TEXT NOT NULL,
+            last_ts REAL NOT NULL,
+            PRIMARY KEY (trainee_id, exam)
+        ) WITHOUT ROWID;
+        CREATE TABLE trainee_findings (
+            trainee_id TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, rule, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX trainee_findings_by_rule ON trainee_findings (rule, kind, n)
+        """,
+    )
+    rebuild_summaries(db)
+
+
+def forget_trainee(db: Database, trainee_id: str) -> None:
+    """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
+    db.conn.execute(
+        "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
+    for table in ("trainee_totals", "trainee_findings"):
+        db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
+
+
+def rebuild_summaries(db: Database) -> None:
+    """Recompute every summary from the answers (the migration's backfill, or a repair)."""
+    with db.atomic():
+        for table in SUMMARY_TABLES:
+            db.conn.execute(f"DELETE FROM {table}")
+        summarise_after(db.conn, -(2**63))

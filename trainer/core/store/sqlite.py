@@ -1,0 +1,351 @@
+"""The progress store: one SQLite database per workstation, its schema kept by sqlite-utils.
+
+Every write runs in its own `BEGIN IMMEDIATE` transaction (so two processes sharing a workstation
+queue on the busy timeout instead of failing), with WAL and `synchronous=FULL`: when
+`record_answer` returns, the answer is on disk.
+
+sqlite-utils takes longer to import than the rest of start-up, and the store's own queries are
+plain SQL: it is imported only to create or migrate a database, or when `Store.db` is first used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from trainer.core import paths
+from trainer.core.errors import TrainerError
+from trainer.core.store.answer_rows import (
+    ANSWER_COLUMNS,
+    INSERT_ANSWER,
+    answer_filter,
+    answer_params,
+    answer_row,
+    summarise_after,
+)
+from trainer.core.store.records import (
+    AnswerRecord,
+    AnswerRow,
+    SessionRow,
+    Trainee,
+    check_slug,
+    from_iso,
+    new_id,
+    now,
+    to_iso,
+)
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+DB_NAME = "progress.db"
+BUSY_TIMEOUT_S = 15.0
+CACHE_SIZE = -32768  # KiB: 32 MiB of page cache keeps a big database's index look-ups quick
+# The names of the migrations in schema.py (test_store_migrations keeps them in step): a database
+# with exactly these applied opens with plain SQL. sqlite-utils records them in this table.
+SCHEMA_STEPS = ("m0001_progress", "m0002_dashboard")
+MIGRATIONS_QUERY = (
+    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
+)
+
+
+class Store:
+    """The progress database of one workstation (or an in-memory one for tests)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
+        self.path = path
+        self.workstation_id: str = self._meta("workstation_id")
+
+    @classmethod
+    def memory(cls) -> Store:
+        from sqlite_utils import Database
+
+        from trainer.core.store.schema import migrations
+
+        db = Database(memory=True, execute_plugins=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+        return cls(db.conn, None)
+
+    @functools.cached_property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection, for schema and maintenance work."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False, recursive_triggers=False)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # a planner hint; closing must not fail on it
+            self.conn.execute("PRAGMA optimize")
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _meta(self, key: str) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        if row is None:
+            raise TrainerError(f"{self.path or 'database'}: meta: {key} is missing")
+        return str(row[0])
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn SQLite failures into one-line TrainerErrors naming the database."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            from trainer.core.store.backups import describe_failure
+
+            raise TrainerError(describe_failure(self.path, exc)) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once so concurrent writers wait instead of failing."""
+        with self.guard():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def query(
+        self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """All rows of a read query (parameters by position, or by :name from a mapping)."""
+        bound = params if isinstance(params, Mapping) else list(params)
+        with self.guard():
+            return self.conn.execute(sql, bound).fetchall()
+
+    # Trainees and sessions ------------------------------------------------------------------
+
+    def create_trainee(self, name: str, staff_number: str, role: str) -> Trainee:
+        name, staff_number, role = Trainee.checked(name, staff_number, role)
+        trainee = Trainee(new_id(), name, staff_number, role, now())
+        with self.write() as conn:
+            taken = conn.execute(
+                "SELECT name FROM trainees WHERE staff_number = ?", [staff_number]
+            ).fetchone()
+            if taken:
+                raise TrainerError(f"staff number: {staff_number} is already used by {taken[0]}")
+            conn.execute(
+                "INSERT INTO trainees (id, name, staff_number, role, created_at, workstation_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [trainee.id, name, staff_number, role, to_iso(trainee.created_at),
+                 self.workstation_id],
+            )  # fmt: skip
+        return trainee
+
+    def trainees(self) -> list[Trainee]:
+        rows = self.query(
+            "SELECT id, name, staff_number, role, created_at FROM trainees "
+            "ORDER BY name COLLATE NOCASE, staff_number"
+        )
+        return [Trainee(r[0], r[1], r[2], r[3], from_iso(r[4])) for r in rows]
+
+    def trainee(self, trainee_id: str) -> Trainee:
+        """The trainee with this id (or, failing that, this staff number)."""
+        rows = self.query(
+            "SELECT id, name, staff_number, role, created_at FROM trainees "
+            "WHERE id = ? OR staff_number = ? ORDER BY id = ? DESC LIMIT 1",
+            [trainee_id, trainee_id, trainee_id],
+        )
+        if not rows:
+            raise TrainerError(f"trainee: no trainee with id or staff number {trainee_id!r}")
+        r = rows[0]
+        return Trainee(r[0], r[1], r[2], r[3], from_iso(r[4]))
+
+    def start_session(self, trainee_id: str, mode: str) -> str:
+        check_slug(mode, "mode")
+        session_id, started = new_id(), now()
+        with self.write() as conn:
+            if not conn.execute("SELECT 1 FROM trainees WHERE id = ?", [trainee_id]).fetchone():
+                raise TrainerError(f"trainee: no trainee with id {trainee_id!r}")
+            conn.execute(
+                "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
+                "workstation_id) VALUES (?, ?, ?, ?, ?, ?)",
+                [session_id, trainee_id, mode, to_iso(started), started.timestamp(),
+                 self.workstation_id],
+            )  # fmt: skip
+        return session_id
+
+    def finish_session(self, session_id: str) -> None:
+        with self.write() as conn:
+            done = conn.execute(
+                "UPDATE quiz_sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?",
+                [to_iso(now()), session_id],
+            )
+            if done.rowcount == 0:
+                raise TrainerError(f"session: no quiz session with id {session_id!r}")
+
+    def sessions(self, trainee_id: str) -> list[SessionRow]:
+        rows = self.query(
+            "SELECT id, trainee_id, mode, started_at, finished_at, workstation_id "
+            "FROM quiz_sessions WHERE trainee_id = ? ORDER BY started_ts, rowid",
+            [trainee_id],
+        )
+        return [
+            SessionRow(r[0], r[1], r[2], from_iso(r[3]), from_iso(r[4]) if r[4] else None, r[5])
+            for r in rows
+        ]
+
+    # Answers ----------------------------------------------------------------------------------
+
+    def record_answer(self, record: AnswerRecord) -> str:
+        """Store one answer durably (committed and synced before this returns); returns its id."""
+        params = answer_params(record, self.workstation_id)
+        with self.write() as conn:
+            owner = conn.execute(
+                "SELECT trainee_id FROM quiz_sessions WHERE id = ?", [record.session_id]
+            ).fetchone()
+            if owner is None:
+                raise TrainerError(f"session: no quiz session with id {record.session_id!r}")
+            if owner[0] != record.trainee_id:
+                raise TrainerError(
+                    f"session: quiz session {record.session_id} belongs to another trainee"
+                )
+            cursor = conn.execute(INSERT_ANSWER, params)
+            if cursor.rowcount == 1 and cursor.lastrowid is not None:  # 0: recorded before
+                summarise_after(conn, cursor.lastrowid - 1)
+        return record.id
+
+    def record_answers(self, records: Iterable[AnswerRecord]) -> int:
+        """The bulk path: many answers in one transaction (imports, fixtures); returns the count."""
+        rows = (answer_params(r, self.workstation_id) for r in records)
+        with self.write() as conn:
+            return self.insert_answer_rows(conn, rows)
+
+    def insert_answer_rows(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Insert `answer_params` rows and update the summaries, inside a `write()` block."""
+        after = conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0]
+        conn.execute("PRAGMA cache_size = -131072")  # 128 MiB while index pages churn
+        try:
+            added = conn.executemany(INSERT_ANSWER, rows).rowcount
+            summarise_after(conn, after)
+        finally:
+            conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+        return added
+
+    def answers(
+        self,
+        trainee_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        topic: str | None = None,
+    ) -> list[AnswerRow]:
+        """Stored answers in the order they were given; `since` inclusive, `until` exclusive."""
+        where, params = answer_filter(trainee_id, since, until, topic)
+        rows = self.query(
+            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where} ORDER BY answered_ts, seq",
+            params,
+        )
+        return [answer_row(r) for r in rows]
+
+    def session_answers(self, session_id: str) -> list[AnswerRow]:
+        # Through the trainee's index: a session index would slow every insert for a rare view.
+        rows = self.query(
+            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE trainee_id = (SELECT trainee_id "
+            "FROM quiz_sessions WHERE id = ?1) AND session_id = ?1 ORDER BY answered_ts, seq",
+            [session_id],
+        )
+        return [answer_row(r) for r in rows]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+    conn.execute("PRAGMA recursive_triggers = ON")  # as a sqlite-utils Database sets it
+    return conn
+
+
+def _check_version(path: Path) -> None:
+    """Refuse a newer trainer's database through a read-only connection: it stays untouched."""
+    from sqlite_utils import Database
+
+    from trainer.core.store.versions import refuse_newer
+
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        refuse_newer(Database(conn, execute_plugins=False, recursive_triggers=False), path)
+    finally:
+        conn.close()
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    """WAL with full sync: a committed answer survives a crash or a power cut."""
+    old = conn.isolation_level
+    conn.isolation_level = None
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    finally:
+        conn.isolation_level = old
+
+
+def _up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether exactly this version's migrations are applied (a read: nothing is changed)."""
+    try:
+        return tuple(name for (name,) in conn.execute(MIGRATIONS_QUERY)) == SCHEMA_STEPS
+    except sqlite3.Error:  # no migrations table: new, or not a trainer database
+        return False
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    from sqlite_utils import Database
+
+    from trainer.core.store.versions import migrate
+
+    migrate(Database(conn, execute_plugins=False, recursive_triggers=False), path)
+
+
+def open_store(data_dir: Path | str | None = None) -> Store:
+    """Open (creating or migrating if need be) the progress database in the user data folder."""
+    from trainer.core.store.backups import check_database_file, describe_failure
+
+    folder = paths.user_data_dir(data_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TrainerError(f"{folder}: cannot create the data folder: {exc.strerror}") from exc
+    path = folder / DB_NAME
+    check_database_file(path)
+    conn: sqlite3.Connection | None = None
+    try:
+        existed = path.exists()
+        conn = _connect(path)
+        current = existed and _up_to_date(conn)  # the usual start: no sqlite-utils needed
+        if existed and not current:
+            _check_version(path)
+        _prepare(conn)
+        if not current:
+            _migrate(conn, path)
+        return Store(conn, path)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise TrainerError(describe_failure(path, exc)) from exc
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise

@@ -1,0 +1,1 @@
+"""A trainee's own progress: figures, the accuracy chart and past sessions."""

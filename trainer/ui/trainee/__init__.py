@@ -1,0 +1,1 @@
+"""The trainee's screens: start, choosing practice, a scenario and its answer form, feedback."""

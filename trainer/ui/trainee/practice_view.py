@@ -1,0 +1,198 @@
+"""Choosing what to practise: mixed, by group, topic, rule or audience, weak rules, or an exam."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
+from trainer.core.reports.statistics import Attempt, summarise, weak_rules
+from trainer.core.store.records import Trainee
+from trainer.ui.trainee.start_view import ROLE_NAMES
+from trainer.ui.widgets import button, heading, wrapped
+
+MODE_TEXT: dict[Mode, tuple[str, str]] = {
+    "mixed": (
+        "&Quick mixed quiz",
+        "Scenarios from the whole bank, ones you have not mastered first.",
+    ),
+    "group": ("By crime &group", "Scenarios whose crimes fall in one Home Office crime group."),
+    "topic": ("By to&pic", "Scenarios tagged with one topic, such as lost property or attempts."),
+    "rule": ("By r&ule", "Scenarios that turn on one counting rule."),
+    "audience": ("By au&dience", "Scenarios written for call-handlers or for officers."),
+    "weak": (
+        "My &weak rules",
+        "Scenarios on the rules you have missed most in your latest answers.",
+    ),
+    "exam": (
+        "&Exam",
+        "A fixed set with no feedback until the end, optionally timed; "
+        "kept as an exam in your record.",
+    ),
+}
+MAX_COUNT = 100
+MAX_MINUTES = 180
+
+
+class PracticeView(QWidget):
+    plan_chosen = Signal(object)  # QuizPlan
+    progress_requested = Signal()
+    switch_requested = Signal()
+
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalogue = catalogue
+        self.choices = PracticeChoices((), (), (), ())
+        self.role: str | None = None
+        self.greeting = heading("", self)
+        self.modes = QButtonGroup(self)
+        self.mode_buttons: dict[Mode, QRadioButton] = {}
+        modes_box = QGroupBox("What would you like to practise?", self)
+        modes_layout = QVBoxLayout(modes_box)
+        for mode, (text, help_text) in MODE_TEXT.items():
+            radio = QRadioButton(text, modes_box)
+            radio.setAccessibleName(text.replace("&", ""))
+            radio.setAccessibleDescription(help_text)
+            radio.setToolTip(help_text)
+            self.modes.addButton(radio)
+            self.mode_buttons[mode] = radio
+            modes_layout.addWidget(radio)
+        self.help = wrapped("", "About this choice", self)
+
+        self.value = QComboBox(self)
+        self.value.setAccessibleName("Choice")
+        self.value.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.value.setMinimumContentsLength(30)
+        self.count = QSpinBox(self)
+        self.count.setRange(1, MAX_COUNT)
+        self.count.setValue(DEFAULT_COUNT)
+        self.count.setAccessibleName("Number of scenarios")
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(0, MAX_MINUTES)
+        self.minutes.setSpecialValueText("No time limit")
+        self.minutes.setSuffix(" min")
+        self.minutes.setAccessibleName("Exam time limit in minutes")
+        self.minutes.setMinimumWidth(
+            self.minutes.fontMetrics().horizontalAdvance("No time limit") + 48
+        )
+        settings = QGroupBox("Settings", self)
+        form = QFormLayout(settings)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self._value_label = QLabel("Cho&ice:", settings)
+        self._minutes_label = QLabel("Time &limit:", settings)
+        count_label = QLabel("&Number of scenarios:", settings)
+        for label, field in (
+            (self._value_label, self.value),
+            (count_label, self.count),
+            (self._minutes_label, self.minutes),
+        ):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow(self.help)
+
+        self.start = button("&Start", "Start", self)
+        self.start.setDefault(True)
+        self.progress = button("My p&rogress", "My progress", self)
+        self.switch = button("Swit&ch trainee", "Switch trainee", self)
+        self.record = wrapped("", "Your record so far", self)
+        record_box = QGroupBox("Your record so far", self)
+        QVBoxLayout(record_box).addWidget(self.record)
+
+        columns = QHBoxLayout()
+        columns.addWidget(modes_box, 1)
+        columns.addWidget(settings, 2)
+        actions = QHBoxLayout()
+        actions.addWidget(self.switch)
+        actions.addWidget(self.progress)
+        actions.addStretch(1)
+        actions.addWidget(self.start)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addLayout(columns)
+        layout.addWidget(record_box)
+        layout.addStretch(1)
+        layout.addLayout(actions)
+
+        self.modes.buttonToggled.connect(self._mode_changed)
+        self.start.clicked.connect(self._start)
+        self.progress.clicked.connect(self.progress_requested)
+        self.switch.clicked.connect(self.switch_requested)
+        self.mode_buttons["mixed"].setChecked(True)
+
+    def set_trainee(self, trainee: Trainee, attempts: Sequence[Attempt]) -> None:
+        """Greet the trainee and sum up their record so far, with the rules they miss most."""
+        self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
+        self.greeting.setAccessibleName(f"Trainee {trainee.name}")
+        self.role = trainee.role
+        self._mode_changed()
+        summary = summarise(trainee.id, attempts)
+        if summary.mean_score is None:
+            text = "No answers yet. A quick mixed quiz is a good start."
+        else:
+            text = (
+                f"{summary.attempts} practice and {summary.exam_attempts} exam answers, "
+                f"mean score {summary.mean_score:.0f}.\n"
+                f"Crimes recorded when they should have been: {summary.recording_rate.describe()}"
+            )
+            cards = self.catalogue.rule_by_id
+            weak = [cards[r].title if r in cards else r for r in weak_rules(attempts, limit=3)]
+            if weak:
+                text += "\nRules you have missed most lately: " + "; ".join(weak) + "."
+        self.record.setText(text)
+        self.record.setAccessibleName(f"Your record so far: {text}")
+
+    def set_choices(self, choices: PracticeChoices) -> None:
+        self.choices = choices
+        self._mode_changed()
+
+    @property
+    def mode(self) -> Mode:
+        return next(m for m, radio in self.mode_buttons.items() if radio.isChecked())
+
+    def select(self, mode: Mode, value: str | None = None) -> None:
+        """Choose a mode (and its group, topic, rule or audience) as the trainee would."""
+        self.mode_buttons[mode].setChecked(True)
+        if value is not None:
+            self.value.setCurrentIndex(self.value.findData(value))
+
+    def plan(self) -> QuizPlan:
+        mode = self.mode
+        value = self.value.currentData() if self.value.isEnabled() else None
+        minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
+        return QuizPlan(mode, value, self.count.value(), minutes)
+
+    def _mode_changed(self) -> None:
+        mode = self.mode
+        options = self.choices.for_mode(mode)
+        self.value.clear()
+        if mode == "exam":
+            self.value.addItem("All audiences", None)
+        for choice in options:
+            self.value.addItem(f"{choice.label} ({choice.scenarios})", choice.value)
+        if mode in ("audience", "exam") and self.value.findData(self.role) >= 0:
+            self.value.setCurrentIndex(self.value.findData(self.role))  # the trainee's own role
+        self.value.setEnabled(self.value.count() > 0)
+        self._value_label.setEnabled(self.value.isEnabled())
+        self.minutes.setEnabled(mode == "exam")
+        self._minutes_label.setEnabled(mode == "exam")
+        self.help.setText(MODE_TEXT[mode][1])
+        self.help.setAccessibleName(MODE_TEXT[mode][1])
+
+    def _start(self) -> None:
+        self.plan_chosen.emit(self.plan())

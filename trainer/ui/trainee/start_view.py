@@ -1,0 +1,146 @@
+"""The start screen: choose your trainee profile, or create one (one workstation, many trainees)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.ui.table_model import Column, RowTableModel
+from trainer.ui.widgets import button, heading, wrapped
+
+if TYPE_CHECKING:
+    from trainer.core.store.records import Trainee
+
+ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}  # models.AUDIENCES, named
+TRAINEE_COLUMNS = (
+    Column("Trainee", lambda t: f"{t.name} — {t.staff_number} ({ROLE_NAMES.get(t.role, t.role)})"),
+)
+
+
+class StartView(QWidget):
+    trainee_chosen = Signal(object)  # Trainee
+    profile_requested = Signal(str, str, str)  # name, staff number, role
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trainees = RowTableModel(TRAINEE_COLUMNS, self)
+        self.list = QListView(self)
+        self.list.setModel(self.trainees)
+        self.list.setAccessibleName("Trainee profiles")
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setAlternatingRowColors(True)
+        self.continue_button = button("&Continue as this trainee", "Continue as this trainee", self)
+        self.continue_button.setEnabled(False)
+        self.status = wrapped("Loading the scenario bank…", "Status", self)
+
+        choose = QGroupBox("Choose your profile", self)
+        choose_layout = QVBoxLayout(choose)
+        list_label = QLabel("&Profiles on this workstation:", choose)
+        list_label.setBuddy(self.list)
+        choose_layout.addWidget(list_label)
+        choose_layout.addWidget(self.list, 1)
+        self.empty_hint = QLabel("No profiles yet on this workstation: create yours on the right.")
+        self.empty_hint.setWordWrap(True)
+        choose_layout.addWidget(self.empty_hint)
+        choose_layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.name = QLineEdit(self)
+        self.name.setAccessibleName("Name")
+        self.name.setMaxLength(100)
+        self.staff_number = QLineEdit(self)
+        self.staff_number.setAccessibleName("Staff number")
+        self.staff_number.setMaxLength(32)
+        self.role = QComboBox(self)
+        self.role.setAccessibleName("Role")
+        for role, role_name in ROLE_NAMES.items():
+            self.role.addItem(role_name, role)
+        self.create_button = button("C&reate profile", "Create profile", self)
+        create = QGroupBox("New trainee", self)
+        form = QFormLayout(create)
+        for text, field in (
+            ("&Name:", self.name),
+            ("&Staff number:", self.staff_number),
+            ("R&ole:", self.role),
+        ):
+            label = QLabel(text, create)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow(self.create_button)
+
+        columns = QHBoxLayout()
+        columns.addWidget(choose, 3)
+        columns.addWidget(create, 2, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Crime Recording Trainer", self, scale=1.6))
+        layout.addWidget(
+            wrapped(
+                "Practise recording and classifying crime under the Home Office Counting Rules. "
+                "Choose your profile to carry on where you left off, or create one.",
+                "Welcome",
+                self,
+            )
+        )
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.status)
+
+        self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.list.activated.connect(self._activated)
+        self.continue_button.clicked.connect(self._continue)
+        self.create_button.clicked.connect(self._create)
+        self.staff_number.returnPressed.connect(self._create)
+        QWidget.setTabOrder(self.list, self.continue_button)
+        QWidget.setTabOrder(self.continue_button, self.name)
+        QWidget.setTabOrder(self.name, self.staff_number)
+        QWidget.setTabOrder(self.staff_number, self.role)
+        QWidget.setTabOrder(self.role, self.create_button)
+
+    def set_trainees(self, trainees: Sequence[Trainee], select_id: str | None = None) -> None:
+        self.trainees.set_rows(trainees)
+        rows = [i for i, t in enumerate(trainees) if t.id == select_id] or ([0] if trainees else [])
+        if rows:
+            self.list.setCurrentIndex(self.trainees.index(rows[0], 0))
+        self.continue_button.setEnabled(bool(trainees))
+        self.empty_hint.setVisible(not trainees)
+
+    def set_ready(self, ready: bool, status: str) -> None:
+        """Profiles can be used once the bank has loaded."""
+        self.status.setText(status)
+        self.status.setAccessibleName(status)
+        self.continue_button.setEnabled(ready and self.trainees.rowCount() > 0)
+        self.create_button.setEnabled(ready)
+
+    def clear_form(self) -> None:
+        self.name.clear()
+        self.staff_number.clear()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.continue_button.setEnabled(current.isValid() and self.create_button.isEnabled())
+
+    def _activated(self, index: QModelIndex) -> None:
+        if self.create_button.isEnabled():
+            self.trainee_chosen.emit(self.trainees.row_at(index))
+
+    def _continue(self) -> None:
+        index = self.list.currentIndex()
+        if index.isValid():
+            self.trainee_chosen.emit(self.trainees.row_at(index))
+
+    def _create(self) -> None:
+        if self.create_button.isEnabled():
+            self.profile_requested.emit(
+                self.name.text(), self.staff_number.text(), self.role.currentData()
+            )
