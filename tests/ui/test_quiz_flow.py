@@ -11,7 +11,7 @@ from trainer.ui import errors
 from trainer.ui.main_window import MainWindow
 from trainer.ui.trainee import content_note
 
-# Hand-worked scores (see trainer/core/grading/grade.py): the right answer scores 100; the right class
+# Hand-worked scores (trainer/core/grading/grade.py): the right answer scores 100; the right class
 # with the wrong count loses the miscount penalty of 20 for the one expected class; a crime
 # recorded where only an incident should be is a wrong decision, which scores 0.
 RIGHT, PARTLY, WRONG = 100, 80, 0

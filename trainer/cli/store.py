@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from trainer.cli.common import Handler, Subparsers
 from trainer.core.errors import TrainerError
 
 
@@ -89,12 +89,10 @@ def cmd_trainees(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(sub: Subparsers) -> None:
     """Add the store commands; each also takes --data-dir after the command name."""
 
-    def command(
-        name: str, help_: str, handler: Callable[[argparse.Namespace], int]
-    ) -> argparse.ArgumentParser:
+    def command(name: str, help_: str, handler: Handler) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument(
             "--data-dir", metavar="DIR", default=argparse.SUPPRESS,

@@ -1,0 +1,67 @@
+"""The `trainer` command: argparse over the core, one module per group of commands, no logic.
+
+`content` (validate, grade, rules, coverage) and `store` (backup, restore, export, bundles,
+trainees) each add their subcommands; this module builds the parser and runs the chosen handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from trainer import __version__
+from trainer.cli import content, store
+from trainer.cli.common import Handler, out
+from trainer.core.errors import TrainerError
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from trainer.ui.app import run_app  # noqa: TID251 - the one door from the CLI to the UI
+    except ImportError as exc:  # pragma: no cover - only without Qt installed
+        raise TrainerError(f"the application cannot start: {exc}") from exc
+    return int(run_app(data_dir=args.data_dir))
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from trainer.selftest import run_self_test
+
+    return int(run_self_test())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trainer",
+        description="Crime Recording Trainer: practise recording crime under the Home Office rules",
+    )
+    parser.add_argument("--version", action="version", version=f"trainer {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="where the progress database lives")
+    parser.add_argument("--self-test", action="store_true", help="check the installation and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    content.add_commands(sub)
+    store.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "coverage" and not args.paths:
+        from trainer.core import paths
+
+        args.paths = [str(paths.scenarios_dir())]
+    handler: Handler = cmd_self_test if args.self_test else getattr(args, "handler", cmd_app)
+    try:
+        return handler(args)
+    except TrainerError as exc:
+        out(f"trainer: {exc}", sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `trainer rules | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
