@@ -62,6 +62,8 @@ def codes(catalogue: Catalogue, text: str) -> list[str]:
         ("threats to kill", ["3B"]),
         ("28J", ["28J"]),
         ("28j", ["28J"]),
+        ("28J Attempted Residential Burglary of a Home", ["28J"]),
+        ("8N assault with", ["8N"]),
         ("4/1", ["4/1"]),
         ("008/06", ["8N", "8S", "8T"]),
         ("burglary of a home", ["28I", "28J"]),

@@ -86,9 +86,11 @@ class OffenceIndex:
         self._by_code = {_code_key(o.code): o for o in catalogue.offences}
         self._by_ho_code: dict[str, list[Offence]] = {}
         self._names: list[tuple[Offence, str]] = []
+        self._padded_names: dict[str, str] = {}
         self._listed: list[tuple[Offence, str, list[_Listed]]] = []
         for offence in catalogue.offences:
-            self._names.append((offence, " " + " ".join(_words(offence.name))))
+            self._padded_names[offence.code] = " " + " ".join(_words(offence.name))
+            self._names.append((offence, self._padded_names[offence.code]))
             listed = []
             for ho in offence.ho_codes:
                 self._by_ho_code.setdefault(_code_key(ho.code), []).append(offence)
@@ -114,6 +116,10 @@ class OffenceIndex:
         exact = self._by_code.get(code)
         if exact is not None:
             self._offer(found, exact, (EXACT_CODE, 0, 0), "code")
+        first, _, rest = text.strip().partition(" ")
+        labelled = self._by_code.get(_code_key(first)) if rest else None
+        if labelled is not None and _has_words(self._padded_names[labelled.code], _words(rest)):
+            self._offer(found, labelled, (EXACT_CODE, 1, 0), "code and name")
         for offence in self._by_ho_code.get(code, ()):
             self._offer(found, offence, (HOME_OFFICE_CODE, 0, 0), f"Home Office code {code}")
         word = self._word_by_compact.get(compact)
