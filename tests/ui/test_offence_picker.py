@@ -81,6 +81,21 @@ def test_the_list_is_wide_enough_for_the_longest_name(picker: OffencePicker) -> 
     assert picker.popup.textElideMode() == Qt.TextElideMode.ElideNone
 
 
+def test_where_names_must_wrap_the_list_is_tall_enough_for_every_row(
+    picker: OffencePicker,
+) -> None:
+    picker.window().resize(260, 120)
+    picker.window().move(picker.screen().availableGeometry().right() - 200, 0)
+    type_text(picker, "wounding")
+    assert picker.popup.wordWrap()
+    line = picker.popup.sizeHintForRow(0)
+    rows = picker.matches.rowCount()
+    assert picker.popup.width() < max(  # too narrow for one line each ...
+        picker.popup.fontMetrics().horizontalAdvance(t) for t in picker.matches.texts()
+    )
+    assert picker.popup.height() > rows * line + line  # ... so taller than one line each
+
+
 def test_down_then_enter_picks_the_best_match(picker: OffencePicker, qtbot: QtBot) -> None:
     type_text(picker, "affray")
     with qtbot.waitSignal(picker.picked) as picked:
@@ -90,6 +105,7 @@ def test_down_then_enter_picks_the_best_match(picker: OffencePicker, qtbot: QtBo
     assert picked.args == ["66"]
     assert picker.text() == "66 Other Offences against the State or Public Order"
     assert picker.code() == "66"
+    assert picker.toolTip().startswith(picker.text() + "\n")  # the whole name, even if cut
     assert not picker.popup.isVisible()
 
 

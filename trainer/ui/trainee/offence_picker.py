@@ -29,6 +29,10 @@ LabelRole = Qt.ItemDataRole.UserRole + 2  # what a pick puts in the field: "28J 
 # What QCompleter compares the typed text with: never typed, so it never preselects a row itself.
 _UNTYPED_ROLE = Qt.ItemDataRole.UserRole + 3
 NO_MATCH = "No class matches"
+HELP = (
+    "Type a class code (28J), police words (ABH, affray, TWOC) or words from the offence;"
+    " Down lists the matches, Enter picks one"
+)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -106,10 +110,7 @@ class OffencePicker(QLineEdit):
         self.addAction(browse, QLineEdit.ActionPosition.TrailingPosition)
         self.textEdited.connect(self._search)
         self.set_name(name)
-        self.setToolTip(
-            "Type a class code (28J), police words (ABH, affray, TWOC) or words from the offence;"
-            " Down lists the matches, Enter picks one"
-        )
+        self.setToolTip(HELP)
         self.setPlaceholderText("Code or words, e.g. 28J, ABH or burglary")
 
     @property
@@ -136,6 +137,8 @@ class OffencePicker(QLineEdit):
     # Searching and picking --------------------------------------------------------------------
 
     def _search(self, text: str) -> None:
+        if self.toolTip() != HELP:
+            self.setToolTip(HELP)
         found = self._index.search(text)
         self.matches.set_matches(found)
         self._show_note(bool(text.strip()) and not found)
@@ -165,11 +168,31 @@ class OffencePicker(QLineEdit):
         room = self.screen().availableGeometry().right() - self.mapToGlobal(QPoint(0, 0)).x()
         width = max(self.width(), min(widest + chrome, room))
         self.completer_.complete(QRect(0, 0, width, self.height()))
+        if widest + chrome > width:
+            self._fit_wrapped_rows()
+
+    def _fit_wrapped_rows(self) -> None:
+        """Make the list tall enough for its wrapped rows (the completer counts one line each)."""
+        view = self.popup
+        metrics = view.fontMetrics()
+        style = view.style()
+        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        text_width = view.viewport().width() - margin
+        padding = max(0, view.sizeHintForRow(0) - metrics.height())
+        wrap = Qt.TextFlag.TextWordWrap
+        rows = self.matches.texts()[: self.completer_.maxVisibleItems()]
+        height = 2 * view.frameWidth() + sum(
+            metrics.boundingRect(QRect(0, 0, text_width, 10_000), wrap, t).height() + padding
+            for t in rows
+        )
+        if height > view.height():
+            view.resize(view.width(), height)
 
     def _picked(self, index: QModelIndex) -> None:
         label, code = index.data(LabelRole), index.data(CodeRole)
         if isinstance(label, str) and isinstance(code, str):
             self.setText(label)
+            self.setToolTip(f"{label}\n\n{HELP}")  # the whole name, should the field cut it
             self._show_note(False)
             self.picked.emit(code)
 
