@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 from tests.core.conftest import scenario_data
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Scenario
+from trainer.core.content.offence_search import find_offences
 from trainer.core.content.validation import validate
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import build_answer
 from trainer.ui.trainee.answer_form import AnswerForm
-from trainer.ui.trainee.offence_picker import NO_MATCH, OffencePicker
+from trainer.ui.trainee.offence_picker import MAX_SHOWN, NO_MATCH, OffencePicker
 
 
 def press(widget: QWidget, key: Qt.Key, text: str = "") -> None:
@@ -191,3 +192,12 @@ def test_the_form_records_only_a_class_the_trainee_picked(
     press(picker.popup, Qt.Key.Key_Return)
     answer = build_answer(form.draft(), scenario, catalogue)
     assert [c.offence for c in answer.crimes] == ["8N"]
+
+
+def test_a_single_letter_lists_the_best_matches_only(
+    picker: OffencePicker, catalogue: Catalogue
+) -> None:
+    type_text(picker, "a")
+    best = [m.offence.code for m in find_offences(catalogue, "a")]
+    assert len(best) > MAX_SHOWN
+    assert picker.matches.codes() == best[:MAX_SHOWN]

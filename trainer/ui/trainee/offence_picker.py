@@ -26,9 +26,11 @@ from trainer.core.content.offence_search import OffenceMatch, offence_index
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 LabelRole = Qt.ItemDataRole.UserRole + 2  # what a pick puts in the field: "28J Attempted ..."
-# What QCompleter compares the typed text with: never typed, so it never preselects a row itself.
+# What QCompleter compares its prefix with; the two never match, so it never preselects a row.
 _UNTYPED_ROLE = Qt.ItemDataRole.UserRole + 3
+_NEVER_TYPED = "\x1e"
 NO_MATCH = "No class matches"
+MAX_SHOWN = 50  # the best matches of a letter or two; typing on narrows them
 HELP = (
     "Type a class code (28J), police words (ABH, affray, TWOC) or words from the offence;"
     " Down lists the matches, Enter picks one"
@@ -43,20 +45,36 @@ class OffenceMatchModel(QStandardItemModel):
     Python 3.11 drops a reference to None on every call of a method returning void (PLATFORM.md),
     and the list is refilled on every keystroke."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(0, 1, parent)
+        self._rows: list[tuple[str, str, str]] = []  # (code, shown text, tooltip), as filled
+
     def set_offences(self, offences: list[tuple[Offence, str]]) -> None:
-        self.removeRows(0, self.rowCount())
-        self.insertRows(0, len(offences))
-        for row, (offence, why) in enumerate(offences):
+        rows = []
+        for offence, why in offences:
             tip = f"{offence.label}\n{offence.group_name}"
+            rows.append(
+                (
+                    offence.code,
+                    f"{offence.code}   {offence.name}",
+                    f"{tip}\nFound by {why}" if why else tip,
+                )
+            )
+        if rows == self._rows:
+            return  # typing on through the same matches: nothing to redraw
+        self._rows = rows
+        labels = {o.code: o.label for o, _ in offences}
+        self.removeRows(0, self.rowCount())
+        self.insertRows(0, len(rows))
+        for row, (code, text, tip) in enumerate(rows):
             self.setItemData(
                 self.index(row, 0),
                 {
-                    Qt.ItemDataRole.DisplayRole: f"{offence.code}   {offence.name}",
-                    Qt.ItemDataRole.ToolTipRole: f"{tip}\nFound by {why}" if why else tip,
-                    Qt.ItemDataRole.AccessibleTextRole: offence.label,
-                    CodeRole: offence.code,
-                    LabelRole: offence.label,
-                    _UNTYPED_ROLE: f"\x1f{offence.label}",
+                    Qt.ItemDataRole.DisplayRole: text,
+                    Qt.ItemDataRole.ToolTipRole: tip,
+                    CodeRole: code,
+                    LabelRole: labels[code],
+                    _UNTYPED_ROLE: f"\x1f{labels[code]}",
                 },
             )
 
@@ -64,10 +82,10 @@ class OffenceMatchModel(QStandardItemModel):
         self.set_offences([(m.offence, m.matched) for m in matches])
 
     def texts(self) -> list[str]:
-        return [str(self.index(row, 0).data()) for row in range(self.rowCount())]
+        return [text for _, text, _ in self._rows]
 
     def codes(self) -> list[str]:
-        return [str(self.index(row, 0).data(CodeRole)) for row in range(self.rowCount())]
+        return [code for code, _, _ in self._rows]
 
 
 class OffencePicker(QLineEdit):
@@ -80,14 +98,15 @@ class OffencePicker(QLineEdit):
         super().__init__(parent)
         self._catalogue = catalogue
         self._index = offence_index(catalogue)
-        self.matches = OffenceMatchModel(0, 1, self)
+        self.matches = OffenceMatchModel(self)
         self.note = QLabel(NO_MATCH, parent)
         self.note.setAccessibleName(NO_MATCH)
         self.note.setVisible(False)
         self.popup = QListView()
         self.popup.setAccessibleName("Matching offence classes")
-        self.popup.setWordWrap(True)  # a long class name wraps, never cut
-        self.popup.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.popup.setTextElideMode(Qt.TextElideMode.ElideNone)  # a name is never cut
+        self.popup.setUniformItemSizes(True)  # one line each, unless the screen is too narrow
+        self._wrapping = False
         self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.popup.setResizeMode(QListView.ResizeMode.Adjust)
         self.popup.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -97,6 +116,7 @@ class OffencePicker(QLineEdit):
         self.completer_ = QCompleter(self.matches, self)
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setCompletionRole(_UNTYPED_ROLE)
+        self.completer_.setCompletionPrefix(_NEVER_TYPED)  # so it never preselects a row itself
         self.completer_.setMaxVisibleItems(12)
         self.completer_.setPopup(self.popup)
         self.completer_.setWidget(self)
@@ -140,7 +160,7 @@ class OffencePicker(QLineEdit):
         if self.toolTip() != HELP:
             self.setToolTip(HELP)
         found = self._index.search(text)
-        self.matches.set_matches(found)
+        self.matches.set_matches(found[:MAX_SHOWN])
         self._show_note(bool(text.strip()) and not found)
         if found:
             self._open()
@@ -159,7 +179,6 @@ class OffencePicker(QLineEdit):
     def _open(self) -> None:
         if not self.matches.rowCount():
             return
-        self.completer_.setCompletionPrefix(self.text())  # never matches: no row preselected
         # As wide as the longest name needs (so names wrap only on a small screen): the completer
         # sizes its list as if every row were one line high.
         metrics = self.popup.fontMetrics()
@@ -167,8 +186,13 @@ class OffencePicker(QLineEdit):
         chrome = 4 * metrics.averageCharWidth() + self.popup.verticalScrollBar().sizeHint().width()
         room = self.screen().availableGeometry().right() - self.mapToGlobal(QPoint(0, 0)).x()
         width = max(self.width(), min(widest + chrome, room))
+        wrap = widest + chrome > width
+        if wrap != self._wrapping:  # long names wrap where the screen is too narrow for them
+            self._wrapping = wrap
+            self.popup.setWordWrap(wrap)
+            self.popup.setUniformItemSizes(not wrap)
         self.completer_.complete(QRect(0, 0, width, self.height()))
-        if widest + chrome > width:
+        if wrap:
             self._fit_wrapped_rows()
 
     def _fit_wrapped_rows(self) -> None:
