@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.core.conftest import ROOT_SCENARIOS
+from trainer.core import paths
 from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.errors import TrainerError
 
@@ -100,3 +103,27 @@ def test_no_invented_codes_every_class_is_on_the_notifiable_offence_list(
 def test_a_missing_edition_is_a_clear_error() -> None:
     with pytest.raises(TrainerError, match="no catalogue for edition '1999-00'"):
         load_catalogue("1999-00")
+
+
+def test_every_topic_in_the_bank_has_a_plain_name(catalogue: Catalogue) -> None:
+    used = set()
+    for path in ROOT_SCENARIOS.rglob("*.yaml"):
+        used |= set(yaml.safe_load(path.read_text(encoding="utf-8")).get("topics", []))
+    assert used and used <= catalogue.topics.keys()
+    assert catalogue.topic_name("hmic-lost-property") == "Lost property (HMIC finding)"
+    for tag in used:
+        assert catalogue.topic_name(tag)[0].isupper() and catalogue.topic_name(tag) != tag
+
+
+def test_an_unnamed_topic_still_reads_as_words(catalogue: Catalogue) -> None:
+    assert catalogue.topic_name("garden-sheds") == "Garden sheds"
+
+
+def test_a_topic_name_must_be_text(tmp_path: Path) -> None:
+    for source in paths.catalogue_dir().glob("*-2026-27.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.name.startswith("rules"):
+            text = text.replace("  arson: Arson\n", "  arson: [Arson]\n", 1)
+        (tmp_path / source.name).write_text(text, encoding="utf-8")
+    with pytest.raises(TrainerError, match=r"rules-2026-27.yaml: topics\.arson: "):
+        load_catalogue("2026-27", tmp_path)

@@ -22,6 +22,22 @@ def write(tmp_path: Path, name: str, data: object) -> Path:
     return path
 
 
+def test_validate_warns_of_a_topic_the_catalogue_does_not_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = scenario_data()
+    data["topics"] = ["burglary", "garden-sheds"]
+    path = write(tmp_path, "a.yaml", yaml.safe_dump(data, sort_keys=False))
+    assert main(["validate", str(path)]) == 0  # the scenario still loads and works
+    out, err = capsys.readouterr()
+    line = next(n for n, x in enumerate(path.read_text().splitlines(), 1) if "garden" in x)
+    assert out == (
+        f"{path}:{line}: topics[1]: warning: topic 'garden-sheds' has no name in the 2026-27 "
+        "catalogue, so it is shown as 'Garden sheds' (add it under topics: there)\n"
+    )
+    assert "1 file(s) checked, 1 valid scenario(s), 1 warning(s)" in err
+
+
 def test_validate_passes_good_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "a.yaml", scenario_data())
     assert main(["validate", str(tmp_path)]) == 0

@@ -7,7 +7,7 @@ rules it follows, and validated with pydantic (see `validation`) when loaded fro
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -121,6 +121,11 @@ class Catalogue:
     flags: tuple[Flag, ...]
     cancellation_reasons: tuple[CancellationReason, ...]
     rule_cards: tuple[RuleCard, ...]
+    # Scenario topic tag -> the plain name shown for it. Left out of equality and hashing
+    # (a dict is not hashable), as the edition already tells two catalogues apart.
+    topics: dict[Annotated[str, Constraints(pattern=SLUG_PATTERN)], str] = field(
+        default_factory=dict, compare=False
+    )
 
     def check(self) -> None:
         """Raise ValueError if an id is used twice or an offence names an unknown crime group."""
@@ -159,6 +164,10 @@ class Catalogue:
     @functools.cached_property
     def incident_by_code(self) -> dict[str, IncidentCode]:
         return {i.code: i for i in self.incident_codes}
+
+    def topic_name(self, tag: str) -> str:
+        """The plain name of a scenario topic, e.g. 'Lost property (HMIC finding)'."""
+        return self.topics.get(tag) or tag.replace("-", " ").capitalize()
 
     def group_of(self, code: str) -> str | None:
         offence = self.offence_by_code.get(code)

@@ -117,6 +117,19 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
     return issues
 
 
+def unnamed_topics(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Topics the catalogue gives no plain name: warnings, as the scenario still works."""
+    return [
+        (
+            ("topics", i),
+            f"warning: topic {topic!r} has no name in the {catalogue.edition_id} catalogue, so "
+            f"it is shown as {catalogue.topic_name(topic)!r} (add it under topics: there)",
+        )
+        for i, topic in enumerate(scenario.topics)
+        if topic not in catalogue.topics
+    ]
+
+
 def check_answer(scenario: Scenario, answer: Answer, catalogue: Catalogue) -> list[Issue]:
     """Problems that make an answer unusable for this scenario (not mistakes to be graded)."""
     return _check_record(scenario.kind, answer, catalogue, ())

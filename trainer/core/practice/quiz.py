@@ -45,7 +45,7 @@ class QuizPlan:
         what = {
             "mixed": "Mixed quiz",
             "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
-            "topic": f"Topic: {self.value}",
+            "topic": f"Topic: {catalogue.topic_name(self.value or '')}",
             "rule": f"Rule: {_rule_title(self.value, catalogue)}",
             "audience": f"Audience: {self.value}",
             "weak": "My weak rules",
@@ -99,7 +99,10 @@ def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Pra
     audiences = Counter(a for s in scenarios for a in s.audience)
     return PracticeChoices(
         groups=tuple(Choice(g, GROUP_NAMES[g], groups[g]) for g in GROUP_NAMES if g in groups),
-        topics=tuple(Choice(t, t, n) for t, n in sorted(topics.items())),
+        topics=tuple(
+            Choice(t, catalogue.topic_name(t), topics[t])
+            for t in sorted(topics, key=lambda t: catalogue.topic_name(t).casefold())
+        ),
         rules=tuple(
             Choice(r, _rule_title(r, catalogue), rules[r])
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -59,8 +59,8 @@ class TeamFilter:
             and (self.topic is None or self.topic in attempt.topics)
         )
 
-    def describe(self) -> str:
-        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic burglary'."""
+    def describe(self, topic_name: Callable[[str], str] = str) -> str:
+        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic Burglary' (with the topic's name)."""
         role = f"{ROLE_NAMES.get(self.role, self.role)}s" if self.role else "All roles"
         if self.since and self.until:
             dates = f"{_day(self.since)} to {_day(self.until)}"
@@ -70,7 +70,7 @@ class TeamFilter:
             dates = f"up to {_day(self.until)}"
         else:
             dates = "all dates"
-        topic = f"topic {self.topic}" if self.topic else "all topics"
+        topic = f"topic {topic_name(self.topic)}" if self.topic else "all topics"
         return f"{role}; {dates}; {topic}"
 
 

@@ -129,7 +129,7 @@ class DashboardWindow(QMainWindow):
         self.loader.start(lambda mine: load_figures(mine, library, flt))
 
     def _loaded(self, figures: Figures) -> None:
-        self.filters.set_topics(figures.topics)
+        self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
         self.team.show_data(self.data)
         self.rules.show_data(self.data)
@@ -137,7 +137,8 @@ class DashboardWindow(QMainWindow):
         self.items.show_data(self.data)
         self.export.show_filter(self.data)
         self.refresh_button.setEnabled(True)
-        self.statusBar().showMessage(f"Showing {self.data.filter.describe()}.")
+        shown = self.data.filter.describe(self.context.catalogue.topic_name)
+        self.statusBar().showMessage(f"Showing {shown}.")
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
