@@ -194,6 +194,15 @@ def test_session_answers(store: Store) -> None:
     assert store.session_answers("nope") == []
 
 
+def test_one_answer_by_its_id(store: Store) -> None:
+    rec = _record(store)
+    store.record_answer(rec)
+    row = store.answer(rec.id)
+    assert (row.id, row.answer_json, row.asked) == (rec.id, rec.answer_json, rec.asked)
+    with pytest.raises(TrainerError, match="answer: no stored answer has the id 'nope'"):
+        store.answer("nope")
+
+
 def _summaries(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return {t: sorted(store.query(f"SELECT * FROM {t}")) for t in SUMMARY_TABLES}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainer.core.content.catalogue import Catalogue, RuleCard
-from trainer.core.content.models import Answer, Expected, Finding, Grade
+from trainer.core.content.models import Answer, Expected, Finding, Grade, Scenario
 
 DECISION_NAMES = {
     "crime": "Record a crime",
@@ -26,6 +26,23 @@ FINDING_NAMES = {
     "wrong-referral": "Wrong referral",
 }
 NONE = "—"
+CHANNEL_NAMES = {
+    "phone-999": "999 call",
+    "phone-101": "101 call",
+    "online": "Online report",
+    "front-counter": "Front counter",
+    "officer-attendance": "Officer attendance",
+    "third-party": "Third-party report",
+}
+LOG_AUDIT_TOPIC = "incident-audit"  # the trainee audits a closed log rather than takes a report
+ASK_HEADINGS = {
+    "phone-999": "Ask the caller",
+    "phone-101": "Ask the caller",
+    "third-party": "Ask the person reporting",
+    "front-counter": "Ask the person at the counter",
+    "online": "Ask the person who reported it",
+    "officer-attendance": "Ask at the scene",
+}
 
 
 @dataclass(frozen=True)
@@ -106,3 +123,10 @@ def score_words(score: int) -> str:
     if score == 0:
         return "Wrong"
     return "Partly right"
+
+
+def questions_heading(scenario: Scenario) -> str:
+    """What the buttons of further details are headed: who is asked, or where to look."""
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return "Check the log"
+    return ASK_HEADINGS.get(scenario.report.channel, "Ask a question")

@@ -89,6 +89,7 @@ class Answered:
     title: str
     findings_json: str  # parsed only for the answers a supervisor drills down to
     attempt: Attempt
+    id: str = ""  # the stored answer's, to open it in full
 
     def messages(self, kind: str | None = None, rule: str | None = None) -> list[str]:
         """The answer's findings (those of one kind or rule card, when given) in words."""
@@ -156,7 +157,7 @@ def select(trainees: Iterable[Trainee], answers: Iterable[Answered], flt: TeamFi
 
 _COLUMNS = (
     "trainee_id, scenario_id, scenario_title, kind, expected_decision, decision, score, "
-    "answered_at, finding_kinds, finding_rules, crime_groups, topics, exam, findings"
+    "answered_at, finding_kinds, finding_rules, crime_groups, topics, exam, findings, id"
 )
 
 
@@ -172,13 +173,13 @@ def _slugs(text: str) -> tuple[str, ...]:
 def _answered(
     trainee: str, scenario: str, title: str, kind: str, expected: str, decision: str,
     score: int, at: str, kinds: str, rules: str, groups: str, topics: str, exam: int,
-    findings: str,
+    findings: str, answer_id: str,
 ) -> Answered:  # fmt: skip
     attempt = Attempt(
         trainee, scenario, kind, expected, decision, score, from_iso(at), _slugs(kinds),
         _slugs(rules), _slugs(groups), _slugs(topics), bool(exam),
     )  # fmt: skip
-    return Answered(title, findings, attempt)
+    return Answered(title, findings, attempt, answer_id)
 
 
 def load(store: Store, flt: TeamFilter) -> TeamData:

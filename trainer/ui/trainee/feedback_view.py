@@ -185,10 +185,11 @@ class FeedbackView(QWidget):
             CardLink(f"✗ {FINDING_NAMES.get(f.kind, f.kind)}: {f.message}", rule_by_id.get(f.rule))
             for f in shown.findings
         ]
-        if not shown.findings:
-            links.append(CardLink("✓ No findings: every part of the record is right.", None))
-        named = {f.rule for f in shown.findings}
         cited = shown.expected.rules if shown.expected is not None else ()
+        if not shown.findings:  # the card that decides the scenario, to read why it is right
+            deciding = next((rule_by_id[r] for r in cited if r in rule_by_id), None)
+            links.append(CardLink("✓ No findings: every part of the record is right.", deciding))
+        named = {f.rule for f in shown.findings}
         links += [
             CardLink(f"Rule: {rule_by_id[r].title}", rule_by_id[r])
             for r in cited
