@@ -102,6 +102,8 @@ def test_answers_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
     """
     trainee_id, session_id = _setup(tmp_path)
     rng = random.Random(20261122)
+    for scenario in store_data.scenarios()[:6]:  # warm what the forked children inherit
+        store_data.make_record(trainee_id, session_id, scenario, rng, now())
     confirmed: set[str] = set()
     for _ in range(KILLS):
         pid, out = _fork(_record_forever, tmp_path, trainee_id, session_id)
