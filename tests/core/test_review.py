@@ -53,7 +53,8 @@ def test_a_review_holds_everything_the_trainee_saw_and_was_told(
         "The report (101 call)",
         "INCIDENT 0587",
         "Check the log",
-        "No, not a word",  # the answer to the question asked
+        "You checked:</b> Did he say anything",
+        "Found:</b> From the call recording: &quot;No, not a word",
         "Not asked:",
         "Incident (no crime)",
         "Record a crime",
@@ -81,6 +82,7 @@ def test_a_right_answer_says_so_and_still_shows_the_rules(
     review = answer_review(scenario.title, 100, answer, result.findings, (), scenario, catalogue)
     page = review_html(review)
     assert "No findings" in page and "None asked." in page
+    assert review.asked_words == ("You asked", "Answer")
     assert [c.id for c in review.cited] == list(scenario.expected.rules)
     assert review.questions_heading == "Ask the caller"
 

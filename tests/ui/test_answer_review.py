@@ -126,6 +126,9 @@ def test_a_log_audit_is_headed_check_the_log(qtbot: QtBot, catalogue, real_bank)
     view.show_scenario(real_bank["rev-audit-bag-snatch-closed-as-lost"], 1, 5, exam=False)
     assert view.asks_box.title() == "Check the log"
     assert view.ask_buttons[0].accessibleName().startswith("Check: ")
+    view.ask_buttons[0].click()
+    assert "You checked: Did he push" in view.report.toPlainText()
+    assert "Found: From the call recording" in view.report.toPlainText()
     view.show_scenario(real_bank["burglary-smashed-kitchen-window"], 2, 5, exam=False)
     assert view.asks_box.title() == "Ask the caller"
     assert view.ask_buttons[0].accessibleName().startswith("Ask: ")

@@ -130,3 +130,10 @@ def questions_heading(scenario: Scenario) -> str:
     if LOG_AUDIT_TOPIC in scenario.topics:
         return "Check the log"
     return ASK_HEADINGS.get(scenario.report.channel, "Ask a question")
+
+
+def asked_words(scenario: Scenario) -> tuple[str, str]:
+    """How a question opened and its answer are introduced: asked of someone, or looked up."""
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return "You checked", "Found"
+    return "You asked", "Answer"

@@ -18,6 +18,7 @@ from trainer.core.grading.feedback import (
     CHANNEL_NAMES,
     FINDING_NAMES,
     ComparisonRow,
+    asked_words,
     comparison,
     describe,
     questions_heading,
@@ -54,6 +55,7 @@ class AnswerReview:
     channel: str  # '' when the scenario has left the bank
     report: str
     questions_heading: str
+    asked_words: tuple[str, str]  # e.g. ("You asked", "Answer"); ("You checked", "Found") in a log
     asked: tuple[Asked, ...]
     not_asked: tuple[str, ...]
     comparison: tuple[ComparisonRow, ...]  # as the feedback screen shows it
@@ -97,6 +99,7 @@ def answer_review(
         channel=CHANNEL_NAMES.get(scenario.report.channel, "") if scenario else "",
         report=scenario.report.text if scenario else "",
         questions_heading=questions_heading(scenario) if scenario else "Questions asked",
+        asked_words=asked_words(scenario) if scenario else ("Asked", "Answer"),
         asked=tuple(Asked(q, details.get(q, "")) for q in asked),
         not_asked=tuple(q for q in details if q not in asked),
         comparison=rows,
@@ -140,9 +143,11 @@ def review_html(review: AnswerReview) -> str:
     out.append(f"<h3>The report{f' ({e(review.channel)})' if review.channel else ''}</h3>")
     out.append(paragraphs_html(review.report) if review.report else "<p>(not available)</p>")
     out.append(f"<h3>{e(review.questions_heading)}</h3>")
+    asked, answered = review.asked_words
     if review.asked:
         out.extend(
-            f"<p><b>Asked:</b> {e(a.question)}<br><b>Answer:</b> {e(a.answer or NOT_AVAILABLE)}</p>"
+            f"<p><b>{e(asked)}:</b> {e(a.question)}<br>"
+            f"<b>{e(answered)}:</b> {e(a.answer or NOT_AVAILABLE)}</p>"
             for a in review.asked
         )
     else:

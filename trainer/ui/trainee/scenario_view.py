@@ -20,7 +20,12 @@ from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Answer, Scenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, build_answer
-from trainer.core.grading.feedback import CHANNEL_NAMES, LOG_AUDIT_TOPIC, questions_heading
+from trainer.core.grading.feedback import (
+    CHANNEL_NAMES,
+    LOG_AUDIT_TOPIC,
+    asked_words,
+    questions_heading,
+)
 from trainer.ui.trainee.answer_form import AnswerForm
 from trainer.ui.widgets import button, heading, paragraphs_html, text_pane, wrapped
 
@@ -146,8 +151,9 @@ class ScenarioView(QWidget):
         source.setEnabled(False)
         source.setText(f"Asked: {question}")
         assert self.scenario is not None
+        asked, answered = asked_words(self.scenario)
         asked_html = "".join(
-            f"<p><b>You asked:</b> {html.escape(q)}<br><b>Answer:</b> {html.escape(a)}</p>"
+            f"<p><b>{asked}:</b> {html.escape(q)}<br><b>{answered}:</b> {html.escape(a)}</p>"
             for q, a in self._answers()
         )
         self.report.setHtml(paragraphs_html(self.scenario.report.text) + "<hr>" + asked_html)
