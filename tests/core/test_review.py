@@ -31,7 +31,7 @@ def test_a_review_holds_everything_the_trainee_saw_and_was_told(
         scenario.title, result.score, answer, result.findings, asked, scenario, catalogue
     )
     assert review.channel == "101 call" and review.report == scenario.report.text
-    assert review.questions_heading == "Check the log"
+    assert review.questions_heading == "What was checked in the log"
     assert [(a.question, a.answer) for a in review.asked] == [
         (scenario.report.details[1].ask, scenario.report.details[1].answer)
     ]
@@ -52,7 +52,7 @@ def test_a_review_holds_everything_the_trainee_saw_and_was_told(
         "Score 0 — Wrong",
         "The report (101 call)",
         "INCIDENT 0587",
-        "Check the log",
+        "What was checked in the log",
         "You checked:</b> Did he say anything",
         "Found:</b> From the call recording: &quot;No, not a word",
         "Not asked:",
@@ -84,7 +84,7 @@ def test_a_right_answer_says_so_and_still_shows_the_rules(
     assert "No findings" in page and "None asked." in page
     assert review.asked_words == ("You asked", "Answer")
     assert [c.id for c in review.cited] == list(scenario.expected.rules)
-    assert review.questions_heading == "Ask the caller"
+    assert review.questions_heading == "Questions asked"
 
 
 def test_a_scenario_gone_from_the_bank_keeps_the_answer_and_findings(

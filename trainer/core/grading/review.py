@@ -98,7 +98,11 @@ def answer_review(
         note=GONE if scenario is None else (REVISED if revised else ""),
         channel=CHANNEL_NAMES.get(scenario.report.channel, "") if scenario else "",
         report=scenario.report.text if scenario else "",
-        questions_heading=questions_heading(scenario) if scenario else "Questions asked",
+        questions_heading=(
+            "What was checked in the log"
+            if scenario and questions_heading(scenario) == "Check the log"
+            else "Questions asked"
+        ),
         asked_words=asked_words(scenario) if scenario else ("Asked", "Answer"),
         asked=tuple(Asked(q, details.get(q, "")) for q in asked),
         not_asked=tuple(q for q in details if q not in asked),
