@@ -15,6 +15,7 @@ from trainer.core.content.models import (
     Kind,
     Scenario,
 )
+from trainer.core.content.traps import implied_answer, matches
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str]
@@ -105,6 +106,10 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
     for i, rule in enumerate(scenario.expected.rules):
         if rule not in catalogue.rule_by_id:
             issues.append((("expected", "rules", i), f"unknown rule card {rule!r}"))
+    decision_rule = scenario.expected.decision_rule
+    if decision_rule is not None and decision_rule not in catalogue.rule_by_id:
+        issues.append((("expected", "decision_rule"), f"unknown rule card {decision_rule!r}"))
+    issues += _check_traps(scenario, catalogue)
     sexual = any(
         catalogue.group_of(c.offence) == "sexual-offences" for c in scenario.expected.crimes
     ) or (scenario.expected.incident_code or "").startswith("N100")
@@ -114,6 +119,28 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
         )
     if len(set(scenario.audience)) != len(scenario.audience):
         issues.append((("audience",), "an audience is given twice"))
+    return issues
+
+
+def _check_traps(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Each trap: a known rule card, a unique name, codes in the catalogue, an answer that a
+    trainee could give, and one that is really wrong against the key."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, trap in enumerate(scenario.expected.traps):
+        base: Loc = ("expected", "traps", i)
+        if trap.name in seen:
+            issues.append(((*base, "name"), f"trap name {trap.name!r} is used twice"))
+        seen.add(trap.name)
+        if trap.rule not in catalogue.rule_by_id:
+            issues.append(((*base, "rule"), f"unknown rule card {trap.rule!r}"))
+        implied = implied_answer(trap.answer, scenario.expected)
+        # The least wrong answer the trap matches must be one a trainee could give.
+        issues += _check_record(scenario.kind, implied, catalogue, (*base, "answer"))
+        if matches(trap.answer, scenario.expected):
+            issues.append(
+                ((*base, "answer"), "the key itself matches this trap; a trap must be wrong")
+            )
     return issues
 
 

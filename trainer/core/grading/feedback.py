@@ -24,6 +24,7 @@ FINDING_NAMES = {
     "extra-flag": "Flag that does not apply",
     "wrong-cancellation": "Wrong cancellation decision",
     "wrong-referral": "Wrong referral",
+    "wrong-incident-code": "Wrong incident code",
 }
 NONE = "—"
 
