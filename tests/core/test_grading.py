@@ -118,9 +118,10 @@ def test_misclassification_gives_more_credit_in_the_right_crime_group(catalogue:
     assert 0 < other.score < same.score < 100
 
 
-def test_miscount_names_the_counting_rule(catalogue: Catalogue) -> None:
+def test_miscount_names_the_classs_counting_rule(catalogue: Catalogue) -> None:
     result = grade(MIRRORS, answer(crimes=[("58C", 1)]), catalogue)
-    assert [(f.kind, f.rule) for f in result.findings] == [("miscount", "one-crime-per-victim")]
+    assert catalogue.offence_by_code["58C"].counting_rule == "criminal-damage-classes"
+    assert [(f.kind, f.rule) for f in result.findings] == [("miscount", "criminal-damage-classes")]
     assert "right number is 4" in result.findings[0].message
     assert result.score == 80
 
