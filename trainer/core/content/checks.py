@@ -147,3 +147,57 @@ def _check_traps(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
 def check_answer(scenario: Scenario, answer: Answer, catalogue: Catalogue) -> list[Issue]:
     """Problems that make an answer unusable for this scenario (not mistakes to be graded)."""
     return _check_record(scenario.kind, answer, catalogue, ())
+
+
+def reference_issues(data: object, catalogue: Catalogue) -> list[Issue]:
+    """Unknown codes, flags, reasons and rule cards in a scenario's raw data, found even when its
+    shape is wrong, so one pass of the validator reports both kinds of problem."""
+    expected = data.get("expected") if isinstance(data, dict) else None
+    if not isinstance(expected, dict):
+        return []
+    issues = _raw_record_references(expected, catalogue, ("expected",))
+    for i, rule in _items(expected.get("rules")):
+        if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+            issues.append((("expected", "rules", i), f"unknown rule card {rule!r}"))
+    rule = expected.get("decision_rule")
+    if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+        issues.append((("expected", "decision_rule"), f"unknown rule card {rule!r}"))
+    for i, trap in _items(expected.get("traps")):
+        if not isinstance(trap, dict):
+            continue
+        rule = trap.get("rule")
+        if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+            issues.append((("expected", "traps", i, "rule"), f"unknown rule card {rule!r}"))
+        answer = trap.get("answer")
+        if isinstance(answer, dict):
+            issues += _raw_record_references(answer, catalogue, ("expected", "traps", i, "answer"))
+    return issues
+
+
+def _items(value: object) -> list[tuple[int, object]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _raw_record_references(
+    record: dict[str, object], catalogue: Catalogue, base: Loc
+) -> list[Issue]:
+    issues: list[Issue] = []
+    for i, crime in _items(record.get("crimes")):
+        code = crime.get("offence") if isinstance(crime, dict) else None
+        if isinstance(code, str) and code not in catalogue.offence_by_code:
+            issues.append(
+                (
+                    (*base, "crimes", i, "offence"),
+                    f"unknown offence code {code!r} (not in the {catalogue.edition_id} catalogue)",
+                )
+            )
+    for i, flag in _items(record.get("flags")):
+        if isinstance(flag, str) and flag not in catalogue.flag_by_id:
+            issues.append(((*base, "flags", i), f"unknown flag {flag!r}"))
+    code = record.get("incident_code")
+    if isinstance(code, str) and not incident_code_known(code, catalogue):
+        issues.append(((*base, "incident_code"), f"unknown incident code {code!r}"))
+    reason = record.get("cancellation_reason")
+    if isinstance(reason, str) and reason not in catalogue.cancellation_by_code:
+        issues.append(((*base, "cancellation_reason"), f"unknown cancellation code {reason!r}"))
+    return issues

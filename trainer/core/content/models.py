@@ -138,9 +138,10 @@ class Expected:
 
     @property
     def cards(self) -> tuple[str, ...]:
-        """Every rule card the scenario exercises: `rules`, its decision rule, its traps' cards."""
-        extra = [self.decision_rule or "", *(t.rule for t in self.traps)]
-        return tuple(dict.fromkeys([*self.rules, *(r for r in extra if r)]))
+        """The scenario's rule cards: `rules`, and its decision rule when that is not among them."""
+        if self.decision_rule is None or self.decision_rule in self.rules:
+            return self.rules
+        return (*self.rules, self.decision_rule)
 
 
 @dataclass(frozen=True, kw_only=True)
