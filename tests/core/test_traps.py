@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.core.conftest import make_scenario
-from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.content.models import Answer, Scenario
 from trainer.core.content.traps import implied_answer, matches, trap_for
 from trainer.core.content.validation import validate
@@ -293,28 +293,45 @@ def test_a_wrong_cancellation_reason_is_blamed_on_the_right_reasons_card(
 # --- N100 sub-codes -----------------------------------------------------------------------------
 
 N100_SUBCODES = ["N100/01", "N100/02", "N100/03"]
+SUBCODES = [
+    (incident.code, sub.code)
+    for incident in load_catalogue().incident_codes
+    for sub in incident.subcodes
+]
 
 
 def test_the_catalogue_has_the_n100_subcodes_tested_here(catalogue: Catalogue) -> None:
     assert [s.code for s in catalogue.incident_by_code["N100"].subcodes] == N100_SUBCODES
+    assert {code for _, code in SUBCODES} >= set(N100_SUBCODES)
 
 
-@pytest.mark.parametrize("want", N100_SUBCODES)
-def test_each_n100_subcode_is_graded_in_full(catalogue: Catalogue, want: str) -> None:
+@pytest.mark.parametrize(("main", "want"), SUBCODES)
+def test_each_subcode_is_graded_in_full(catalogue: Catalogue, main: str, want: str) -> None:
     scenario = make_scenario(
-        decision="incident", crimes=[], incident_code=want, rules=["crime-location"]
+        decision="incident", crimes=[], incident_code=want, rules=["ncrs-when-to-record"]
     )
+    card = catalogue.incident_by_code[main].rule or "ncrs-when-to-record"
     assert grade(scenario, answer("incident", incident_code=want), catalogue).score == 100
-    for got in [s for s in N100_SUBCODES if s != want] + ["N100"]:
+    siblings = [code for m, code in SUBCODES if m == main and code != want]
+    for got in [*siblings, main]:
         result = grade(scenario, answer("incident", incident_code=got), catalogue)
-        assert [(f.kind, f.rule) for f in result.findings] == [
-            ("wrong-incident-code", "n100-reported-rape")
-        ], got
+        assert [(f.kind, f.rule) for f in result.findings] == [("wrong-incident-code", card)], got
         assert 0 < result.score < 100
         assert want in result.findings[0].message
-    wrong_class = grade(scenario, answer("incident", incident_code="N300/01"), catalogue)
+    other = next(code for m, code in SUBCODES if m != main)
+    wrong_class = grade(scenario, answer("incident", incident_code=other), catalogue)
     assert [f.kind for f in wrong_class.findings] == ["misclassification"]
     assert wrong_class.score < result.score
+
+
+def test_a_wrong_n100_reason_is_blamed_on_the_n100_card(catalogue: Catalogue) -> None:
+    scenario = make_scenario(
+        decision="incident", crimes=[], incident_code="N100/03", rules=["crime-location"]
+    )
+    result = grade(scenario, answer("incident", incident_code="N100/01"), catalogue)
+    assert [(f.kind, f.rule) for f in result.findings] == [
+        ("wrong-incident-code", "n100-reported-rape")
+    ]
 
 
 def test_a_key_without_a_subcode_accepts_any(catalogue: Catalogue) -> None:
