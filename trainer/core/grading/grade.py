@@ -21,12 +21,12 @@ those, the scenario's first rule.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+from typing import Literal
 
 from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.content.models import Answer, Finding, FindingKind, Grade, Scenario, Trap
-from trainer.core.content.traps import trap_for
+from trainer.core.content.traps import crime_counts, trap_for
 
 # Per expected crime (multiplied by 1 / number of distinct expected codes).
 PENALTY = {
@@ -46,22 +46,15 @@ MALPRACTICE_CAP = 25  # the most an answer can score that falls into a malpracti
 
 _EXTRA_CRIME_CARDS = ("principal-crime-rule", "finished-incident-rule", "conduct-crimes")
 
-# The answer field each finding is about: a trap that gives the field claims the finding.
-Field = str
-_DECISION = "decision"
+# The answer field a finding is about: a trap that gives that field claims the finding.
+Field = Literal["decision", "crimes", "flags", "incident_code", "cancellation_reason"]
+_DECISION: Field = "decision"
 
 
 def _rule(scenario: Scenario, preferred: Iterable[str] = ()) -> str:
     """The cited rule card that best explains a finding: a preferred one, else the first."""
     cited = scenario.expected.rules
     return next((r for r in preferred if r in cited), cited[0])
-
-
-def _merge(crimes: Iterable[tuple[str, int]]) -> Counter[str]:
-    merged: Counter[str] = Counter()
-    for code, count in crimes:
-        merged[code] += count
-    return merged
 
 
 class _Grader:
@@ -145,8 +138,8 @@ class _Grader:
     # Crimes -------------------------------------------------------------------------------------
 
     def grade_crimes(self) -> None:
-        expected = _merge((c.offence, c.count) for c in self.scenario.expected.crimes)
-        given = _merge((c.offence, c.count) for c in self.answer.crimes)
+        expected = crime_counts(self.scenario.expected.crimes)
+        given = crime_counts(self.answer.crimes)
         unit = 1.0 / max(1, len(expected))
         for code in sorted(expected.keys() & given.keys()):
             if expected[code] != given[code]:
