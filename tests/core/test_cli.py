@@ -154,6 +154,7 @@ def test_rules_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "28J    Attempted Residential Burglary of a Home" in out
     assert "C5  Self-defence" in out
+    assert "  28J/58A    burglary-entry-point-damage" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
