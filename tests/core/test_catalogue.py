@@ -127,3 +127,55 @@ def test_a_topic_name_must_be_text(tmp_path: Path) -> None:
         (tmp_path / source.name).write_text(text, encoding="utf-8")
     with pytest.raises(TrainerError, match=r"rules-2026-27.yaml: topics\.arson: "):
         load_catalogue("2026-27", tmp_path)
+
+
+def test_every_class_names_the_card_holding_its_counting_rule(catalogue: Catalogue) -> None:
+    for offence in catalogue.offences:
+        assert offence.counting_rule in catalogue.rule_by_id, offence.code
+
+
+def test_every_flag_and_reason_names_its_own_card(catalogue: Catalogue) -> None:
+    assert all(f.rule in catalogue.rule_by_id for f in catalogue.flags)
+    assert all(c.rule in catalogue.rule_by_id for c in catalogue.cancellation_reasons)
+    assert catalogue.incident_by_code["N100"].rule == "n100-reported-rape"
+
+
+def test_distinctions_pair_two_known_classes_with_a_card(catalogue: Catalogue) -> None:
+    assert catalogue.distinctions
+    for d in catalogue.distinctions:
+        assert len(set(d.classes)) == 2 and set(d.classes) <= catalogue.offence_by_code.keys()
+        assert d.rule in catalogue.rule_by_id
+    assert catalogue.distinction("58A", "28J") == catalogue.distinction("28J", "58A")
+    assert catalogue.distinction("28J", "58A") == "burglary-entry-point-damage"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "counting_rule: making-off-without-payment",
+            "counting_rule: no-such-card",
+            "offence 49A: counting_rule 'no-such-card' is not a rule card",
+        ),
+        ("rule: online-flag}", "rule: nope}", "flag online: rule 'nope' is not a rule card"),
+        (
+            '{classes: ["28J", "58A"], rule: burglary-entry-point-damage}',
+            '{classes: ["28J", "99Z"], rule: burglary-entry-point-damage}',
+            "distinction 28J/99Z: needs two different offence classes",
+        ),
+        (
+            '{classes: ["28J", "58A"], rule: burglary-entry-point-damage}',
+            '{classes: ["28J", "58A"], rule: nope}',
+            "distinction 28J/58A: rule 'nope' is not a rule card",
+        ),
+    ],
+)
+def test_a_catalogue_naming_a_missing_card_or_class_is_refused(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    source = paths.catalogue_dir()
+    for path in source.glob("*-2026-27.yaml"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(TrainerError, match=re.escape(message)):
+        load_catalogue("2026-27", tmp_path)

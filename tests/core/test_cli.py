@@ -170,6 +170,7 @@ def test_rules_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "28J    Attempted Residential Burglary of a Home" in out
     assert "C5  Self-defence" in out
+    assert "  28J/58A    burglary-entry-point-damage" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,3 +188,46 @@ def test_python_dash_m_runs_the_same_command() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+TRAP = {
+    "name": "downgraded-to-damage",
+    "answer": {"decision": "crime", "crimes": [{"offence": "58A"}]},
+    "rule": "burglary-entry-point-damage",
+    "feedback": "Damage to an entry point is attempted burglary.",
+    "malpractice": True,
+}
+
+
+def test_grade_names_a_trap_the_answer_fell_into(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = write(tmp_path, "s.yaml", scenario_data(traps=[TRAP]))
+    answer = write(
+        tmp_path, "a.json", json.dumps({"decision": "crime", "crimes": [{"offence": "58A"}]})
+    )
+    assert main(["grade", str(scenario), str(answer)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["score"] == 25
+    [finding] = result["findings"]
+    assert finding["trap"] == "downgraded-to-damage" and finding["malpractice"] is True
+    assert finding["rule"] == "burglary-entry-point-damage"
+
+
+def test_validate_and_coverage_with_traps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "good.yaml", scenario_data(traps=[TRAP]))
+    write(tmp_path, "bad.yaml", {**scenario_data(traps=[{**TRAP, "rule": "nope"}]), "id": "bad"})
+    assert main(["validate", str(tmp_path)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{tmp_path / 'bad.yaml'}:{out.split(':')[1]}: expected.traps[0].rule: "
+        "unknown rule card 'nope'"
+    ]
+    (tmp_path / "bad.yaml").unlink()
+    assert main(["coverage", str(tmp_path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["traps"] == {"burglary-entry-point-damage": 1}
+    assert data["malpractice_traps"] == {"burglary-entry-point-damage": 1}
+    assert data["without_traps"] == []

@@ -70,7 +70,8 @@ def test_progress_figures_match_hand_worked_numbers(
     cards = window.context.catalogue.rule_by_id  # type: ignore[union-attr]
     assert rules == {
         cards["burglary-entry-point-damage"].title: ("1", "1"),
-        cards["theft-vs-lost-property"].title: ("1", "0"),  # the miscount finding names it
+        cards["theft-vs-lost-property"].title: ("1", "1"),  # cited; no finding names it
+        cards["one-crime-per-victim"].title: ("1", "0"),  # 39's counting rule: the miscount
         cards["ncrs-when-to-record"].title: ("1", "0"),  # the over-recording finding names it
     }
 

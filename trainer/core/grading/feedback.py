@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trainer.core.content.catalogue import Catalogue, RuleCard
-from trainer.core.content.models import Answer, Expected, Finding, Grade, Scenario
+from trainer.core.content.models import Answer, Expected, Finding, Grade, Scenario, Trap
 
 DECISION_NAMES = {
     "crime": "Record a crime",
@@ -24,6 +25,7 @@ FINDING_NAMES = {
     "extra-flag": "Flag that does not apply",
     "wrong-cancellation": "Wrong cancellation decision",
     "wrong-referral": "Wrong referral",
+    "wrong-incident-code": "Wrong incident code",
 }
 NONE = "—"
 CHANNEL_NAMES = {
@@ -113,8 +115,22 @@ def rule_card(finding: Finding, catalogue: Catalogue) -> RuleCard | None:
 
 def cited_cards(expected: Expected, grade: Grade, catalogue: Catalogue) -> list[RuleCard]:
     """The rule cards behind a scenario: those its findings name first, then those it cites."""
-    ids = [f.rule for f in grade.findings] + list(expected.rules)
+    ids = [f.rule for f in grade.findings] + list(expected.cards)
     return [catalogue.rule_by_id[r] for r in dict.fromkeys(ids) if r in catalogue.rule_by_id]
+
+
+def fallen_trap(expected: Expected, findings: Sequence[Finding]) -> Trap | None:
+    """The scenario's trap the graded answer fell into, if any."""
+    names = {f.trap for f in findings if f.trap is not None}
+    return next((t for t in expected.traps if t.name in names), None)
+
+
+def feedback_text(feedback: str, expected: Expected | None, findings: Sequence[Finding]) -> str:
+    """The scenario's feedback, after the feedback paragraph of a trap the answer fell into."""
+    trap = fallen_trap(expected, findings) if expected is not None else None
+    if trap is None:
+        return feedback
+    return f"{trap.feedback.strip()}\n\n{feedback}" if feedback.strip() else trap.feedback
 
 
 def score_words(score: int) -> str:
