@@ -53,13 +53,13 @@ def listed_rows(path: Path) -> dict[tuple[str, str], list[dict[str, str]]]:
 
 def with_wording(ho: dict[str, Any], rows: list[dict[str, str]], where: str) -> dict[str, Any]:
     """The catalogue's entry for one Home Office code, with the list's wording added."""
-    base = {k: ho[k] for k in ("code", "name", "max_sentence", "basis") if k in ho}
     own = next((r for r in rows if r["name"] == plain(ho["name"])), None)
     if own is None:
         raise SystemExit(f"{where}: {ho['name']!r} is not on the list under this code")
-    entry: dict[str, Any] = {"code": base["code"], "name": base["name"]}
+    entry: dict[str, Any] = {"code": ho["code"], "name": ho["name"]}
     entry.update({k: own[k] for k in ("act", "section") if own[k]})
-    entry.update({k: base[k] for k in ("max_sentence", "basis") if k in base})
+    kept = ("code", "name", "act", "section", "other_offences")  # the rest stays as it was
+    entry.update({k: v for k, v in ho.items() if k not in kept})
     others: list[dict[str, str]] = []
     for row in rows:
         if row is own or row in others or not row["name"]:
