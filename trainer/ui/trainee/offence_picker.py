@@ -9,7 +9,7 @@ the view reads them in C++ and no Python `None` ever passes through Qt.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ LabelRole = Qt.ItemDataRole.UserRole + 2  # what a pick puts in the field: "28J 
 _UNTYPED_ROLE = Qt.ItemDataRole.UserRole + 3
 _NEVER_TYPED = "\x1e"
 NO_MATCH = "No class matches"
+INDEX_AFTER_MS = 300
 MAX_SHOWN = 50  # the best matches of a letter or two; typing on narrows them
 HELP = (
     "Type a class code (28J), police words (ABH, affray, TWOC) or words from the offence;"
@@ -97,7 +98,9 @@ class OffencePicker(QLineEdit):
     def __init__(self, catalogue: Catalogue, name: str = "Offence", parent: QWidget | None = None):
         super().__init__(parent)
         self._catalogue = catalogue
-        self._index = offence_index(catalogue)
+        # The index takes some 15 ms to build: not while the first scenario is being put on
+        # screen, but soon after, before the trainee types (it is built once per catalogue).
+        QTimer.singleShot(INDEX_AFTER_MS, lambda: offence_index(catalogue))
         self.matches = OffenceMatchModel(self)
         self.note = QLabel(NO_MATCH, parent)
         self.note.setAccessibleName(NO_MATCH)
@@ -159,7 +162,7 @@ class OffencePicker(QLineEdit):
     def _search(self, text: str) -> None:
         if self.toolTip() != HELP:
             self.setToolTip(HELP)
-        found = self._index.search(text)
+        found = offence_index(self._catalogue).search(text)
         self.matches.set_matches(found[:MAX_SHOWN])
         self._show_note(bool(text.strip()) and not found)
         if found:
