@@ -30,7 +30,7 @@ LabelRole = Qt.ItemDataRole.UserRole + 2  # what a pick puts in the field: "28J 
 _UNTYPED_ROLE = Qt.ItemDataRole.UserRole + 3
 _NEVER_TYPED = "\x1e"
 NO_MATCH = "No class matches"
-INDEX_AFTER_MS = 300
+SETUP_AFTER_MS = 300
 MAX_SHOWN = 50  # the best matches of a letter or two; typing on narrows them
 HELP = (
     "Type a class code (28J), police words (ABH, affray, TWOC) or words from the offence;"
@@ -98,43 +98,62 @@ class OffencePicker(QLineEdit):
     def __init__(self, catalogue: Catalogue, name: str = "Offence", parent: QWidget | None = None):
         super().__init__(parent)
         self._catalogue = catalogue
-        # The index takes some 15 ms to build: not while the first scenario is being put on
-        # screen, but soon after, before the trainee types (it is built once per catalogue).
-        QTimer.singleShot(INDEX_AFTER_MS, lambda: offence_index(catalogue))
         self.matches = OffenceMatchModel(self)
         self.note = QLabel(NO_MATCH, parent)
         self.note.setAccessibleName(NO_MATCH)
         self.note.setVisible(False)
-        self.popup = QListView()
-        self.popup.setAccessibleName("Matching offence classes")
-        self.popup.setTextElideMode(Qt.TextElideMode.ElideNone)  # a name is never cut
-        self.popup.setUniformItemSizes(True)  # one line each, unless the screen is too narrow
+        self._popup: QListView | None = None
+        self._completer: QCompleter | None = None
         self._wrapping = False
-        self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.popup.setResizeMode(QListView.ResizeMode.Adjust)
-        self.popup.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # The completer only shows the list and passes keys on: it is not the field's own
-        # completer, so moving through the list never fills the field; only a pick does.
-        self.completer_ = QCompleter(self.matches, self)
-        self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer_.setCompletionRole(_UNTYPED_ROLE)
-        self.completer_.setCompletionPrefix(_NEVER_TYPED)  # so it never preselects a row itself
-        self.completer_.setMaxVisibleItems(12)
-        self.completer_.setPopup(self.popup)
-        self.completer_.setWidget(self)
-        self.completer_.activated[QModelIndex].connect(self._picked)  # type: ignore[index]
-        self.popup.installEventFilter(self)  # after the completer's: sees keys first
+        self._browse: QAction | None = None
         self.installEventFilter(self)  # Down and Up in the field (no override: see PLATFORM.md)
-
-        browse = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown), "", self)
-        browse.setToolTip("List every offence class")
-        browse.triggered.connect(self.show_all)
-        self.addAction(browse, QLineEdit.ActionPosition.TrailingPosition)
         self.textEdited.connect(self._search)
         self.set_name(name)
         self.setToolTip(HELP)
         self.setPlaceholderText("Code or words, e.g. 28J, ABH or burglary")
+        # The search index (some 15 ms), the list and the arrow's icon (each some 12 ms the first
+        # time) are made just after the form is on screen, not while it is put there; whatever
+        # the trainee reaches first is made then.
+        QTimer.singleShot(SETUP_AFTER_MS, self, self._finish_setup)
+
+    def _finish_setup(self) -> None:
+        offence_index(self._catalogue)
+        if self._browse is None:
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
+            self._browse = QAction(icon, "", self)
+            self._browse.setToolTip("List every offence class")
+            self._browse.triggered.connect(self.show_all)
+            self.addAction(self._browse, QLineEdit.ActionPosition.TrailingPosition)
+        self._list()
+
+    @property
+    def popup(self) -> QListView:
+        return self._list()[0]
+
+    def _list(self) -> tuple[QListView, QCompleter]:
+        """The drop-down list and the completer that shows it, made on first use."""
+        if self._popup is None or self._completer is None:
+            popup = QListView()
+            popup.setAccessibleName("Matching offence classes")
+            popup.setTextElideMode(Qt.TextElideMode.ElideNone)  # a name is never cut
+            popup.setUniformItemSizes(True)  # one line each, unless the screen is too narrow
+            popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            popup.setResizeMode(QListView.ResizeMode.Adjust)
+            popup.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            # The completer only shows the list and passes keys on: it is not the field's own
+            # completer, so moving through the list never fills the field; only a pick does.
+            completer = QCompleter(self.matches, self)
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            completer.setCompletionRole(_UNTYPED_ROLE)
+            completer.setCompletionPrefix(_NEVER_TYPED)  # so it never preselects a row itself
+            completer.setMaxVisibleItems(12)
+            completer.setPopup(popup)
+            completer.setWidget(self)
+            completer.activated[QModelIndex].connect(self._picked)  # type: ignore[index]
+            popup.installEventFilter(self)  # after the completer's: sees keys first
+            self._popup, self._completer = popup, completer
+        return self._popup, self._completer
 
     @property
     def edit(self) -> QLineEdit:
@@ -167,8 +186,8 @@ class OffencePicker(QLineEdit):
         self._show_note(bool(text.strip()) and not found)
         if found:
             self._open()
-        elif self.popup.isVisible():
-            self.popup.hide()
+        elif self._popup is not None and self._popup.isVisible():
+            self._popup.hide()
 
     def _show_note(self, shown: bool) -> None:
         if self.note.isVisible() != shown:
@@ -194,7 +213,7 @@ class OffencePicker(QLineEdit):
             self._wrapping = wrap
             self.popup.setWordWrap(wrap)
             self.popup.setUniformItemSizes(not wrap)
-        self.completer_.complete(QRect(0, 0, width, self.height()))
+        self._list()[1].complete(QRect(0, 0, width, self.height()))
         if wrap:
             self._fit_wrapped_rows()
 
@@ -207,7 +226,7 @@ class OffencePicker(QLineEdit):
         text_width = view.viewport().width() - margin
         padding = max(0, view.sizeHintForRow(0) - metrics.height())
         wrap = Qt.TextFlag.TextWordWrap
-        rows = self.matches.texts()[: self.completer_.maxVisibleItems()]
+        rows = self.matches.texts()[: self._list()[1].maxVisibleItems()]
         height = 2 * view.frameWidth() + sum(
             metrics.boundingRect(QRect(0, 0, text_width, 10_000), wrap, t).height() + padding
             for t in rows
@@ -239,7 +258,7 @@ class OffencePicker(QLineEdit):
                 else:
                     self.show_all()
                 return True
-        elif watched is self.popup:
+        elif watched is self._popup and self._popup is not None:
             if event.type() == QEvent.Type.Show:
                 self.popup.selectionModel().clear()
                 self.popup.setCurrentIndex(QModelIndex())
