@@ -26,7 +26,7 @@ from trainer.core.store.records import AnswerRow, Trainee, from_iso
 
 if TYPE_CHECKING:
     from trainer.core.content.scenarios import Library
-    from trainer.core.store.sqlite import Store
+    from trainer.core.store.protocol import ResultsStore
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}
 
@@ -181,7 +181,7 @@ def _answered(
     return Answered(title, findings, attempt)
 
 
-def load(store: Store, flt: TeamFilter) -> TeamData:
+def load(store: ResultsStore, flt: TeamFilter) -> TeamData:
     """Read what the filter admits, only the columns the figures need (quick at 100,000 rows)."""
     since, until = flt.window()
     where, params = answer_filter(since=since, until=until, topic=flt.topic)
@@ -196,7 +196,7 @@ def load(store: Store, flt: TeamFilter) -> TeamData:
     return TeamData(flt, trainees, answers)
 
 
-def trainee_answers(store: Store, trainee_id: str, flt: TeamFilter) -> list[AnswerRow]:
+def trainee_answers(store: ResultsStore, trainee_id: str, flt: TeamFilter) -> list[AnswerRow]:
     """One trainee's answers under the filter, in full (for their own tab)."""
     since, until = flt.window()
     return store.answers(trainee_id=trainee_id, since=since, until=until, topic=flt.topic)
@@ -241,7 +241,7 @@ def item_rows(data: TeamData) -> list[ItemRow]:
     return list(data._item_rows)
 
 
-def known_topics(store: Store, library: Library) -> list[str]:
+def known_topics(store: ResultsStore, library: Library) -> list[str]:
     """Every topic of an answered scenario or of one in the bank, for the topic filter."""
     stored = {str(r[0]) for r in store.query("SELECT DISTINCT topic FROM answer_topics")}
     return sorted(stored | {t for s in library.scenarios for t in s.scenario.topics})
