@@ -147,6 +147,23 @@ def test_ids_are_unique_and_titles_distinct(bank: list[Scenario]) -> None:
     assert [t for t, n in titles.items() if n > 1] == []
 
 
+def test_every_trap_in_the_bank_is_wrong_and_names_itself_when_fallen_into(
+    bank: list[Scenario], catalogue: Catalogue
+) -> None:
+    from trainer.core.content.traps import implied_answer
+    from trainer.core.grading.grade import grade
+
+    for scenario in bank:
+        for trap in scenario.expected.traps:
+            result = grade(scenario, implied_answer(trap.answer, scenario.expected), catalogue)
+            assert result.score < 100, (scenario.id, trap.name)
+            named = {f.trap for f in result.findings}
+            assert trap.name in named or named & {t.name for t in scenario.expected.traps}, (
+                scenario.id,
+                trap.name,
+            )
+
+
 # Classes split by the victim's sex (CRR 2026/27 p62, p65). A key in one of them is derivable only
 # if the report or a detail's answer states the victim's sex; each entry is the words that state it.
 FEMALE_CLASSES = {"19C", "19D", "19E", "19J", "20A", "20B"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -208,7 +207,7 @@ class AnswerRecord:
         if grade.scenario != scenario.id:
             raise TrainerError(f"grade: is for {grade.scenario!r}, not scenario {scenario.id!r}")
         groups = (catalogue.group_of(c.offence) for c in scenario.expected.crimes)
-        findings = [dataclasses.asdict(f) for f in grade.findings]
+        findings = [f.to_json_dict() for f in grade.findings]
         return cls(
             id=new_id(),
             session_id=session_id,

@@ -262,6 +262,13 @@ class Store:
         )
         return [answer_row(r) for r in rows]
 
+    def answer(self, answer_id: str) -> AnswerRow:
+        """One stored answer in full; TrainerError when there is none with this id."""
+        rows = self.query(f"SELECT {ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id])
+        if not rows:
+            raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
+        return answer_row(rows[0])
+
     def session_answers(self, session_id: str) -> list[AnswerRow]:
         # Through the trainee's index: a session index would slow every insert for a rare view.
         rows = self.query(
