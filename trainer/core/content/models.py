@@ -29,6 +29,10 @@ Channel = Literal[
 # A recording decision, a disposal-review decision, or (kind outcome) an outcome type code from
 # the catalogue: which of them a scenario takes is checked against its kind, not by the type.
 Decision = str
+DECISION_PATTERN = (
+    r"^(crime|incident|refer|retain|cancel|approve|refuse|escalate|[1-9][0-9]?[A-Z]?)$"
+)
+DecisionText = Annotated[str, Constraints(pattern=DECISION_PATTERN)]
 ReferTo = Literal["report-fraud", "other-force"]
 Authority = Literal["inspector", "superintendent", "cps"]
 
@@ -115,7 +119,7 @@ class TrapAnswer:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision | None = None
+    decision: DecisionText | None = None
     crimes: tuple[TrapCrime, ...] | None = None
     flags: tuple[str, ...] | None = None
     incident_code: str | None = None
@@ -141,7 +145,7 @@ class Trap:
 class Expected:
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision
+    decision: DecisionText
     crimes: tuple[ExpectedCrime, ...] = ()
     flags: tuple[str, ...] = ()
     incident_code: str | None = None
@@ -246,7 +250,7 @@ class Answer:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision
+    decision: DecisionText
     crimes: tuple[AnsweredCrime, ...] = ()
     flags: tuple[str, ...] = ()
     incident_code: str | None = None

@@ -168,6 +168,67 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+_DECISIONS = (
+    "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
+    "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
+)
+
+
+def _decision(column: str) -> str:
+    """A recording or disposal decision, or an outcome type code such as 8, 16 or 1A."""
+    codes = " OR ".join(
+        f"{column} GLOB '{p}'" for p in ("[1-9]", "[1-9][0-9]", "[1-9][A-Z]", "[1-9][0-9][A-Z]")
+    )
+    return f"({column} IN ({_DECISIONS}) OR {codes})"
+
+
+@_step
+def m0003_outcome_kinds(db: Database) -> None:
+    """Answers to disposal reviews and outcome decisions: the kind and decision checks widen
+    (SQLite cannot alter a CHECK, so the table is rebuilt with the same columns and indexes)."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(answers)").fetchall()]
+    names = ", ".join(columns)
+    _run(
+        db,
+        f"""
+        CREATE TABLE answers_new (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            session_id TEXT NOT NULL REFERENCES quiz_sessions (id),
+            trainee_id TEXT NOT NULL REFERENCES trainees (id),
+            scenario_id TEXT NOT NULL CHECK ({_slug("scenario_id")}),
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            scenario_title TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('classify', 'cancellation', 'disposal-review', 'outcome')),
+            topics TEXT NOT NULL,
+            expected_decision TEXT NOT NULL CHECK {_decision("expected_decision")},
+            decision TEXT NOT NULL CHECK {_decision("decision")},
+            crime_groups TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+            findings TEXT NOT NULL,
+            finding_kinds TEXT NOT NULL,
+            finding_rules TEXT NOT NULL,
+            asked TEXT NOT NULL,
+            exam INTEGER NOT NULL CHECK (exam IN (0, 1)),
+            shown_at TEXT NOT NULL CHECK ({_iso("shown_at")}),
+            answered_at TEXT NOT NULL CHECK ({_iso("answered_at")}),
+            answered_ts REAL NOT NULL,
+            seconds_taken REAL NOT NULL CHECK (seconds_taken >= 0),
+            workstation_id TEXT NOT NULL
+        );
+        INSERT INTO answers_new ({names}) SELECT {names} FROM answers;
+        DROP TABLE answers;
+        ALTER TABLE answers_new RENAME TO answers;
+        CREATE INDEX answers_by_trainee ON answers (trainee_id, answered_ts);
+        CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, score);
+        CREATE INDEX answers_by_time ON answers (answered_ts)
+        """,
+    )
+
+
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
     db.conn.execute(
