@@ -19,22 +19,30 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCharts import QBarSet, QLineSeries
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QTableView, QWidget
 
 pytestmark = pytest.mark.skipif(
     sys.version_info >= (3, 12), reason="None is immortal from Python 3.12 (PEP 683)"
 )
 
 CALLS = 1000
+PAINTS = 50  # each paints 24 cells, reading several roles of each
 
 
-def none_references_lost(call: Callable[[], object]) -> int:
-    """How many references to None CALLS calls of `call` lose (given back afterwards)."""
+def none_references_lost(call: Callable[[], object], calls: int) -> int:
+    """How many references to None `calls` calls of `call` lose (given back afterwards)."""
     gc.collect()
     before = sys.getrefcount(None)
-    for _ in range(CALLS):
+    for _ in range(calls):
         call()
     gc.collect()
     lost = before - sys.getrefcount(None)
@@ -77,19 +85,47 @@ def void_method() -> Callable[[], object]:
     return lambda: widget.setEnabled(True)
 
 
+class SparseModel(QAbstractTableModel):
+    """Text for the display role and None for every other role: the usual Python idiom."""
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 8
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 3
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> str | None:
+        return f"{index.row()}, {index.column()}" if role == Qt.ItemDataRole.DisplayRole else None
+
+
+def view_painting_a_python_model() -> Callable[[], object]:
+    """Qt reads None from Python here (C++ calling the override): this direction is safe."""
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(SparseModel(proxy))
+    view = QTableView()
+    view.setModel(proxy)
+    view.resize(300, 300)
+    return lambda: (view, view.grab())[1]
+
+
 def missing_property() -> Callable[[], object]:
     obj = QObject()
     return lambda: obj.property("not-there")
 
 
-CASES: dict[str, Callable[[], Callable[[], object]]] = {
-    "QComboBox.currentData() of None": combo_current_data,
-    "QComboBox.itemData() of an empty role": combo_item_data_of_an_empty_role,
-    "QAbstractItemModel.data() of an empty role": model_with_an_empty_role,
-    "QLineSeries.append(x, y)": line_series_append,
-    "QBarSet.append(value)": bar_set_append,
-    "a void method (QWidget.setEnabled)": void_method,
-    "QObject.property() of a missing name": missing_property,
+Case = Callable[[], Callable[[], object]]
+CASES: dict[str, tuple[Case, int]] = {
+    "QComboBox.currentData() of None": (combo_current_data, CALLS),
+    "QComboBox.itemData() of an empty role": (combo_item_data_of_an_empty_role, CALLS),
+    "QAbstractItemModel.data() of an empty role": (model_with_an_empty_role, CALLS),
+    "QLineSeries.append(x, y)": (line_series_append, CALLS),
+    "QBarSet.append(value)": (bar_set_append, CALLS),
+    "a void method (QWidget.setEnabled)": (void_method, CALLS),
+    "QObject.property() of a missing name": (missing_property, CALLS),
+    "a view painting a Python model whose data() returns None": (
+        view_painting_a_python_model,
+        PAINTS,
+    ),
 }
 
 
@@ -97,8 +133,8 @@ CASES: dict[str, Callable[[], Callable[[], object]]] = {
 def test_qt_calls_that_return_none_keep_its_reference_count(case: str, qapp: QApplication) -> None:
     import PySide6
 
-    call = CASES[case]()
-    lost = none_references_lost(call)
+    make, calls = CASES[case]
+    lost = none_references_lost(make(), calls)
     assert lost <= 0, (
-        f"PySide6 {PySide6.__version__}: {CALLS} calls of {case} lost {lost} references to None"
+        f"PySide6 {PySide6.__version__}: {calls} calls of {case} lost {lost} references to None"
     )
