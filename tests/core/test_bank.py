@@ -130,8 +130,8 @@ def test_reports_never_name_the_answer(bank: list[Scenario], catalogue: Catalogu
     )
     leaks = {}
     for s in bank:
-        if s.kind == "cancellation":
-            continue  # a review describes the crime as it was recorded
+        if s.kind in ("cancellation", "disposal-review", "outcome"):
+            continue  # a review or a finalisation describes the crime as it was recorded
         text = s.report.text + " ".join(d.answer for d in s.report.details)
         if m := giveaways.search(text):
             leaks[s.id] = m.group(0)

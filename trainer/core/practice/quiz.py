@@ -20,8 +20,12 @@ from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
 from trainer.core.content.models import AUDIENCES, Scenario
 from trainer.core.reports.statistics import Attempt, weak_rules
 
-Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam"]
-MODES: tuple[Mode, ...] = ("mixed", "group", "topic", "rule", "audience", "weak", "exam")
+Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam", "outcomes"]
+MODES: tuple[Mode, ...] = (
+    "mixed", "group", "topic", "rule", "audience", "weak", "exam", "outcomes",
+)  # fmt: skip
+OUTCOME_KINDS = ("disposal-review", "outcome")  # "outcomes": decisions officers make, not handlers
+OUTCOMES_ROLE = "officer"
 SENSITIVE_TOPIC = "sexual-offences"
 DEFAULT_COUNT = 10
 WEAK_RULES = 5
@@ -50,6 +54,7 @@ class QuizPlan:
             "audience": f"Audience: {self.value}",
             "weak": "My weak rules",
             "exam": f"Exam: {self.value}" if self.value else "Exam",
+            "outcomes": "Outcomes and disposals",
         }[self.mode]
         timed = f", {self.time_limit_minutes} min" if self.exam and self.time_limit_minutes else ""
         return f"{what} ({self.count} scenarios{timed})"
@@ -81,6 +86,7 @@ class PracticeChoices:
     topics: tuple[Choice, ...]
     rules: tuple[Choice, ...]
     audiences: tuple[Choice, ...]
+    outcomes: int = 0  # disposal reviews and outcome decisions in the bank
 
     def for_mode(self, mode: Mode) -> tuple[Choice, ...]:
         return {
@@ -108,6 +114,7 @@ def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Pra
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
         ),
         audiences=tuple(Choice(a, a, audiences[a]) for a in AUDIENCES if a in audiences),
+        outcomes=sum(s.kind in OUTCOME_KINDS for s in scenarios),
     )
 
 
@@ -123,6 +130,8 @@ def matches(scenario: Scenario, plan: QuizPlan, catalogue: Catalogue, weak: Sequ
         return plan.value in scenario.audience
     if plan.mode == "weak":
         return any(r in weak for r in scenario.expected.cards)
+    if plan.mode == "outcomes":
+        return scenario.kind in OUTCOME_KINDS
     return True
 
 

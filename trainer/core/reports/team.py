@@ -6,18 +6,21 @@ and reads them quickly; `statistics` does the arithmetic, `team_breakdown` shape
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainer.core.reports.statistics import (
+    DISPOSAL_ERROR_KINDS,
     WEAK_DISCRIMINATION,
     Attempt,
     ItemStats,
     TraineeSummary,
+    disposal_errors,
     item_analysis,
     summarise,
 )
@@ -107,6 +110,13 @@ class TeamData:
     filter: TeamFilter
     trainees: tuple[Trainee, ...]
     answers: tuple[Answered, ...]
+    # Out-of-court disposal errors (findings of a wrong disposal, authority or outcome type) per
+    # trainee, counted in SQL by `load` (in memory by `select`).
+    disposal_errors: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def team_disposal_errors(self) -> int:
+        return sum(self.disposal_errors.values())
 
     @functools.cached_property
     def attempts(self) -> list[Attempt]:
@@ -132,7 +142,10 @@ class TeamData:
 
     @functools.cached_property
     def _team_rows(self) -> tuple[TeamRow, ...]:
-        return tuple(TeamRow(t, summarise(t.id, self.attempts_of(t.id))) for t in self.trainees)
+        return tuple(
+            TeamRow(t, summarise(t.id, self.attempts_of(t.id)), self.disposal_errors.get(t.id, 0))
+            for t in self.trainees
+        )
 
     @functools.cached_property
     def _item_rows(self) -> tuple[ItemRow, ...]:
@@ -152,7 +165,12 @@ def select(trainees: Iterable[Trainee], answers: Iterable[Answered], flt: TeamFi
     """The trainees of the filter's role and their answers that pass the filter (in memory)."""
     kept = tuple(t for t in trainees if flt.admits_trainee(t))
     roles = {t.id: t.role for t in kept}
-    return TeamData(flt, kept, tuple(a for a in answers if flt.admits(a.attempt, roles)))
+    chosen = tuple(a for a in answers if flt.admits(a.attempt, roles))
+    errors: dict[str, int] = {}
+    for a in chosen:
+        if found := disposal_errors([a.attempt]):
+            errors[a.attempt.trainee_id] = errors.get(a.attempt.trainee_id, 0) + found
+    return TeamData(flt, kept, chosen, errors)
 
 
 _COLUMNS = (
@@ -194,7 +212,18 @@ def load(store: ResultsStore, flt: TeamFilter) -> TeamData:
     )
     answers = tuple(_answered(*row) for row in rows)
     trainees = tuple(t for t in store.trainees() if flt.admits_trainee(t))
-    return TeamData(flt, trainees, answers)
+    return TeamData(flt, trainees, answers, disposal_error_counts(store, where, params))
+
+
+def disposal_error_counts(store: ResultsStore, where: str, params: list[Any]) -> dict[str, int]:
+    """Per trainee, the findings of the new finding kinds among the answers `where` admits."""
+    marks = ", ".join("?" for _ in DISPOSAL_ERROR_KINDS)
+    rows = store.query(
+        f"SELECT answers.trainee_id, count(*) FROM answers, json_each(answers.finding_kinds) "
+        f"AS found WHERE {where} AND found.value IN ({marks}) GROUP BY answers.trainee_id",
+        [*params, *DISPOSAL_ERROR_KINDS],
+    )
+    return {str(trainee): int(n) for trainee, n in rows}
 
 
 def trainee_answers(store: ResultsStore, trainee_id: str, flt: TeamFilter) -> list[AnswerRow]:
@@ -210,6 +239,7 @@ def trainee_answers(store: ResultsStore, trainee_id: str, flt: TeamFilter) -> li
 class TeamRow:
     trainee: Trainee
     summary: TraineeSummary
+    disposal_errors: int = 0  # out-of-court disposal errors
 
 
 def team_rows(data: TeamData) -> list[TeamRow]:

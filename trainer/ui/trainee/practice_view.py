@@ -19,7 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
+from trainer.core.practice.quiz import (
+    DEFAULT_COUNT,
+    OUTCOMES_ROLE,
+    Mode,
+    PracticeChoices,
+    QuizPlan,
+)
 from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
@@ -37,6 +43,11 @@ MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "weak": (
         "My &weak rules",
         "Scenarios on the rules you have missed most in your latest answers.",
+    ),
+    "outcomes": (
+        "&Outcomes and disposals",
+        "Reviewing proposed out-of-court disposals (community resolutions, cautions, penalty "
+        "notices, warnings) and choosing the outcome type a crime is finalised with.",
     ),
     "exam": (
         "&Exam",
@@ -134,12 +145,14 @@ class PracticeView(QWidget):
         self.progress.clicked.connect(self.progress_requested)
         self.switch.clicked.connect(self.switch_requested)
         self.mode_buttons["mixed"].setChecked(True)
+        self._offer_outcomes()
 
     def set_trainee(self, trainee: Trainee, attempts: Sequence[Attempt]) -> None:
         """Greet the trainee and sum up their record so far, with the rules they miss most."""
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
+        self._offer_outcomes()
         self._mode_changed()
         summary = summarise(trainee.id, attempts)
         if summary.mean_score is None:
@@ -159,7 +172,17 @@ class PracticeView(QWidget):
 
     def set_choices(self, choices: PracticeChoices) -> None:
         self.choices = choices
+        self._offer_outcomes()
         self._mode_changed()
+
+    def _offer_outcomes(self) -> None:
+        """Outcome decisions are officers' to make: the choice is offered only to officers."""
+        offered = self.role == OUTCOMES_ROLE and self.choices.outcomes > 0
+        radio = self.mode_buttons["outcomes"]
+        if radio.isChecked() and not offered:
+            self.mode_buttons["mixed"].setChecked(True)
+        radio.setVisible(offered)
+        radio.setText(f"{MODE_TEXT['outcomes'][0]} ({self.choices.outcomes})")
 
     @property
     def mode(self) -> Mode:

@@ -113,7 +113,11 @@ class ScenarioView(QWidget):
         self.title.setText(scenario.title)
         self.title.setAccessibleName(f"Scenario: {scenario.title}")
         kind = "Exam question" if exam else "Scenario"
-        review = " · cancellation review" if scenario.kind == "cancellation" else ""
+        review = {
+            "cancellation": " · cancellation review",
+            "disposal-review": " · out-of-court disposal review",
+            "outcome": " · outcome decision",
+        }.get(scenario.kind, "")
         self.position.setText(
             f"{kind} {number} of {total} · {CHANNEL_NAMES[scenario.report.channel]}{review}"
         )
