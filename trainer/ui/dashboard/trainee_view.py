@@ -162,6 +162,8 @@ class TraineeView(QWidget):
             ("Recording rate", s.recording_rate.describe()),
             ("Recording accuracy", s.recording_accuracy.describe()),
             ("Cancellation accuracy", s.cancellation_accuracy.describe()),
+            ("Outcome and disposal accuracy", s.outcome_accuracy.describe()),
+            ("Out-of-court disposal errors", str(self.data.disposal_errors.get(trainee_id, 0))),
             ("Last active", f"{s.last_active:%Y-%m-%d %H:%M}" if s.last_active else "never"),
             ("Most missed rules lately", "; ".join(weak) if weak else "none"),
         ]
