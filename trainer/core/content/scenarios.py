@@ -91,7 +91,10 @@ def _pydantic_message(error: Any) -> str:
             "must be one of 'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', "
             f"'refuse', 'escalate' or an outcome type code such as '16', not {error.get('input')!r}"
         )
-    if kind == "string_pattern_mismatch" and error.get("loc", ())[-1:] == ("date",):
+    if kind == "string_pattern_mismatch" and error.get("loc", ())[-1:] in (
+        ("date",),
+        ("decided_on",),
+    ):
         return f"{error.get('input')!r} must be a date as YYYY-MM-DD"
     if kind == "string_pattern_mismatch":
         return f"{error.get('input')!r} must use only lowercase letters, digits and single hyphens"

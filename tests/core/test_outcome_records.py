@@ -1,0 +1,247 @@
+"""Answers to disposal reviews and outcome decisions in the store, CSV, bundles and figures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from tests.core import store_data
+from tests.core.conftest import ROOT_SCENARIOS
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.coverage import measure_coverage
+from trainer.core.content.models import Answer
+from trainer.core.content.scenarios import LoadedScenario, load_library
+from trainer.core.content.validation import validate
+from trainer.core.grading.grade import grade
+from trainer.core.practice.quiz import QuizPlan, practice_choices, select_scenarios
+from trainer.core.reports import team
+from trainer.core.reports.statistics import disposal_errors, outcome_accuracy, summarise
+from trainer.core.reports.team import TeamFilter
+from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
+from trainer.core.store.bundles import export_bundle, import_bundle
+from trainer.core.store.export import ANSWER_HEADER, export_answers
+from trainer.core.store.records import AnswerRecord
+from trainer.core.store.schema import STEPS, migrations
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
+
+WHEN = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def bank(catalogue: Catalogue) -> dict[str, LoadedScenario]:
+    return load_library([ROOT_SCENARIOS / "outcomes"], catalogue).by_id
+
+
+def record(
+    store: Store,
+    trainee_id: str,
+    session_id: str,
+    loaded: LoadedScenario,
+    given: dict[str, str],
+    catalogue: Catalogue,
+    minutes: int = 0,
+) -> AnswerRecord:
+    answer = validate(Answer, given)
+    result = grade(loaded.scenario, answer, catalogue)
+    at = WHEN + timedelta(minutes=minutes)
+    rec = AnswerRecord.build(
+        trainee_id, session_id, loaded, answer, result, at, at, [], False, catalogue
+    )
+    store.record_answer(rec)
+    return rec
+
+
+# One officer's answers: an escalation to the wrong authority, a malpractice approval, a right
+# outcome, a wrong outcome and a right escalation.
+ANSWERS = [
+    ("dr-cr-hate-crime-s4a", {"decision": "escalate", "authority": "cps"}),
+    ("dr-cr-robbery-indictable-only", {"decision": "approve"}),
+    ("oc-nine-year-old-damage", {"decision": "11"}),
+    ("oc-shed-burglary-no-suspect", {"decision": "14"}),
+    ("dr-cr-brother-non-intimate-da", {"decision": "escalate", "authority": "inspector"}),
+]
+
+
+@pytest.fixture
+def station(
+    tmp_path: Path, bank: dict[str, LoadedScenario], catalogue: Catalogue
+) -> tuple[Store, list[AnswerRecord]]:
+    store = open_store(tmp_path / "a")
+    officer = store.create_trainee("Olu Adeyemi", "4471", "officer")
+    session = store.start_session(officer.id, "outcomes")
+    records = [
+        record(store, officer.id, session, bank[sid], given, catalogue, minutes=i)
+        for i, (sid, given) in enumerate(ANSWERS)
+    ]
+    return store, records
+
+
+def test_answers_of_the_new_kinds_are_stored_with_their_decisions(
+    station: tuple[Store, list[AnswerRecord]],
+) -> None:
+    store, records = station
+    rows = store.answers()
+    assert [(r.kind, r.decision, r.expected_decision, r.score) for r in rows] == [
+        ("disposal-review", "escalate-cps", "escalate-inspector", 50),
+        ("disposal-review", "approve", "refuse", 0),
+        ("outcome", "11", "11", 100),
+        ("outcome", "14", "18", 0),
+        ("disposal-review", "escalate-inspector", "escalate-inspector", 100),
+    ]
+    assert rows[0].answer.authority == "cps"  # the stored answer JSON keeps the authority
+    assert rows[1].findings[0].malpractice and rows[1].finding_kinds == ("wrong-disposal",)
+    assert [r.id for r in rows] == [r.id for r in records]
+
+
+def test_the_csv_carries_the_new_kinds(
+    tmp_path: Path, station: tuple[Store, list[AnswerRecord]]
+) -> None:
+    store, _ = station
+    assert export_answers(store, tmp_path / "out.csv") == 5
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == list(ANSWER_HEADER)
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["decision given"], c["expected decision"], c["finding kinds"]) for c in cells] == [
+        ("escalate-cps", "escalate-inspector", "wrong-authority"),
+        ("approve", "refuse", "wrong-disposal"),
+        ("11", "11", ""),
+        ("14", "18", "wrong-outcome"),
+        ("escalate-inspector", "escalate-inspector", ""),
+    ]
+
+
+def test_a_bundle_of_the_new_kinds_round_trips(
+    tmp_path: Path, station: tuple[Store, list[AnswerRecord]]
+) -> None:
+    store, _ = station
+    assert export_bundle(store, tmp_path / "b.json") == 5
+    other = open_store(tmp_path / "b")
+    result = import_bundle(other, tmp_path / "b.json")
+    assert result.answers == 5
+
+    def seen(s: Store) -> list[tuple[object, ...]]:
+        return [
+            (r.id, r.kind, r.decision, r.expected_decision, r.answer, r.findings, r.score)
+            for r in s.answers()
+        ]
+
+    assert seen(other) == seen(store)
+    assert import_bundle(other, tmp_path / "b.json").answers == 0
+
+
+def test_a_bundle_with_a_made_up_decision_is_refused(
+    tmp_path: Path, station: tuple[Store, list[AnswerRecord]]
+) -> None:
+    from trainer.core.errors import TrainerError
+    from trainer.core.store.bundles import canonical
+
+    store, _ = station
+    export_bundle(store, tmp_path / "b.json")
+    data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    data["payload"]["answers"][0]["decision"] = "escalate-sergeant"
+    import hashlib
+
+    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TrainerError) as caught:
+        import_bundle(open_store(tmp_path / "c"), tmp_path / "bad.json")
+    assert "decision" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_disposal_errors_counted_in_sql_and_in_memory_agree(
+    station: tuple[Store, list[AnswerRecord]],
+) -> None:
+    store, _ = station
+    other = store.create_trainee("Cal Handler", "9", "call-handler")  # answers nothing here
+    data = team.load(store, TeamFilter())
+    [officer] = [t for t in data.trainees if t.role == "officer"]
+    assert data.disposal_errors == {officer.id: 3}  # wrong authority, approval, outcome
+    assert data.team_disposal_errors == 3
+    rows = {r.trainee.id: r.disposal_errors for r in team.team_rows(data)}
+    assert rows == {officer.id: 3, other.id: 0}
+    in_memory = team.select(data.trainees, data.answers, TeamFilter())
+    assert in_memory.disposal_errors == data.disposal_errors
+    assert disposal_errors(data.attempts) == 3
+    later = TeamFilter(since=(WHEN + timedelta(minutes=3)).astimezone().date() + timedelta(days=1))
+    assert team.load(store, later).disposal_errors == {}
+    summary = summarise(officer.id, data.attempts)
+    assert (summary.outcome_accuracy.k, summary.outcome_accuracy.n) == (2, 5)
+    assert outcome_accuracy(data.attempts) == summary.outcome_accuracy
+
+
+def test_an_older_database_takes_the_new_kinds_after_migrating(
+    tmp_path: Path, bank: dict[str, LoadedScenario], catalogue: Catalogue
+) -> None:
+    path = tmp_path / DB_NAME
+    db = Database(path)
+    migrations.apply(db, stop_before=STEPS[2])
+    ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
+    db.execute(
+        "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "
+        "'2026-04-01T09:00:00.000+00:00', ?)",
+        [ws],
+    )
+    db.execute(
+        "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, workstation_id)"
+        " VALUES ('s1', 't1', 'mixed', '2026-04-01T09:00:00.000+00:00', 0, ?)",
+        [ws],
+    )
+    rng = random.Random(3)
+    old = [
+        store_data.make_record("t1", "s1", s, rng, store_data.START)
+        for s in store_data.scenarios()[:6]
+    ]
+    for rec in old:
+        db.execute(INSERT_ANSWER, answer_params(rec, ws))
+    db.close()
+    with open_store(tmp_path) as store:
+        assert [r.id for r in store.answers()] == [r.id for r in old]  # kept, in order
+        record(store, "t1", "s1", bank["oc-nine-year-old-damage"], {"decision": "11"}, catalogue)
+        record(store, "t1", "s1", bank["dr-cr-hate-crime-s4a"], {"decision": "approve"}, catalogue)
+        assert len(store.answers()) == 8
+        indexes = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"answers_by_trainee", "answers_by_scenario", "answers_by_time"} <= indexes
+
+
+def test_the_schema_still_refuses_a_decision_that_is_none_of_these(
+    station: tuple[Store, list[AnswerRecord]],
+) -> None:
+    from trainer.core.errors import TrainerError
+
+    store, records = station
+    params = list(answer_params(records[0], "ws"))
+    params[0] = "another-id"
+    params[10] = "escalate-sergeant"  # the decision column
+    refused = pytest.raises(TrainerError, match="CHECK constraint failed: decision")
+    with refused, store.write() as conn:
+        conn.execute(INSERT_ANSWER, params)
+
+
+def test_outcomes_practice_draws_only_disposal_reviews_and_outcome_decisions(
+    catalogue: Catalogue,
+) -> None:
+    library = load_library([ROOT_SCENARIOS], catalogue)
+    scenarios = [s.scenario for s in library.scenarios]
+    pool = select_scenarios(scenarios, QuizPlan("outcomes", count=50), catalogue)
+    assert pool and {s.kind for s in pool} == {"disposal-review", "outcome"}
+    choices = practice_choices(scenarios, catalogue)
+    assert choices.outcomes == len(pool) >= 30
+    assert QuizPlan("outcomes", count=10).describe(catalogue) == (
+        "Outcomes and disposals (10 scenarios)"
+    )
+
+
+def test_coverage_reports_the_new_kinds(catalogue: Catalogue) -> None:
+    library = load_library([ROOT_SCENARIOS / "outcomes"], catalogue)
+    cov = measure_coverage([s.scenario for s in library.scenarios], catalogue)
+    data = cov.to_json_dict()
+    assert data["kinds"] == {"disposal-review": 28, "outcome": 17}
+    assert data["outcome_types"]["1A"] == 3
+    assert data["disposals"]["community-resolution: refuse"] == 5
