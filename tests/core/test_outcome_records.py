@@ -242,6 +242,6 @@ def test_coverage_reports_the_new_kinds(catalogue: Catalogue) -> None:
     library = load_library([ROOT_SCENARIOS / "outcomes"], catalogue)
     cov = measure_coverage([s.scenario for s in library.scenarios], catalogue)
     data = cov.to_json_dict()
-    assert data["kinds"] == {"disposal-review": 28, "outcome": 17}
+    assert data["kinds"] == {"disposal-review": 29, "outcome": 17}
     assert data["outcome_types"]["1A"] == 3
     assert data["disposals"]["community-resolution: refuse"] == 5
