@@ -1,4 +1,4 @@
-"""The outcomes bank: its floors, the digest's §2.7 conditions each drilled twice, the malpractice."""
+"""The outcomes bank: its floors, the digest's §2.7 conditions each drilled twice, malpractice."""
 
 from __future__ import annotations
 
