@@ -285,3 +285,22 @@ def test_the_grade_command_prints_the_new_kinds(
         "trap": "approved-as-phone-returned",
         "malpractice": True,
     }
+
+
+def test_feedback_sets_the_answer_beside_the_key_in_words(catalogue: Catalogue) -> None:
+    from trainer.core.grading.feedback import comparison
+
+    key = scenario(ESCALATE).expected
+    rows = comparison(
+        validate(Answer, {"decision": "escalate", "authority": "cps"}), key, catalogue
+    )
+    assert [(r.field, r.given, r.expected) for r in rows] == [
+        ("Decision", "Escalate for authority", "Escalate for authority"),
+        ("Authority", "CPS", "Inspector"),
+    ]
+    key = scenario(OUTCOME).expected
+    [row] = comparison(validate(Answer, {"decision": "18"}), key, catalogue)
+    assert (row.given, row.expected) == (
+        "Outcome 18: No suspect identified: investigation complete",
+        "Outcome 11: Suspect below the age of criminal responsibility",
+    )
