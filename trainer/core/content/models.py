@@ -6,7 +6,6 @@ public formats is validated into them by `validation`, which applies the `Constr
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Annotated, Literal, NewType
 
@@ -155,6 +154,17 @@ class Finding:
     kind: FindingKind
     rule: str
     message: str
+    trap: str | None = None  # the name of the scenario's trap the answer fell into
+    malpractice: bool = False  # that trap is a recording failure the inspectorate named
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The public JSON form: `trap` and `malpractice` only when set."""
+        data: dict[str, object] = {"kind": self.kind, "rule": self.rule, "message": self.message}
+        if self.trap is not None:
+            data["trap"] = self.trap
+        if self.malpractice:
+            data["malpractice"] = True
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,5 +179,5 @@ class Grade:
         return {
             "scenario": self.scenario,
             "score": self.score,
-            "findings": [dataclasses.asdict(f) for f in self.findings],
+            "findings": [f.to_json_dict() for f in self.findings],
         }

@@ -143,7 +143,11 @@ class ExportView(QWidget):
     def import_bundle(self) -> None:
         path = OpenBundleDialog.ask(self)
         if path is not None:
-            self._start(lambda store: team_export.import_bundle(store, path), importing=True)
+            library, catalogue = self.context.library, self.context.catalogue
+            self._start(
+                lambda store: team_export.import_bundle(store, path, library, catalogue),
+                importing=True,
+            )
 
     def wait_for_work(self) -> None:
         """Let a running export or import finish (the window is closing)."""
