@@ -199,3 +199,25 @@ def test_regrade_command(
     assert main(["regrade", "--data-dir", str(data)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("trainer: ") and err.count("\n") == 1
+
+
+def test_a_regrade_asked_to_stop_leaves_the_rest_to_the_next(
+    tmp_path: Path, bank_dir: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.core.store import regrade as module
+
+    store = open_store(tmp_path / "data")
+    _seed(store, _load(bank_dir, catalogue), catalogue)
+    _correct_the_key(bank_dir)
+    after_bank = _load(bank_dir, catalogue)
+    monkeypatch.setattr(module, "PAGE", 1)
+    asked = iter([False, False, True])  # two pages, then the window closes
+    stopped = regrade(store, after_bank, catalogue, stop=lambda: next(asked))
+    assert stopped.stopped and stopped.checked == 2
+    assert "run the regrade again to finish it" in stopped.describe()
+    assert answers_to_regrade(store, after_bank, catalogue) == 2
+    rest = regrade(store, after_bank, catalogue)
+    assert rest.checked == 4 and not rest.stopped
+    assert stopped.changed + rest.changed == 2
+    [counts] = team_counts(store)
+    assert counts.total.score_sum == 360

@@ -62,6 +62,7 @@ class RegradeResult:
     catalogue_edition: str
     dry_run: bool
     changed_by_scenario: dict[str, int] = field(default_factory=dict)
+    stopped: bool = False  # asked to stop between pages: the next regrade finishes the job
 
     def describe(self) -> str:
         """The command's report: counts, and on a dry run what would change."""
@@ -78,6 +79,8 @@ class RegradeResult:
             if len(top) > 20:
                 lines.append(f"  ... and {len(top) - 20} more scenario(s)")
             lines.append("nothing was changed (dry run)")
+        if self.stopped:
+            lines.append("stopped before the end: run the regrade again to finish it")
         return "\n".join(lines)
 
 
@@ -151,15 +154,25 @@ class _Tally:
 
 
 def regrade(
-    store: Store, library: Library, catalogue: Catalogue, dry_run: bool = False
+    store: Store,
+    library: Library,
+    catalogue: Catalogue,
+    dry_run: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> RegradeResult:
-    """Grade every stored answer again; update the changed ones (unless `dry_run`)."""
+    """Grade every stored answer again; update the changed ones (unless `dry_run`). `stop` is
+    asked between pages (the application closing); a stopped regrade leaves the summaries to the
+    next one."""
     job = _Regrader(store, library, catalogue)
     tally = _Tally()
     regrade_id: int | None = None
     after = -(2**63)
+    stopped = False
     with store.guard():
         while rows := job.page(after):
+            if stop is not None and stop():
+                stopped = True
+                break
             after = rows[-1][0]
             updates, history = _page(job, rows, tally)
             if dry_run or not updates:
@@ -169,7 +182,7 @@ def regrade(
             with store.write() as conn:
                 conn.executemany(_UPDATE, updates)
                 conn.executemany(_HISTORY, [(*h[:1], regrade_id, *h[1:]) for h in history])
-        if not dry_run:
+        if not dry_run and not stopped:
             _finish(store, regrade_id, tally)
     return RegradeResult(
         checked=tally.checked,
@@ -180,6 +193,7 @@ def regrade(
         catalogue_edition=catalogue.edition_id,
         dry_run=dry_run,
         changed_by_scenario=dict(tally.by_scenario),
+        stopped=stopped,
     )
 
 

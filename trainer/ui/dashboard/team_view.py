@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from trainer.core.reports.malpractice import MalpracticeCounts
 from trainer.core.reports.team import ROLE_NAMES, TeamData, TeamRow, team_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
@@ -98,6 +99,21 @@ COLUMNS = (
     ),
 )
 NAME_COLUMN = 0
+MALPRACTICE_HELP = (
+    "HMIC malpractice answers: answers that fell into a recording failure the inspectorate named "
+    "(see the HMIC malpractice tab)."
+)
+
+
+def malpractice_column(view: TeamView) -> SortColumn:
+    """The trainee's HMIC malpractice answers under the filter (counted in SQL, see `reports`)."""
+    return SortColumn(
+        "HMIC\nmalpractice",
+        lambda r: str(view.malpractice.of(r.trainee.id)),
+        numeric=True,
+        key=lambda r: float(view.malpractice.of(r.trainee.id)),
+        tooltip=lambda r: MALPRACTICE_HELP,
+    )
 
 
 class TeamView(QWidget):
@@ -112,7 +128,8 @@ class TeamView(QWidget):
         self.search.setAccessibleName("Find a trainee by name")
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
-        self.model = SortableTableModel(COLUMNS, self)
+        self.malpractice = MalpracticeCounts((), {})
+        self.model = SortableTableModel((*COLUMNS, malpractice_column(self)), self)
         self.table, self.proxy = sorted_view(
             self.model,
             "Team results",
@@ -144,6 +161,10 @@ class TeamView(QWidget):
 
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.activated.connect(self._activated)
+
+    def show_malpractice(self, counts: MalpracticeCounts) -> None:
+        """The malpractice counts to show with the next `show_data`."""
+        self.malpractice = counts
 
     def show_data(self, data: TeamData) -> None:
         self.model.set_rows(team_rows(data))
