@@ -91,7 +91,7 @@ class DashboardWindow(QMainWindow):
             (self.rules, "Rules and crime &groups"),
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
-            (self.malpractice, "HMIC &malpractice"),
+            (self.malpractice, "&HMIC malpractice"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
