@@ -45,6 +45,12 @@ _UPDATE = (
     "topics = ?, expected_decision = ?, crime_groups = ?, score = ?, findings = ?, "
     "finding_kinds = ?, finding_rules = ?, malpractice_trap = ?, bank_hash = ? WHERE seq = ?"
 )
+# Most answers keep their grade and only learn the bank they were graded under: no indexed column
+# in the SET clause, so SQLite rewrites the row but no index.
+_RESTAMP = (
+    "UPDATE answers SET scenario_hash = ?, catalogue_edition = ?, scenario_title = ?, kind = ?, "
+    "topics = ?, bank_hash = ? WHERE seq = ?"
+)
 _HISTORY = (
     "INSERT OR IGNORE INTO grade_history (answer_id, regrade_id, score, findings, "
     "expected_decision, crime_groups, scenario_hash, catalogue_edition, bank_hash) "
@@ -130,16 +136,18 @@ class _Regrader:
         self.by_id = library.by_id
         self.keys = {sid: _Key.of(loaded, catalogue) for sid, loaded in self.by_id.items()}
         self.bank_hash = bank_hash((s.scenario for s in library.scenarios), catalogue)
-        self.grade: Callable[[str, str], Grade | None] = functools.lru_cache(GRADE_CACHE)(
-            self._grade
-        )
+        self.grade: Callable[[str, str], tuple[Grade, str] | None] = functools.lru_cache(
+            GRADE_CACHE
+        )(self._grade)
 
-    def _grade(self, scenario_id: str, answer_json: str) -> Grade | None:
+    def _grade(self, scenario_id: str, answer_json: str) -> tuple[Grade, str] | None:
+        """The grade, and its findings as stored."""
         try:
             answer = rebuild(Answer, json.loads(answer_json))
         except (ValueError, TypeError, StaleCache):
             return None  # not an answer this trainer wrote: left as it is
-        return grade(self.by_id[scenario_id].scenario, answer, self.catalogue)
+        result = grade(self.by_id[scenario_id].scenario, answer, self.catalogue)
+        return result, findings_json(result.findings)
 
     def page(self, after: int) -> list[tuple[Any, ...]]:
         return self.store.query(_SELECT, [after, PAGE])
@@ -174,13 +182,14 @@ def regrade(
                 stopped = True
                 break
             after = rows[-1][0]
-            updates, history = _page(job, rows, tally)
-            if dry_run or not updates:
+            updates, restamps, history = _page(job, rows, tally)
+            if dry_run or not (updates or restamps):
                 continue
             if regrade_id is None:
                 regrade_id = _begin(store, job)
             with store.write() as conn:
                 conn.executemany(_UPDATE, updates)
+                conn.executemany(_RESTAMP, restamps)
                 conn.executemany(_HISTORY, [(*h[:1], regrade_id, *h[1:]) for h in history])
         if not dry_run and not stopped:
             _finish(store, regrade_id, tally)
@@ -197,21 +206,24 @@ def regrade(
     )
 
 
-def _page(
-    job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The UPDATE parameters for the rows that differ, and history rows for the changed ones."""
-    updates: list[tuple[Any, ...]] = []
-    history: list[tuple[Any, ...]] = []
+Params = list[tuple[Any, ...]]
+
+
+def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tuple[Params, ...]:
+    """The parameters of `_UPDATE` for the changed rows, of `_RESTAMP` for the rows that keep
+    their grade but were graded under another bank, and the changed rows' history."""
+    updates: Params = []
+    restamps: Params = []
+    history: Params = []
     for (seq, answer_id, sid, answer_json, score, findings, expected, groups, digest, edition,
          graded_under, title, kind, topics) in rows:  # fmt: skip
         tally.checked += 1
         key = job.keys.get(sid)
-        result = job.grade(sid, answer_json) if key is not None else None
-        if key is None or result is None:
+        graded = job.grade(sid, answer_json) if key is not None else None
+        if key is None or graded is None:
             tally.missing += 1
             continue
-        new_findings = findings_json(result.findings)
+        result, new_findings = graded
         changed = (
             score != result.score
             or expected != key.expected_decision
@@ -224,19 +236,21 @@ def _page(
             history.append(
                 (answer_id, score, findings, expected, groups, digest, edition, graded_under)
             )
-        elif (digest, edition, title, kind, topics, graded_under) == (
+            updates.append(
+                (key.scenario_hash, key.edition, key.title, key.kind, key.topics,
+                 key.expected_decision, key.crime_groups, result.score, new_findings,
+                 slug_list(tuple(f.kind for f in result.findings)),
+                 slug_list(tuple(f.rule for f in result.findings)),
+                 malpractice_trap(result.findings), job.bank_hash, seq)
+            )  # fmt: skip
+        elif (digest, edition, title, kind, topics, graded_under) != (
             key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
         ):  # fmt: skip
-            continue
-        updates.append(
-            (key.scenario_hash, key.edition, key.title, key.kind, key.topics,
-             key.expected_decision, key.crime_groups, result.score,
-             new_findings if changed else findings,
-             slug_list(tuple(f.kind for f in result.findings)),
-             slug_list(tuple(f.rule for f in result.findings)),
-             malpractice_trap(result.findings), job.bank_hash, seq)
-        )  # fmt: skip
-    return updates, history
+            restamps.append(
+                (key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
+                 seq)
+            )  # fmt: skip
+    return updates, restamps, history
 
 
 def _begin(store: Store, job: _Regrader) -> int:
