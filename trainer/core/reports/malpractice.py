@@ -1,19 +1,22 @@
 """HMIC malpractice answers: answers that fell into a trap marked as a recording failure the
 inspectorate named (a burglary downgraded to damage, a theft logged as lost property ...).
 
-Counted on their own, by trap, per trainee and for the team, with SQL GROUP BYs over the answers'
+Counted on their own, by trap, per trainee and for the team, with a SQL GROUP BY over the answers'
 `malpractice_trap` column (set when an answer is recorded, imported or regraded; a partial index
 holds only these answers, so the counts stay quick however many answers there are).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store.answer_rows import answer_filter
-from trainer.core.store.sqlite import Store
+
+if TYPE_CHECKING:
+    from trainer.core.store.sqlite import Store as ResultsStore  # protocol.ResultsStore on main
 
 
 @dataclass(frozen=True)
@@ -48,22 +51,28 @@ def _where(flt: TeamFilter) -> tuple[str, list[Any]]:
     return f"answers.malpractice_trap IS NOT NULL AND {where}", params
 
 
-# INDEXED BY: without statistics the planner would rather walk a whole index in trainee order.
-_FROM = "FROM answers INDEXED BY answers_by_malpractice WHERE {where}"
-BY_TRAP = (
-    "SELECT scenario_id, max(scenario_title), malpractice_trap, count(*), "
-    f"count(DISTINCT trainee_id) {_FROM} "
-    "GROUP BY malpractice_trap, scenario_id ORDER BY 4 DESC, 1, 3"
+# One GROUP BY in the partial index's own order (trap, scenario, trainee), so any engine's planner
+# reads just that index; the few groups are then summed by trap and by trainee.
+GROUPS = (
+    "SELECT malpractice_trap, scenario_id, trainee_id, count(*), max(scenario_title) "
+    "FROM answers WHERE {where} GROUP BY malpractice_trap, scenario_id, trainee_id"
 )
-BY_TRAINEE = f"SELECT trainee_id, count(*) {_FROM} GROUP BY trainee_id"
 
 
-def malpractice_counts(store: Store, flt: TeamFilter) -> MalpracticeCounts:
+def malpractice_counts(store: ResultsStore, flt: TeamFilter) -> MalpracticeCounts:
     """The malpractice answers the filter admits, by trap (scenario and trap name) and trainee."""
     where, params = _where(flt)
-    traps = store.query(BY_TRAP.format(where=where), params)
-    trainees = store.query(BY_TRAINEE.format(where=where), params)
+    answers: Counter[tuple[str, str]] = Counter()
+    trainees: Counter[tuple[str, str]] = Counter()
+    titles: dict[str, str] = {}
+    by_trainee: Counter[str] = Counter()
+    for trap, scenario, trainee, n, title in store.query(GROUPS.format(where=where), params):
+        answers[scenario, trap] += n
+        trainees[scenario, trap] += 1
+        titles[scenario] = title
+        by_trainee[trainee] += n
+    traps = sorted(answers, key=lambda k: (-answers[k], k))
     return MalpracticeCounts(
-        tuple(TrapCount(s, title, trap, int(n), int(k)) for s, title, trap, n, k in traps),
-        {tid: int(n) for tid, n in trainees},
+        tuple(TrapCount(s, titles[s], t, answers[s, t], trainees[s, t]) for s, t in traps),
+        dict(by_trainee),
     )
