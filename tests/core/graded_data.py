@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, timedelta
 
 from tests.core.store_data import START
 from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.models import Answer, AnsweredCrime
+from trainer.core.content.models import Answer, AnsweredCrime, Trap, TrapAnswer
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.grading.grade import grade
 from trainer.core.store.records import AnswerRecord
@@ -106,3 +107,28 @@ def seed(
             )
         store.record_answers(records)
     return ids
+
+
+def with_malpractice_trap(loaded: LoadedScenario, name: str = "not-recorded") -> LoadedScenario:
+    """A crime scenario with one more trap: recording it as an incident, malpractice."""
+    expected = loaded.scenario.expected
+    assert expected.decision == "crime"
+    trap = Trap(
+        name=name,
+        answer=TrapAnswer(decision="incident"),
+        rule=expected.rules[0],
+        feedback="Recorded as an incident, a crime goes unrecorded.",
+        malpractice=True,
+    )
+    scenario = dataclasses.replace(
+        loaded.scenario, expected=dataclasses.replace(expected, traps=(*expected.traps, trap))
+    )
+    return LoadedScenario(scenario, loaded.path, loaded.content_hash)
+
+
+def trapped_bank(library: Library, name: str = "not-recorded") -> tuple[Library, LoadedScenario]:
+    """The bank with a malpractice trap added to its first crime scenario (and that scenario)."""
+    first = next(s for s in library.scenarios if s.scenario.expected.decision == "crime")
+    trapped = with_malpractice_trap(first, name)
+    scenarios = [trapped if s is first else s for s in library.scenarios]
+    return Library(scenarios, list(library.problems)), trapped

@@ -145,3 +145,20 @@ def test_reports_never_name_the_answer(bank: list[Scenario], catalogue: Catalogu
 def test_ids_are_unique_and_titles_distinct(bank: list[Scenario]) -> None:
     titles = Counter(s.title for s in bank)
     assert [t for t, n in titles.items() if n > 1] == []
+
+
+def test_every_trap_in_the_bank_is_wrong_and_names_itself_when_fallen_into(
+    bank: list[Scenario], catalogue: Catalogue
+) -> None:
+    from trainer.core.content.traps import implied_answer
+    from trainer.core.grading.grade import grade
+
+    for scenario in bank:
+        for trap in scenario.expected.traps:
+            result = grade(scenario, implied_answer(trap.answer, scenario.expected), catalogue)
+            assert result.score < 100, (scenario.id, trap.name)
+            named = {f.trap for f in result.findings}
+            assert trap.name in named or named & {t.name for t in scenario.expected.traps}, (
+                scenario.id,
+                trap.name,
+            )

@@ -270,3 +270,24 @@ def test_answers_to_scenarios_this_bank_lacks_are_left_out(tmp_path: Path) -> No
     assert gone not in {r.scenario_id for r in b.answers()}
     later = import_bundle(b, tmp_path / "a.json")  # once the scenario is back, they arrive
     assert (later.answers, later.already_present) == (missing, 40 - missing)
+
+
+def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
+    library, catalogue = real_bank()
+    trapped, loaded = graded_data.trapped_bank(library)
+    a = open_store(tmp_path / "a")
+    trainee = a.create_trainee("Tam", "T1", "officer")
+    session = a.start_session(trainee.id, "practice")
+    answer = graded_data.Answer(decision="incident")
+    graded_data.record(a, trainee.id, session, loaded, answer, trapped, catalogue)
+    export_bundle(a, tmp_path / "a.json")
+    b = open_store(tmp_path / "b")
+    result = import_with_bank(b, tmp_path / "a.json", trapped, catalogue)
+    assert (result.answers, result.regraded) == (1, 0)
+    [theirs] = b.answers()
+    assert [(f.trap, f.malpractice) for f in theirs.findings] == [("not-recorded", True)]
+    assert theirs.malpractice_trap == "not-recorded" and theirs.score == 0
+    c = Store.memory()  # a workstation whose bank has no such trap grades it without one
+    import_bundle(c, tmp_path / "a.json")
+    [plain] = c.answers()
+    assert [f.trap for f in plain.findings] == [None] and plain.malpractice_trap is None

@@ -112,31 +112,23 @@ def test_the_counts_read_only_the_partial_index(
     assert "SCAN answers" not in plan and "TEMP B-TREE" not in plan
 
 
-def _trapping_grade(scenario: Scenario, answer: Answer, catalogue: object = None) -> Grade:
-    """Stands in for the grader once the bank has a malpractice trap for this scenario."""
-    return _grade(scenario, "now-a-trap", True)
-
-
-def test_regrade_and_import_set_the_malpractice_trap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_regrade_and_import_set_the_malpractice_trap(tmp_path: Path) -> None:
+    library, catalogue = real_bank()
+    trapped, loaded = graded_data.trapped_bank(library, "written-off")
     store = Store.memory()
     ann = store.create_trainee("Ann", "A", "officer").id
-    _add(store, ann, S1, None)
-    library, catalogue = real_bank()
-    assert malpractice_counts(store, TeamFilter()).team == 0
-    monkeypatch.setattr(regrade, "grade", _trapping_grade)
-    result = regrade.regrade(store, library, catalogue)
+    session = store.start_session(ann, "practice")
+    incident = Answer(decision="incident")
+    plain = library.by_id[loaded.scenario.id]
+    graded_data.record(store, ann, session, plain, incident, library, catalogue)
+    bundles.export_bundle(store, tmp_path / "b.json")
+    assert malpractice_counts(store, TeamFilter()).team == 0  # graded before the trap existed
+
+    result = regrade.regrade(store, trapped, catalogue)  # the bank gains the trap
     assert result.changed == 1
     counts = malpractice_counts(store, TeamFilter())
-    assert (counts.team, counts.by_trap[0].trap) == (1, "now-a-trap")
+    assert (counts.team, counts.by_trap[0].trap, counts.by_trainee) == (1, "written-off", {ann: 1})
 
     other = Store.memory()
-    other.create_trainee("Bo", "B", "officer")
-    fresh = Store.memory()
-    bob = fresh.create_trainee("Bob", "B2", "officer").id
-    _add(fresh, bob, S2, None)
-    bundles.export_bundle(fresh, tmp_path / "b.json")
-    monkeypatch.setattr(bundles, "grade", _trapping_grade)
-    bundles.import_bundle(other, tmp_path / "b.json", library, catalogue)
-    assert malpractice_counts(other, TeamFilter()).by_trainee == {bob: 1}
+    bundles.import_bundle(other, tmp_path / "b.json", trapped, catalogue)
+    assert malpractice_counts(other, TeamFilter()).by_trainee == {ann: 1}

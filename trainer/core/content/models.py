@@ -37,6 +37,7 @@ FindingKind = Literal[
     "extra-flag",
     "wrong-cancellation",
     "wrong-referral",
+    "wrong-incident-code",
 ]
 FINDING_KINDS: tuple[FindingKind, ...] = (
     "under-recording",
@@ -47,6 +48,7 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     "extra-flag",
     "wrong-cancellation",
     "wrong-referral",
+    "wrong-incident-code",
 )
 
 
@@ -79,6 +81,43 @@ class ExpectedCrime:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrapCrime:
+    """A crime in a trap's partial answer; without a count, any count matches."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    offence: str
+    count: PositiveInt | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrapAnswer:
+    """The part of an answer a trap looks at: a field left out (or null) is not compared."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    decision: Decision | None = None
+    crimes: tuple[TrapCrime, ...] | None = None
+    flags: tuple[str, ...] | None = None
+    incident_code: str | None = None
+    cancellation_reason: str | None = None
+    refer_to: ReferTo | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trap:
+    """A classic wrong answer to a scenario, the rule card it breaks and what to tell a trainee."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: Slug
+    answer: TrapAnswer
+    rule: str
+    feedback: NonBlank
+    malpractice: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Expected:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -89,6 +128,20 @@ class Expected:
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
     rules: Annotated[tuple[str, ...], Constraints(min_length=1)] = ()
+    decision_rule: str | None = None
+    traps: tuple[Trap, ...] = ()
+
+    @property
+    def blamed_rule(self) -> str:
+        """The card a wrong recording decision is blamed on: `decision_rule`, else `rules[0]`."""
+        return self.decision_rule or self.rules[0]
+
+    @property
+    def cards(self) -> tuple[str, ...]:
+        """The scenario's rule cards: `rules`, and its decision rule when that is not among them."""
+        if self.decision_rule is None or self.decision_rule in self.rules:
+            return self.rules
+        return (*self.rules, self.decision_rule)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
-    from trainer.core.store.sqlite import Store
+    from trainer.core.store.protocol import ResultsStore
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Submitted:
 
 @dataclass
 class QuizRun:
-    store: Store
+    store: ResultsStore
     trainee: Trainee
     plan: QuizPlan
     quiz: Quiz
@@ -47,7 +47,7 @@ class QuizRun:
     @classmethod
     def start(
         cls,
-        store: Store,
+        store: ResultsStore,
         trainee: Trainee,
         plan: QuizPlan,
         library: Library,

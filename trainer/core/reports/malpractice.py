@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store.answer_rows import answer_filter
-
-if TYPE_CHECKING:
-    from trainer.core.store.sqlite import Store as ResultsStore  # protocol.ResultsStore on main
+from trainer.core.store.protocol import ResultsStore
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # domain types load lazily: the CLI export and the store do n
     from trainer.core.content.catalogue import Catalogue
     from trainer.core.content.models import Answer, Finding, Grade
     from trainer.core.content.scenarios import LoadedScenario
-    from trainer.core.reports.statistics import Attempt
+    from trainer.core.grading.attempt import Attempt
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KINDS = ("classify", "cancellation")
@@ -256,7 +256,7 @@ class AnswerRow(AnswerRecord):
 
     def as_attempt(self) -> Attempt:
         """The answer as `statistics.Attempt`, the value the figures are computed from."""
-        from trainer.core.reports.statistics import Attempt
+        from trainer.core.grading.attempt import Attempt
 
         return Attempt(
             trainee_id=self.trainee_id,
