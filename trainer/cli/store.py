@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from trainer.core.store.bundles import import_bundle
     from trainer.core.store.sqlite import open_store
 
-    catalogue, library = load_bank()
+    catalogue, library = load_bank(args.data_dir)
     with open_store(args.data_dir) as store:
         result = import_bundle(store, Path(args.file), library, catalogue)
     print(
@@ -87,7 +87,7 @@ def cmd_regrade(args: argparse.Namespace) -> int:
     from trainer.core.store.regrade import regrade
     from trainer.core.store.sqlite import open_store
 
-    catalogue, library = load_bank()
+    catalogue, library = load_bank(args.data_dir)
     with open_store(args.data_dir) as store:
         result = regrade(store, library, catalogue, dry_run=args.dry_run)
     print(result.describe())
