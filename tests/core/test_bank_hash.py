@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import time
 from pathlib import Path
 
+import pytest
+
 from tests.core.conftest import ROOT_SCENARIOS, real_bank
+from trainer.core.content import library_cache
 from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.library_cache import SETTLED_NS, load_library_cached
+from trainer.core.content.library_cache import load_library_cached
 from trainer.core.content.scenarios import Library, load_library
 
 FILE = "miscellaneous/tools-by-parked-cars.yaml"
@@ -33,15 +34,17 @@ def test_the_same_content_gives_the_same_hash(tmp_path: Path) -> None:
     assert _hash(load_library([folder], catalogue), catalogue) == digest
 
 
-def test_the_cache_gives_the_hash_the_files_give(tmp_path: Path) -> None:
+def test_the_cache_gives_the_hash_the_files_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library, catalogue = real_bank()
-    ns = time.time_ns() - SETTLED_NS - 10**9
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)  # cache files copied just now
     folder = tmp_path / "bank"
     shutil.copytree(ROOT_SCENARIOS, folder)
-    for path in folder.rglob("*.yaml"):
-        os.utime(path, ns=(ns, ns))
     load_library_cached([folder], catalogue, tmp_path / "cache")  # writes the cache
+    monkeypatch.setattr(library_cache, "load_file", None)  # every scenario from the cache now
     cached = load_library_cached([folder], catalogue, tmp_path / "cache")
+    assert len(cached.scenarios) == len(library.scenarios)
     assert _hash(cached, catalogue) == _hash(library, catalogue)
 
 
