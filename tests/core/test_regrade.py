@@ -16,7 +16,8 @@ from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library, load_library
 from trainer.core.reports.summaries import team_counts
 from trainer.core.reports.team import TeamFilter, load, team_rows
-from trainer.core.store.regrade import answers_to_regrade, last_regrade, regrade
+from trainer.core.store.regrade import regrade
+from trainer.core.store.regrade_status import answers_to_regrade, last_regrade
 from trainer.core.store.sqlite import Store, open_store
 
 FILES = (

@@ -57,7 +57,7 @@ class RegradeOffer(QObject):
         self.runner.failed.connect(self._failed)
 
     def start(self) -> None:
-        from trainer.core.store.regrade import answers_to_regrade
+        from trainer.core.store.regrade_status import answers_to_regrade
 
         library, catalogue = self.context.library, self.context.catalogue
         self.checker.start(lambda store: answers_to_regrade(store, library, catalogue))

@@ -18,7 +18,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from trainer.core.content.bank_hash import bank_hash
@@ -28,7 +27,7 @@ from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.grading.grade import grade
 from trainer.core.store.answer_rows import SUMMARY_TABLES, slug_list, summarise_after
-from trainer.core.store.records import findings_json, from_iso, malpractice_trap, now, to_iso
+from trainer.core.store.records import findings_json, malpractice_trap, now, to_iso
 from trainer.core.store.sqlite import Store
 
 PAGE = 5_000
@@ -295,48 +294,3 @@ def rebuild_summaries(conn: sqlite3.Connection) -> None:
     for table in SUMMARY_TABLES:
         conn.execute(f"DELETE FROM {table}")
     summarise_after(conn, -(2**63))
-
-
-# What the application and the dashboard ask ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LastRegrade:
-    changed: int
-    checked: int
-    finished_at: datetime
-
-    def describe(self) -> str:
-        """E.g. '1,234 answers regraded on 2026-12-02 after a bank change.'"""
-        return (
-            f"{self.changed:,} answer(s) regraded on {self.finished_at:%Y-%m-%d} after a bank "
-            f"change ({self.checked:,} checked)."
-        )
-
-
-def last_regrade(store: Store) -> LastRegrade | None:
-    """The latest finished regrade that changed something, if any."""
-    rows = store.query(
-        "SELECT changed, checked, finished_at FROM regrades WHERE finished_at IS NOT NULL "
-        "AND changed > 0 ORDER BY id DESC LIMIT 1"
-    )
-    if not rows:
-        return None
-    changed, checked, finished = rows[0]
-    return LastRegrade(int(changed), int(checked), from_iso(finished))
-
-
-def answers_to_regrade(store: Store, library: Library, catalogue: Catalogue) -> int:
-    """How many answers to scenarios in the bank were graded under another bank or catalogue
-    (answers recorded before bank hashes were kept count too); -1 if only the summaries are
-    stale from an interrupted regrade."""
-    current = bank_hash((s.scenario for s in library.scenarios), catalogue)
-    ids = json.dumps(sorted(library.by_id))
-    [(count,)] = store.query(
-        "SELECT count(*) FROM answers WHERE bank_hash IS NOT ?1 "
-        "AND scenario_id IN (SELECT value FROM json_each(?2))",
-        [current, ids],
-    )
-    if count:
-        return int(count)
-    return -1 if store.query("SELECT 1 FROM meta WHERE key = ?", [STALE_KEY]) else 0

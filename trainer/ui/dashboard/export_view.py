@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.reports import team_export
 from trainer.core.reports.team import TeamData, TeamFilter
-from trainer.core.store.regrade import LastRegrade
+from trainer.core.store.regrade_status import LastRegrade
 from trainer.ui.context import AppContext
 from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped

@@ -18,7 +18,7 @@ from trainer.core.content.scenarios import Library
 from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_counts
 from trainer.core.reports.team import TeamData, TeamFilter, known_topics, load
 from trainer.core.store.accounts import reset_profile
-from trainer.core.store.regrade import LastRegrade, last_regrade
+from trainer.core.store.regrade_status import LastRegrade, last_regrade
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.context import AppContext
