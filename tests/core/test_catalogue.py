@@ -179,3 +179,31 @@ def test_a_catalogue_naming_a_missing_card_or_class_is_refused(
         (tmp_path / path.name).write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(TrainerError, match=re.escape(message)):
         load_catalogue("2026-27", tmp_path)
+
+
+# Rules that decide keys in the bank and must be on a card, not only in a scenario's feedback
+# (pages of the Crime Recording Rules 2026/27 unless stated).
+CARD_HOLDS = {
+    "firearms-and-imitation-firearms": ["10B", "imitation firearm in a public place", "10A"],
+    "shoplifting-recorded": ["theft by an employee (41)", "non-public area", "till", "(30C)"],
+    "rape-classes-by-age": ["12-year-old girl", "15-year-old boyfriend"],  # p20 Example 1
+    "threats-and-communications": ["grossly offensive", "not the number of messages"],  # p59
+    "crime-location": ["suspect's most recent confirmed residence"],  # p15
+    "fraud-report-fraud": ["PNC-registered", "NFIB passes", "always recorded locally"],  # p97-98
+    "weapons-and-drugs": ["group of offenders", "10B", "approved field test", "admission"],
+    "other-flags": ["forensically confirmed attempt", "honour of a person, family or community"],
+    "cancellation-c4-error": ["C2, not C4"],
+    "one-crime-per-victim-exceptions": ["once for each business robbed"],  # p72
+}
+
+
+@pytest.mark.parametrize("card", sorted(CARD_HOLDS))
+def test_rule_cards_hold_the_deciding_rules(catalogue: Catalogue, card: str) -> None:
+    text = catalogue.rule_by_id[card].explanation
+    assert [p for p in CARD_HOLDS[card] if p not in text] == []
+
+
+def test_the_c2_card_uses_only_the_sources_examples(catalogue: Catalogue) -> None:
+    c2 = catalogue.rule_by_id["cancellation-c2-avi"]
+    assert "finance company" not in c2.explanation
+    assert "simply fell" in c2.explanation and "before any police involvement" in c2.explanation
