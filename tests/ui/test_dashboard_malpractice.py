@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.core.team_data import START, Team, record
@@ -60,6 +61,9 @@ def test_malpractice_answers_on_the_team_table_and_their_tab(
         "Bob Baker": "1",
         "Carol Cole": "0",
     }
+    assert window.team.headline.text().endswith("HMIC malpractice answers: 4.")
+    header = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(11)]
+    assert header[8:11] == ["Accuracy\n95% CI", "HMIC\nmalpractice", "Last\nactive"]
     view = window.malpractice
     assert view.headline.text() == (
         "4 HMIC malpractice answer(s) in this filter, from 2 trainee(s), in 2 trap(s)."

@@ -99,6 +99,7 @@ COLUMNS = (
     ),
 )
 NAME_COLUMN = 0
+MALPRACTICE_COLUMN = 9
 MALPRACTICE_HELP = (
     "HMIC malpractice answers: answers that fell into a recording failure the inspectorate named "
     "(see the HMIC malpractice tab)."
@@ -129,7 +130,9 @@ class TeamView(QWidget):
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
         self.malpractice = MalpracticeCounts((), {})
-        self.model = SortableTableModel((*COLUMNS, malpractice_column(self)), self)
+        at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
+        columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
+        self.model = SortableTableModel(columns, self)
         self.table, self.proxy = sorted_view(
             self.model,
             "Team results",
@@ -172,7 +175,8 @@ class TeamView(QWidget):
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
-            f"{team.recording_accuracy.describe()}."
+            f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
+            f"{self.malpractice.team:,}."
         )
         self.headline.setAccessibleName(self.headline.text())
 
