@@ -17,7 +17,7 @@ from trainer.core.content.scenarios import Library, load_library
 from trainer.core.reports.summaries import team_counts
 from trainer.core.reports.team import TeamFilter, load, team_rows
 from trainer.core.store.regrade import regrade
-from trainer.core.store.regrade_status import answers_to_regrade, last_regrade
+from trainer.core.store.regrade_status import DUE, answers_to_regrade, last_regrade
 from trainer.core.store.sqlite import Store, open_store
 
 FILES = (
@@ -222,3 +222,9 @@ def test_a_regrade_asked_to_stop_leaves_the_rest_to_the_next(
     assert stopped.changed + rest.changed == 2
     [counts] = team_counts(store)
     assert counts.total.score_sum == 360
+
+
+def test_the_check_on_start_reads_only_the_bank_index() -> None:
+    store = Store.memory()
+    plan = store.query(f"EXPLAIN QUERY PLAN {DUE}", ["0123456789abcdef", '["a","b"]'])
+    assert "COVERING INDEX answers_by_bank" in " ".join(str(row[-1]) for row in plan)

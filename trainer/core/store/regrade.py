@@ -44,8 +44,8 @@ _UPDATE = (
     "topics = ?, expected_decision = ?, crime_groups = ?, score = ?, findings = ?, "
     "finding_kinds = ?, finding_rules = ?, malpractice_trap = ?, bank_hash = ? WHERE seq = ?"
 )
-# Most answers keep their grade and only learn the bank they were graded under: no indexed column
-# in the SET clause, so SQLite rewrites the row but no index.
+# Most answers keep their grade and only learn the bank they were graded under: of the indexes,
+# only answers_by_bank is rewritten.
 _RESTAMP = (
     "UPDATE answers SET scenario_hash = ?, catalogue_edition = ?, scenario_title = ?, kind = ?, "
     "topics = ?, bank_hash = ? WHERE seq = ?"

@@ -40,17 +40,21 @@ def last_regrade(store: Store) -> LastRegrade | None:
     return LastRegrade(int(changed), int(checked), from_iso(finished))
 
 
+# Ranges either side of the current hash rather than "IS NOT": answers_by_bank then finds the few
+# answers graded under another bank without reading the others (the application asks on start).
+DUE = (
+    "SELECT count(*) FROM answers WHERE (bank_hash IS NULL OR bank_hash < ?1 OR bank_hash > ?1) "
+    "AND scenario_id IN (SELECT value FROM json_each(?2))"
+)
+
+
 def answers_to_regrade(store: Store, library: Library, catalogue: Catalogue) -> int:
     """How many answers to scenarios in the bank were graded under another bank or catalogue
     (answers recorded before bank hashes were kept count too); -1 if only the summaries are
     stale from an interrupted regrade."""
     current = bank_hash((s.scenario for s in library.scenarios), catalogue)
     ids = json.dumps(sorted(library.by_id))
-    [(count,)] = store.query(
-        "SELECT count(*) FROM answers WHERE bank_hash IS NOT ?1 "
-        "AND scenario_id IN (SELECT value FROM json_each(?2))",
-        [current, ids],
-    )
+    [(count,)] = store.query(DUE, [current, ids])
     if count:
         return int(count)
     return -1 if store.query("SELECT 1 FROM meta WHERE key = ?", [STALE_KEY]) else 0

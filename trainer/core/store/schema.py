@@ -200,6 +200,7 @@ def m0003_regrades(db: Database) -> None:
         f"""
         ALTER TABLE answers ADD COLUMN bank_hash TEXT;
         ALTER TABLE answers ADD COLUMN malpractice_trap TEXT;
+        CREATE INDEX answers_by_bank ON answers (scenario_id, bank_hash);
         CREATE INDEX answers_by_malpractice ON answers
             (malpractice_trap, scenario_id, trainee_id, answered_ts)
             WHERE malpractice_trap IS NOT NULL;
