@@ -128,6 +128,7 @@ def test_a_dry_run_changes_nothing_and_a_second_run_changes_nothing(
     dry = regrade(store, after_bank, catalogue, dry_run=True)
     assert (dry.changed, dry.changed_by_scenario) == (2, {CHANGED: 2})
     assert f"{CHANGED}: 2 answer(s) would change" in dry.describe()
+    assert "2 unchanged answer(s) graded under another bank would be marked" in dry.describe()
     assert _snapshot(store) == before
     assert not (tmp_path / "data" / "backups").exists()
 
@@ -135,7 +136,7 @@ def test_a_dry_run_changes_nothing_and_a_second_run_changes_nothing(
     assert first.changed == 2
     done = _snapshot(store)
     second = regrade(store, after_bank, catalogue)
-    assert (second.checked, second.changed, second.unchanged) == (4, 0, 4)
+    assert (second.checked, second.changed, second.unchanged, second.restamped) == (4, 0, 4, 0)
     assert _snapshot(store) == done
 
 

@@ -68,6 +68,7 @@ class RegradeResult:
     dry_run: bool
     changed_by_scenario: dict[str, int] = field(default_factory=dict)
     stopped: bool = False  # asked to stop between pages: the next regrade finishes the job
+    restamped: int = 0  # unchanged, but graded under another bank: now marked with this one
 
     def describe(self) -> str:
         """The command's report: counts, and on a dry run what would change."""
@@ -78,6 +79,12 @@ class RegradeResult:
             f"{self.unchanged:,} unchanged, {self.missing_scenario:,} left as they were "
             "(scenario no longer in the bank)"
         ]
+        if self.restamped:
+            verb = "would be" if self.dry_run else "were"
+            lines.append(
+                f"{self.restamped:,} unchanged answer(s) graded under another bank {verb} "
+                "marked as graded under this one"
+            )
         if self.dry_run and self.changed:
             top = sorted(self.changed_by_scenario.items(), key=lambda kv: (-kv[1], kv[0]))
             lines += [f"  {sid}: {n:,} answer(s) would change" for sid, n in top[:20]]
@@ -157,6 +164,7 @@ class _Tally:
     checked: int = 0
     changed: int = 0
     missing: int = 0
+    restamped: int = 0
     by_scenario: Counter[str] = field(default_factory=Counter)
 
 
@@ -202,6 +210,7 @@ def regrade(
         dry_run=dry_run,
         changed_by_scenario=dict(tally.by_scenario),
         stopped=stopped,
+        restamped=tally.restamped,
     )
 
 
@@ -245,6 +254,7 @@ def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tup
         elif (digest, edition, title, kind, topics, graded_under) != (
             key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
         ):  # fmt: skip
+            tally.restamped += 1
             restamps.append(
                 (key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
                  seq)
