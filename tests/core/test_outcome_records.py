@@ -16,7 +16,7 @@ from tests.core.conftest import ROOT_SCENARIOS
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.coverage import measure_coverage
 from trainer.core.content.models import Answer
-from trainer.core.content.scenarios import LoadedScenario, load_library
+from trainer.core.content.scenarios import Library, LoadedScenario, load_library
 from trainer.core.content.validation import validate
 from trainer.core.grading.grade import grade
 from trainer.core.practice.quiz import QuizPlan, practice_choices, select_scenarios
@@ -27,15 +27,20 @@ from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
 from trainer.core.store.bundles import export_bundle, import_bundle
 from trainer.core.store.export import ANSWER_HEADER, export_answers
 from trainer.core.store.records import AnswerRecord
-from trainer.core.store.schema import STEPS, migrations
+from trainer.core.store.schema import migrations
 from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 WHEN = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def bank(catalogue: Catalogue) -> dict[str, LoadedScenario]:
-    return load_library([ROOT_SCENARIOS / "outcomes"], catalogue).by_id
+def library(catalogue: Catalogue) -> Library:
+    return load_library([ROOT_SCENARIOS / "outcomes"], catalogue)
+
+
+@pytest.fixture(scope="module")
+def bank(library: Library) -> dict[str, LoadedScenario]:
+    return library.by_id
 
 
 def record(
@@ -118,12 +123,15 @@ def test_the_csv_carries_the_new_kinds(
 
 
 def test_a_bundle_of_the_new_kinds_round_trips(
-    tmp_path: Path, station: tuple[Store, list[AnswerRecord]]
+    tmp_path: Path,
+    station: tuple[Store, list[AnswerRecord]],
+    library: Library,
+    catalogue: Catalogue,
 ) -> None:
     store, _ = station
     assert export_bundle(store, tmp_path / "b.json") == 5
     other = open_store(tmp_path / "b")
-    result = import_bundle(other, tmp_path / "b.json")
+    result = import_bundle(other, tmp_path / "b.json", library, catalogue)
     assert result.answers == 5
 
     def seen(s: Store) -> list[tuple[object, ...]]:
@@ -132,12 +140,15 @@ def test_a_bundle_of_the_new_kinds_round_trips(
             for r in s.answers()
         ]
 
-    assert seen(other) == seen(store)
-    assert import_bundle(other, tmp_path / "b.json").answers == 0
+    assert seen(other) == seen(store)  # graded again with this bank: the same grades
+    assert import_bundle(other, tmp_path / "b.json", library, catalogue).answers == 0
 
 
-def test_a_bundle_with_a_made_up_decision_is_refused(
-    tmp_path: Path, station: tuple[Store, list[AnswerRecord]]
+def test_a_bundle_with_a_made_up_authority_is_refused(
+    tmp_path: Path,
+    station: tuple[Store, list[AnswerRecord]],
+    library: Library,
+    catalogue: Catalogue,
 ) -> None:
     from trainer.core.errors import TrainerError
     from trainer.core.store.bundles import canonical
@@ -145,14 +156,14 @@ def test_a_bundle_with_a_made_up_decision_is_refused(
     store, _ = station
     export_bundle(store, tmp_path / "b.json")
     data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
-    data["payload"]["answers"][0]["decision"] = "escalate-sergeant"
+    data["payload"]["answers"][0]["answer"]["authority"] = "sergeant"
     import hashlib
 
     data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
     (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(TrainerError) as caught:
-        import_bundle(open_store(tmp_path / "c"), tmp_path / "bad.json")
-    assert "decision" in str(caught.value) and "\n" not in str(caught.value)
+        import_bundle(open_store(tmp_path / "c"), tmp_path / "bad.json", library, catalogue)
+    assert "answers[0].answer.authority" in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_disposal_errors_counted_in_sql_and_in_memory_agree(
@@ -181,7 +192,7 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
 ) -> None:
     path = tmp_path / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before=STEPS[2])
+    migrations.apply(db, stop_before="m0004_outcome_kinds")
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "
@@ -245,3 +256,16 @@ def test_coverage_reports_the_new_kinds(catalogue: Catalogue) -> None:
     assert data["kinds"] == {"disposal-review": 29, "outcome": 17}
     assert data["outcome_types"]["1A"] == 3
     assert data["disposals"]["community-resolution: refuse"] == 5
+
+
+def test_a_regrade_keeps_the_new_kinds_as_they_were(
+    station: tuple[Store, list[AnswerRecord]], library: Library, catalogue: Catalogue
+) -> None:
+    from trainer.core.store.regrade import regrade
+
+    store, _ = station
+    before = [(r.decision, r.expected_decision, r.score, r.findings) for r in store.answers()]
+    result = regrade(store, library, catalogue)
+    assert result.changed == 0
+    after = [(r.decision, r.expected_decision, r.score, r.findings) for r in store.answers()]
+    assert after == before  # an escalation's key is still stored with its authority

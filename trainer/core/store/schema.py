@@ -8,6 +8,7 @@ line breaks. Each check costs microseconds on every insert, so the JSON columns 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
@@ -168,67 +169,6 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
-_DECISIONS = (
-    "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
-    "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
-)
-
-
-def _decision(column: str) -> str:
-    """A recording or disposal decision, or an outcome type code such as 8, 16 or 1A."""
-    codes = " OR ".join(
-        f"{column} GLOB '{p}'" for p in ("[1-9]", "[1-9][0-9]", "[1-9][A-Z]", "[1-9][0-9][A-Z]")
-    )
-    return f"({column} IN ({_DECISIONS}) OR {codes})"
-
-
-@_step
-def m0003_outcome_kinds(db: Database) -> None:
-    """Answers to disposal reviews and outcome decisions: the kind and decision checks widen
-    (SQLite cannot alter a CHECK, so the table is rebuilt with the same columns and indexes)."""
-    columns = [row[1] for row in db.execute("PRAGMA table_info(answers)").fetchall()]
-    names = ", ".join(columns)
-    _run(
-        db,
-        f"""
-        CREATE TABLE answers_new (
-            seq INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            session_id TEXT NOT NULL REFERENCES quiz_sessions (id),
-            trainee_id TEXT NOT NULL REFERENCES trainees (id),
-            scenario_id TEXT NOT NULL CHECK ({_slug("scenario_id")}),
-            scenario_hash TEXT NOT NULL,
-            catalogue_edition TEXT NOT NULL,
-            scenario_title TEXT NOT NULL,
-            kind TEXT NOT NULL
-                CHECK (kind IN ('classify', 'cancellation', 'disposal-review', 'outcome')),
-            topics TEXT NOT NULL,
-            expected_decision TEXT NOT NULL CHECK {_decision("expected_decision")},
-            decision TEXT NOT NULL CHECK {_decision("decision")},
-            crime_groups TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
-            findings TEXT NOT NULL,
-            finding_kinds TEXT NOT NULL,
-            finding_rules TEXT NOT NULL,
-            asked TEXT NOT NULL,
-            exam INTEGER NOT NULL CHECK (exam IN (0, 1)),
-            shown_at TEXT NOT NULL CHECK ({_iso("shown_at")}),
-            answered_at TEXT NOT NULL CHECK ({_iso("answered_at")}),
-            answered_ts REAL NOT NULL,
-            seconds_taken REAL NOT NULL CHECK (seconds_taken >= 0),
-            workstation_id TEXT NOT NULL
-        );
-        INSERT INTO answers_new ({names}) SELECT {names} FROM answers;
-        DROP TABLE answers;
-        ALTER TABLE answers_new RENAME TO answers;
-        CREATE INDEX answers_by_trainee ON answers (trainee_id, answered_ts);
-        CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, score);
-        CREATE INDEX answers_by_time ON answers (answered_ts)
-        """,
-    )
-
-
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
     db.conn.execute(
@@ -237,6 +177,11 @@ def forget_trainee(db: Database, trainee_id: str) -> None:
     )
     for table in ("trainee_totals", "trainee_findings"):
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
+    db.conn.execute(
+        "DELETE FROM grade_history WHERE answer_id IN "
+        "(SELECT id FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
 
 
 def rebuild_summaries(db: Database) -> None:
@@ -245,3 +190,107 @@ def rebuild_summaries(db: Database) -> None:
         for table in SUMMARY_TABLES:
             db.conn.execute(f"DELETE FROM {table}")
         summarise_after(db.conn, -(2**63))
+
+
+@_step
+def m0003_regrades(db: Database) -> None:
+    """What each answer was graded under, regrades with each changed answer's previous grade, and
+    HMIC malpractice answers countable in SQL (backfilled from the stored findings)."""
+    _run(
+        db,
+        f"""
+        ALTER TABLE answers ADD COLUMN bank_hash TEXT;
+        ALTER TABLE answers ADD COLUMN malpractice_trap TEXT;
+        CREATE INDEX answers_by_bank ON answers (scenario_id, bank_hash);
+        CREATE INDEX answers_by_malpractice ON answers
+            (malpractice_trap, scenario_id, trainee_id, answered_ts)
+            WHERE malpractice_trap IS NOT NULL;
+        CREATE TABLE regrades (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL CHECK ({_iso("started_at")}),
+            started_ts REAL NOT NULL,
+            finished_at TEXT CHECK (finished_at IS NULL OR {_iso("finished_at")}),
+            bank_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            checked INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            missing_scenario INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE grade_history (
+            answer_id TEXT NOT NULL,
+            regrade_id INTEGER NOT NULL REFERENCES regrades (id),
+            score INTEGER NOT NULL,
+            findings TEXT NOT NULL,
+            expected_decision TEXT NOT NULL,
+            crime_groups TEXT NOT NULL,
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            bank_hash TEXT,
+            PRIMARY KEY (answer_id, regrade_id)
+        ) WITHOUT ROWID;
+        UPDATE answers SET malpractice_trap = (
+            SELECT json_extract(value, '$.trap') FROM json_each(answers.findings)
+            WHERE json_extract(value, '$.malpractice') = 1
+                AND json_extract(value, '$.trap') IS NOT NULL
+            LIMIT 1
+        ) WHERE instr(findings, '"malpractice"') > 0
+        """,
+    )
+
+
+_DECISIONS = (
+    "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
+    "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
+)
+_OLD_KIND_CHECK = "CHECK (kind IN ('classify', 'cancellation'))"
+_OLD_DECISION_CHECK = re.compile(
+    r"CHECK \((expected_decision|decision) "
+    r"IN \('crime', 'incident', 'refer', 'retain', 'cancel'\)\)"
+)
+
+
+def _decision(column: str) -> str:
+    """A recording or disposal decision, or an outcome type code such as 8, 16 or 1A."""
+    codes = " OR ".join(
+        f"{column} GLOB '{p}'" for p in ("[1-9]", "[1-9][0-9]", "[1-9][A-Z]", "[1-9][0-9][A-Z]")
+    )
+    return f"CHECK ({column} IN ({_DECISIONS}) OR {codes})"
+
+
+@_step
+def m0004_outcome_kinds(db: Database) -> None:
+    """Answers to disposal reviews and outcome decisions: the kind and decision checks widen.
+
+    SQLite cannot alter a CHECK, so the table is rebuilt from its own definition with only those
+    checks replaced, its rows copied in order, and its indexes and triggers made again."""
+    (table,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'answers'"
+    ).fetchone()
+    widened = table.replace(
+        _OLD_KIND_CHECK,
+        "CHECK (kind IN ('classify', 'cancellation', 'disposal-review', 'outcome'))",
+    )
+    widened, replaced = _OLD_DECISION_CHECK.subn(lambda m: _decision(m.group(1)), widened)
+    if widened.count("'disposal-review'") != 1 or replaced != 2:
+        raise RuntimeError("answers: the kind and decision checks are not the ones expected")
+    widened = re.sub(r'^CREATE TABLE "?answers"?', "CREATE TABLE answers_new", widened)
+    extras = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'answers' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+    ]
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(answers)").fetchall())
+    _run(
+        db,
+        ";\n".join(
+            [
+                widened,
+                f"INSERT INTO answers_new ({columns}) SELECT {columns} FROM answers",
+                "DROP TABLE answers",
+                "ALTER TABLE answers_new RENAME TO answers",
+                *extras,
+            ]
+        ),
+    )
