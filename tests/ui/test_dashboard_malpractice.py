@@ -62,8 +62,13 @@ def test_malpractice_answers_on_the_team_table_and_their_tab(
         "Carol Cole": "0",
     }
     assert window.team.headline.text().endswith("HMIC malpractice answers: 4.")
-    header = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(11)]
-    assert header[8:11] == ["Accuracy\n95% CI", "HMIC\nmalpractice", "Last\nactive"]
+    header = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(12)]
+    assert header[8:12] == [
+        "Accuracy\n95% CI",
+        "HMIC\nmalpractice",
+        "Disposal\nerrors",
+        "Last\nactive",
+    ]
     view = window.malpractice
     assert view.headline.text() == (
         "4 HMIC malpractice answer(s) in this filter, from 2 trainee(s), in 2 trap(s)."

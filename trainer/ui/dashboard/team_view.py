@@ -186,9 +186,8 @@ class TeamView(QWidget):
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
-            f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
-            f"{self.malpractice.team:,}. Out-of-court disposal errors: "
-            f"{data.team_disposal_errors:,}."
+            f"{team.recording_accuracy.describe()}. Out-of-court disposal errors: "
+            f"{data.team_disposal_errors:,}. HMIC malpractice answers: {self.malpractice.team:,}."
         )
         self.headline.setAccessibleName(self.headline.text())
 
