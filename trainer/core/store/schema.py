@@ -168,6 +168,25 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+@_step
+def m0003_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
     db.conn.execute(
