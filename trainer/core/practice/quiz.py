@@ -93,6 +93,7 @@ class PracticeChoices:
     topics: tuple[Choice, ...]
     rules: tuple[Choice, ...]
     audiences: tuple[Choice, ...]
+    bank: tuple[Scenario, ...] = ()  # what they were counted from (for `audience_note`)
 
     def for_mode(self, mode: Mode) -> tuple[Choice, ...]:
         return {
@@ -117,6 +118,7 @@ def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Pra
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
         ),
         audiences=tuple(Choice(a, a, audiences[a]) for a in AUDIENCES if a in audiences),
+        bank=tuple(scenarios),
     )
 
 
