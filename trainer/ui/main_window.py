@@ -197,7 +197,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{TITLE} — {trainee.name}")
         self.show_practice()
 
-    def show_start(self, select_id: str | None = None) -> None:
+    def show_start(self) -> None:
+        self._show_start(None)
+
+    def _show_start(self, select_id: str | None) -> None:
         if self._quiz_running():
             return
         self.trainee = None
@@ -209,7 +212,7 @@ class MainWindow(QMainWindow):
 
     def _quiz_kept(self) -> None:
         """The quiz was left to resume later: back to the start, its trainee's offer shown."""
-        self.show_start(self.trainee.id if self.trainee else None)
+        self._show_start(self.trainee.id if self.trainee else None)
 
     @reports_errors
     def _offer_resume(self, trainee: Trainee) -> None:

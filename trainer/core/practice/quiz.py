@@ -157,7 +157,7 @@ def audience_note(
     written_for = sorted({a for s in others for a in s.audience}, key=AUDIENCES.index)
     names = " or ".join(_plural(a) for a in written_for)
     of = f" of {len(pool)}" if plan.exam else ""
-    what = "scenario" if len(others) == 1 else "scenarios"
+    what = "scenario" if len(pool if plan.exam else others) == 1 else "scenarios"
     return f"Includes {len(others)}{of} {what} written for {names}, not {_plural(role)}."
 
 
