@@ -181,7 +181,7 @@ def test_quitting_mid_quiz_keeps_it_for_the_start_screen(
     offer = again.start_view
     assert offer.resume_box.isVisibleTo(offer) and offer.resume_button.isEnabled()
     assert offer.resume_text.text().startswith(
-        f"Unfinished: Topic: fixture (3 scenarios) — {first} of 3 answered, started "
+        f"Unfinished: Topic: Fixture (3 scenarios) — {first} of 3 answered, started "
     )
     offer.resume_button.click()
     quiz = again.quiz_screen
@@ -320,5 +320,5 @@ def test_starting_a_new_quiz_over_an_unfinished_one_asks(
     assert window.pages.currentWidget() is window.practice_view  # said no
     start_quiz(window, "topic", "burglary", count=1)
     assert window.pages.currentWidget() is window.quiz_screen
-    assert questions[0].startswith("You have an unfinished quiz (Topic: fixture (3 scenarios))")
+    assert questions[0].startswith("You have an unfinished quiz (Topic: Fixture (3 scenarios))")
     assert len(store.sessions(alex.id)) == 2

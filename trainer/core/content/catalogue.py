@@ -7,15 +7,18 @@ rules it follows, and validated with pydantic (see `validation`) when loaded fro
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from trainer.core import paths
-from trainer.core.content.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints
+from trainer.core.content.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints, NonBlank
 from trainer.core.errors import TrainerError
 
 DEFAULT_EDITION = "2026-27"
+# A search term's source: a Crime Recording Rules page or a Home Office code on the list, or both.
+SOURCE_PATTERN = r"^(CRR p\.\d+|NOL \d{3}/\d{2})\b.*$"
 
 GROUP_NAMES = {
     "violence-against-the-person": "Violence against the person",
@@ -33,13 +36,35 @@ GROUP_NAMES = {
 
 
 @dataclass(frozen=True, kw_only=True)
+class ListedOffence:
+    """A further offence the Notifiable Offence List files under the same Home Office code."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    act: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class HomeOfficeCode:
+    """A Home Office offence code under a class: the list's wording, Act and section."""
+
     __pydantic_config__ = FORBID_EXTRA
 
     code: str
     name: str
+    act: str = ""
+    section: str = ""
     max_sentence: str = ""
     basis: Literal["victim", "state", "both", ""] = ""
+    other_offences: tuple[ListedOffence, ...] = ()
+
+    @property
+    def offences(self) -> tuple[ListedOffence, ...]:
+        """Every offence listed under this code, its own first."""
+        own = ListedOffence(name=self.name, act=self.act, section=self.section)
+        return (own, *self.other_offences)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +76,7 @@ class Offence:
     group: str
     subgroup: str = ""
     victim_based: bool = True
+    counting_rule: str = ""  # the rule card that holds this class's counting rule
     ho_codes: tuple[HomeOfficeCode, ...] = ()
 
     @property
@@ -78,6 +104,7 @@ class IncidentCode:
     name: str
     explanation: str
     subcodes: tuple[IncidentSubcode, ...] = ()
+    rule: str = ""  # the rule card a wrong code of this class is blamed on, if any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +114,7 @@ class Flag:
     id: str
     name: str
     explanation: str
+    rule: str = ""  # the flag's own rule card
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +125,17 @@ class CancellationReason:
     name: str
     when: str
     authorised_by: str
+    rule: str = ""  # the rule card for this reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distinction:
+    """The rule card that separates two offence classes trainees confuse (e.g. 28J and 58A)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    classes: Annotated[tuple[str, ...], Constraints(min_length=2, max_length=2)]
+    rule: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +146,18 @@ class RuleCard:
     title: str
     source: str
     explanation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchTerm:
+    """Everyday police words for an offence, the classes they name (most likely first) and the
+    source that says so: a page of the Crime Recording Rules or a Home Office code on the list."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    words: Annotated[tuple[NonBlank, ...], Constraints(min_length=1)]
+    classes: Annotated[tuple[str, ...], Constraints(min_length=1)]
+    source: Annotated[str, Constraints(pattern=SOURCE_PATTERN)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,9 +172,17 @@ class Catalogue:
     flags: tuple[Flag, ...]
     cancellation_reasons: tuple[CancellationReason, ...]
     rule_cards: tuple[RuleCard, ...]
+    search_terms: tuple[SearchTerm, ...] = ()
+    distinctions: tuple[Distinction, ...] = ()
+    # Scenario topic tag -> the plain name shown for it. Left out of equality and hashing
+    # (a dict is not hashable), as the edition already tells two catalogues apart.
+    topics: dict[Annotated[str, Constraints(pattern=SLUG_PATTERN)], str] = field(
+        default_factory=dict, compare=False
+    )
 
     def check(self) -> None:
-        """Raise ValueError if an id is used twice or an offence names an unknown crime group."""
+        """Raise ValueError if an id is used twice, an offence names an unknown crime group, or
+        a reference (a class's counting rule, a flag's card, a distinction) names nothing."""
         for what, ids in (
             ("offence code", [o.code for o in self.offences]),
             ("incident code", [i.code for i in self.incident_codes]),
@@ -137,6 +196,58 @@ class Catalogue:
         unknown = sorted({o.group for o in self.offences} - GROUP_NAMES.keys())
         if unknown:
             raise ValueError(f"unknown crime group: {', '.join(unknown)}")
+        self._check_search_terms()
+        self._check_references()
+
+    def _check_search_terms(self) -> None:
+        """Each word once; each class known; each Home Office code cited filed under one of the
+        term's classes (a word must not be tied to a class its source does not support)."""
+        words = [" ".join(w.casefold().split()) for t in self.search_terms for w in t.words]
+        dupes = sorted({w for w in words if words.count(w) > 1})
+        if dupes:
+            raise ValueError(f"search term listed twice: {', '.join(dupes)}")
+        for term in self.search_terms:
+            unknown = [c for c in term.classes if c not in self.offence_by_code]
+            if unknown:
+                raise ValueError(f"search term {term.words[0]!r}: unknown class {unknown[0]}")
+            filed = {h.code for c in term.classes for h in self.offence_by_code[c].ho_codes}
+            cited = re.findall(r"\b\d{3}/\d{2}\b", term.source)
+            stray = [code for code in cited if code not in filed]
+            if stray:
+                raise ValueError(
+                    f"search term {term.words[0]!r}: {stray[0]} is not filed under "
+                    f"{', '.join(term.classes)}"
+                )
+
+    def _check_references(self) -> None:
+        cards = {r.id for r in self.rule_cards}
+        for offence in self.offences:
+            if offence.counting_rule not in cards:
+                raise ValueError(
+                    f"offence {offence.code}: counting_rule {offence.counting_rule!r} "
+                    "is not a rule card"
+                )
+        for flag in self.flags:
+            if flag.rule not in cards:
+                raise ValueError(f"flag {flag.id}: rule {flag.rule!r} is not a rule card")
+        for what, code, rule in [
+            *(("incident code", i.code, i.rule) for i in self.incident_codes),
+            *(("cancellation reason", c.code, c.rule) for c in self.cancellation_reasons),
+        ]:
+            if rule and rule not in cards:
+                raise ValueError(f"{what} {code}: rule {rule!r} is not a rule card")
+        codes = {o.code for o in self.offences}
+        pairs: set[frozenset[str]] = set()
+        for d in self.distinctions:
+            pair = frozenset(d.classes)
+            where = f"distinction {'/'.join(d.classes)}"
+            if len(pair) != 2 or not pair <= codes:
+                raise ValueError(f"{where}: needs two different offence classes in the list")
+            if d.rule not in cards:
+                raise ValueError(f"{where}: rule {d.rule!r} is not a rule card")
+            if pair in pairs:
+                raise ValueError(f"{where}: given twice")
+            pairs.add(pair)
 
     # Look-ups -------------------------------------------------------------------------------
 
@@ -159,6 +270,18 @@ class Catalogue:
     @functools.cached_property
     def incident_by_code(self) -> dict[str, IncidentCode]:
         return {i.code: i for i in self.incident_codes}
+
+    def topic_name(self, tag: str) -> str:
+        """The plain name of a scenario topic, e.g. 'Lost property (HMIC finding)'."""
+        return self.topics.get(tag) or tag.replace("-", " ").capitalize()
+
+    @functools.cached_property
+    def distinction_by_pair(self) -> dict[frozenset[str], str]:
+        return {frozenset(d.classes): d.rule for d in self.distinctions}
+
+    def distinction(self, one: str, other: str) -> str | None:
+        """The rule card that separates two offence classes, if the catalogue names one."""
+        return self.distinction_by_pair.get(frozenset((one, other)))
 
     def group_of(self, code: str) -> str | None:
         offence = self.offence_by_code.get(code)
@@ -187,21 +310,34 @@ def load_catalogue(edition: str = DEFAULT_EDITION, folder: Path | None = None) -
     base = folder or paths.catalogue_dir()
     rules_path = base / f"rules-{edition}.yaml"
     offences_path = base / f"offences-{edition}.yaml"
+    terms_path = base / f"search-terms-{edition}.yaml"
     if not rules_path.exists():
         raise TrainerError(f"{rules_path}: no catalogue for edition {edition!r}")
     rules = _read_yaml(rules_path)
     offences = _read_yaml(offences_path)
-    if not isinstance(rules, dict) or not isinstance(offences, dict):
+    terms = _read_yaml(terms_path) if terms_path.exists() else {}
+    if not isinstance(rules, dict) or not isinstance(offences, dict) or not isinstance(terms, dict):
         raise TrainerError(f"{base}: catalogue files must be YAML mappings")
     from trainer.core.content.validation import ValidationError, validate
 
     try:
-        catalogue = validate(Catalogue, {**rules, "offences": offences.get("offences", [])})
+        catalogue = validate(
+            Catalogue,
+            {
+                **rules,
+                "offences": offences.get("offences", []),
+                "search_terms": terms.get("search_terms", []),
+            },
+        )
         catalogue.check()
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise TrainerError(f"{rules_path}: {where}: {first['msg']}") from exc
+        path = {"offences": offences_path, "search_terms": terms_path}.get(
+            str(first["loc"][0]) if first["loc"] else "", rules_path
+        )
+        raise TrainerError(f"{path}: {where}: {first['msg']}") from exc
     except ValueError as exc:
-        raise TrainerError(f"{rules_path}: {exc}") from exc
+        path = terms_path if str(exc).startswith("search term") else rules_path
+        raise TrainerError(f"{path}: {exc}") from exc
     return catalogue

@@ -25,7 +25,7 @@ from trainer.core.practice.quiz_state import QuizState
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
-    from trainer.core.store.sqlite import Store
+    from trainer.core.store.protocol import ResultsStore
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Submitted:
 
 @dataclass
 class QuizRun:
-    store: Store
+    store: ResultsStore
     trainee: Trainee
     plan: QuizPlan
     quiz: Quiz
@@ -56,7 +56,7 @@ class QuizRun:
     @classmethod
     def start(
         cls,
-        store: Store,
+        store: ResultsStore,
         trainee: Trainee,
         plan: QuizPlan,
         library: Library,
@@ -88,7 +88,7 @@ class QuizRun:
 
     @classmethod
     def resume(
-        cls, store: Store, trainee: Trainee, library: Library, catalogue: Catalogue
+        cls, store: ResultsStore, trainee: Trainee, library: Library, catalogue: Catalogue
     ) -> QuizRun | None:
         """The quiz the trainee left unfinished, where it stood; None if there is none."""
         kept = store.unfinished_quiz(trainee.id)
@@ -109,12 +109,16 @@ class QuizRun:
 
     def _catch_up(self) -> bool:
         """Count answers stored after the state was last kept (a crash between the two)."""
-        rows = self.store.session_answers(self.session_id)
+        rows = self.store.query(  # through the trainee's index, as Store.session_answers does
+            "SELECT scenario_id, score FROM answers WHERE trainee_id = ? AND session_id = ? "
+            "ORDER BY answered_ts, seq",
+            [self.trainee.id, self.session_id],
+        )
         caught = 0
-        for row in rows[len(self.quiz.results) :]:
-            if row.scenario_id != self._current_id:
+        for scenario_id, score in rows[len(self.quiz.results) :]:
+            if scenario_id != self._current_id:
                 break
-            self.quiz.record(row.score)
+            self.quiz.record(int(score))
             caught += 1
         return caught > 0
 
@@ -220,7 +224,7 @@ class Unfinished:
 
 
 def unfinished(
-    store: Store, trainee: Trainee, catalogue: Catalogue, at: datetime | None = None
+    store: ResultsStore, trainee: Trainee, catalogue: Catalogue, at: datetime | None = None
 ) -> Unfinished | None:
     """The trainee's unfinished quiz, summed up; None if there is none."""
     kept = store.unfinished_quiz(trainee.id)
@@ -252,7 +256,7 @@ def _seconds_left(plan: QuizPlan, started_at: datetime, at: datetime | None) -> 
     return max(0, round(60 * minutes - spent))
 
 
-def discard_unfinished(store: Store, trainee: Trainee) -> None:
+def discard_unfinished(store: ResultsStore, trainee: Trainee) -> None:
     """End the trainee's unfinished quiz without resuming it (the answers given are kept)."""
     kept = store.unfinished_quiz(trainee.id)
     if kept is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from trainer.core.store.records import AnswerRow, Trainee, from_iso
 
 if TYPE_CHECKING:
     from trainer.core.content.scenarios import Library
-    from trainer.core.store.sqlite import Store
+    from trainer.core.store.protocol import ResultsStore
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}
 
@@ -59,8 +59,8 @@ class TeamFilter:
             and (self.topic is None or self.topic in attempt.topics)
         )
 
-    def describe(self) -> str:
-        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic burglary'."""
+    def describe(self, topic_name: Callable[[str], str] = str) -> str:
+        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic Burglary' (with the topic's name)."""
         role = f"{ROLE_NAMES.get(self.role, self.role)}s" if self.role else "All roles"
         if self.since and self.until:
             dates = f"{_day(self.since)} to {_day(self.until)}"
@@ -70,7 +70,7 @@ class TeamFilter:
             dates = f"up to {_day(self.until)}"
         else:
             dates = "all dates"
-        topic = f"topic {self.topic}" if self.topic else "all topics"
+        topic = f"topic {topic_name(self.topic)}" if self.topic else "all topics"
         return f"{role}; {dates}; {topic}"
 
 
@@ -89,6 +89,7 @@ class Answered:
     title: str
     findings_json: str  # parsed only for the answers a supervisor drills down to
     attempt: Attempt
+    id: str = ""  # the stored answer's, to open it in full
 
     def messages(self, kind: str | None = None, rule: str | None = None) -> list[str]:
         """The answer's findings (those of one kind or rule card, when given) in words."""
@@ -156,7 +157,7 @@ def select(trainees: Iterable[Trainee], answers: Iterable[Answered], flt: TeamFi
 
 _COLUMNS = (
     "trainee_id, scenario_id, scenario_title, kind, expected_decision, decision, score, "
-    "answered_at, finding_kinds, finding_rules, crime_groups, topics, exam, findings"
+    "answered_at, finding_kinds, finding_rules, crime_groups, topics, exam, findings, id"
 )
 
 
@@ -172,16 +173,16 @@ def _slugs(text: str) -> tuple[str, ...]:
 def _answered(
     trainee: str, scenario: str, title: str, kind: str, expected: str, decision: str,
     score: int, at: str, kinds: str, rules: str, groups: str, topics: str, exam: int,
-    findings: str,
+    findings: str, answer_id: str,
 ) -> Answered:  # fmt: skip
     attempt = Attempt(
         trainee, scenario, kind, expected, decision, score, from_iso(at), _slugs(kinds),
         _slugs(rules), _slugs(groups), _slugs(topics), bool(exam),
     )  # fmt: skip
-    return Answered(title, findings, attempt)
+    return Answered(title, findings, attempt, answer_id)
 
 
-def load(store: Store, flt: TeamFilter) -> TeamData:
+def load(store: ResultsStore, flt: TeamFilter) -> TeamData:
     """Read what the filter admits, only the columns the figures need (quick at 100,000 rows)."""
     since, until = flt.window()
     where, params = answer_filter(since=since, until=until, topic=flt.topic)
@@ -196,7 +197,7 @@ def load(store: Store, flt: TeamFilter) -> TeamData:
     return TeamData(flt, trainees, answers)
 
 
-def trainee_answers(store: Store, trainee_id: str, flt: TeamFilter) -> list[AnswerRow]:
+def trainee_answers(store: ResultsStore, trainee_id: str, flt: TeamFilter) -> list[AnswerRow]:
     """One trainee's answers under the filter, in full (for their own tab)."""
     since, until = flt.window()
     return store.answers(trainee_id=trainee_id, since=since, until=until, topic=flt.topic)
@@ -241,7 +242,7 @@ def item_rows(data: TeamData) -> list[ItemRow]:
     return list(data._item_rows)
 
 
-def known_topics(store: Store, library: Library) -> list[str]:
+def known_topics(store: ResultsStore, library: Library) -> list[str]:
     """Every topic of an answered scenario or of one in the bank, for the topic filter."""
     stored = {str(r[0]) for r in store.query("SELECT DISTINCT topic FROM answer_topics")}
     return sorted(stored | {t for s in library.scenarios for t in s.scenario.topics})

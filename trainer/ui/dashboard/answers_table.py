@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from trainer.core.reports.team import Answered
@@ -27,6 +27,7 @@ class AnswerLine:
     decided: str
     score: int
     findings: tuple[str, ...]
+    answer_id: str = ""
 
     @property
     def findings_text(self) -> str:
@@ -39,14 +40,14 @@ class AnswerLine:
         t = a.attempt
         return cls(
             t.answered_at, names.get(t.trainee_id, t.trainee_id), t.scenario_id, a.title, t.exam,
-            t.expected_decision, t.decision, t.score, tuple(messages),
+            t.expected_decision, t.decision, t.score, tuple(messages), a.id,
         )  # fmt: skip
 
     @classmethod
     def of_row(cls, r: AnswerRow, trainee: str) -> AnswerLine:
         return cls(
             r.answered_at, trainee, r.scenario_id, r.scenario_title, r.exam, r.expected_decision,
-            r.decision, r.score, tuple(f.message for f in r.findings),
+            r.decision, r.score, tuple(f.message for f in r.findings), r.id,
         )  # fmt: skip
 
 
@@ -70,7 +71,12 @@ FINDINGS_COLUMN = len(COLUMNS) - 1
 
 
 class DrillDownTable(QWidget):
-    """The answers behind a figure, newest first until the user sorts otherwise."""
+    """The answers behind a figure, newest first until the user sorts otherwise.
+
+    A double-click (or Enter) on a row emits `answer_opened` with the stored answer's id.
+    """
+
+    answer_opened = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +91,14 @@ class DrillDownTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+        self.table.setToolTip("Double-click an answer (or press Enter) to open it in full")
+        self.table.activated.connect(self._open)  # a double-click or Enter, as the style has it
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            line: AnswerLine = self.model.row_at(self.proxy.mapToSource(index))
+            if line.answer_id:
+                self.answer_opened.emit(line.answer_id)
 
     def set_lines(self, lines: Sequence[AnswerLine]) -> None:
         self.model.set_rows(lines)
