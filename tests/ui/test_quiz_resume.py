@@ -8,6 +8,8 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import create_profile, fill_answer
@@ -322,3 +324,58 @@ def test_starting_a_new_quiz_over_an_unfinished_one_asks(
     assert window.pages.currentWidget() is window.quiz_screen
     assert questions[0].startswith("You have an unfinished quiz (Topic: Fixture (3 scenarios))")
     assert len(store.sessions(alex.id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("quitting", "exam", "button", "choice"),
+    [
+        (False, False, "&End the quiz, see results", "end"),
+        (False, False, "&Keep it for later", "keep"),
+        (False, True, "&Stay in the exam", "stay"),
+        (True, False, "&Quit, keep it for later", "keep"),
+        (True, True, "&Stay in the exam", "stay"),
+    ],
+)
+def test_the_leave_dialog_offers_its_choices(
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    quitting: bool,
+    exam: bool,
+    button: str,
+    choice: str,
+) -> None:
+    monkeypatch.undo()  # the real dialog, not the autouse stand-in
+    seen: dict[str, object] = {}
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen["buttons"] = [b.text() for b in box.buttons()]
+        seen["text"] = box.informativeText()
+        [wanted] = [b for b in box.buttons() if b.text() == button]
+        wanted.click()
+
+    QTimer.singleShot(0, click)
+    assert leave_quiz.LeaveQuizDialog.ask(window, quitting=quitting, exam=exam) == choice
+    assert len(seen["buttons"]) == (2 if quitting else 3)  # type: ignore[arg-type]
+    assert ("keeps running while you are away" in str(seen["text"])) is exam
+
+
+def test_a_quiz_with_nothing_left_to_repeat_says_why_it_ended(
+    window: MainWindow, alex: Trainee
+) -> None:
+    quiz = start_quiz(window, "topic", "fixture", count=5)
+    right = {"fx-burglary": ("crime", (("28J", 1),)), "fx-theft": ("crime", (("39", 1),))}
+    shown = []
+    while quiz.currentWidget() is quiz.scenario_view:
+        view = quiz.scenario_view
+        assert view.scenario is not None
+        shown.append(view.position.text().split(" · ")[0])
+        decision, crimes = right.get(view.scenario.id, ("incident", ()))
+        fill_answer(view, decision, crimes)
+        view.submit.click()
+        quiz.feedback_view.next_button.click()
+    assert shown == ["Scenario 1 of 5", "Scenario 2 of 5", "Scenario 3 of 5"]
+    assert quiz.results_view.title.text().startswith(
+        "Quiz finished after 3 of 5, nothing left to ask: Topic: Fixture (5 scenarios)"
+    )
