@@ -19,8 +19,8 @@ from trainer.core.content.validation import validate
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.practice.quiz import QuizPlan
-from trainer.core.practice.quiz_run import QuizRun, discard_unfinished, unfinished
-from trainer.core.practice.quiz_state import QuizState
+from trainer.core.practice.quiz_run import QuizRun
+from trainer.core.practice.quiz_state import QuizState, discard_unfinished, unfinished
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.records import Trainee
 from trainer.core.store.sqlite import Store, open_store

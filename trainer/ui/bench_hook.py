@@ -55,7 +55,7 @@ def quit_on_first_scenario(window: MainWindow) -> None:
         from trainer.core.practice.quiz import (
             QuizPlan,  # after the window shows, like the rest of the core
         )
-        from trainer.core.practice.quiz_run import discard_unfinished
+        from trainer.core.practice.quiz_state import discard_unfinished
 
         assert window.context is not None and window.quiz_screen is not None
         store = window.context.store

@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
 
     @reports_errors
     def _offer_resume(self, trainee: Trainee) -> None:
-        from trainer.core.practice.quiz_run import unfinished
+        from trainer.core.practice.quiz_state import unfinished
         from trainer.ui.trainee.start_view import describe_unfinished
 
         if self.context is None:
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
 
     @reports_errors
     def discard_quiz(self, trainee: Trainee) -> None:
-        from trainer.core.practice.quiz_run import discard_unfinished
+        from trainer.core.practice.quiz_state import discard_unfinished
 
         assert self.context is not None
         discard_unfinished(self.context.store, trainee)
@@ -263,7 +263,8 @@ class MainWindow(QMainWindow):
 
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
-        from trainer.core.practice.quiz_run import QuizRun, unfinished
+        from trainer.core.practice.quiz_run import QuizRun
+        from trainer.core.practice.quiz_state import unfinished
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None

@@ -21,7 +21,7 @@ from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft
 from trainer.core.grading.grade import grade
 from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
-from trainer.core.practice.quiz_state import QuizState
+from trainer.core.practice.quiz_state import QuizState, discard_unfinished, seconds_left
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class QuizRun:
 
     def seconds_left(self, at: datetime | None = None) -> int | None:
         """An exam's time left, counted from its first start (quitting does not stop the clock)."""
-        return _seconds_left(self.plan, self.started_at, at)
+        return seconds_left(self.plan, self.started_at, at)
 
     @property
     def current(self) -> LoadedScenario | None:
@@ -207,57 +207,3 @@ class QuizRun:
     def mean_score(self) -> float | None:
         scores = [s.grade.score for s in self.submitted]
         return sum(scores) / len(scores) if scores else None
-
-
-@dataclass(frozen=True)
-class Unfinished:
-    """What the start screen says of a quiz left unfinished (`problem` if it cannot be resumed)."""
-
-    session_id: str
-    title: str = ""
-    answered: int = 0
-    total: int = 0
-    exam: bool = False
-    seconds_left: int | None = None
-    started_at: datetime | None = None
-    problem: str | None = None
-
-
-def unfinished(
-    store: ResultsStore, trainee: Trainee, catalogue: Catalogue, at: datetime | None = None
-) -> Unfinished | None:
-    """The trainee's unfinished quiz, summed up; None if there is none."""
-    kept = store.unfinished_quiz(trainee.id)
-    if kept is None:
-        return None
-    session_id, text = kept
-    try:
-        state = QuizState.from_json(text)
-        quiz = state.quiz
-        answered, total = len(quiz["results"]), int(quiz["total"])
-    except TrainerError as exc:  # offered for discarding only
-        return Unfinished(session_id, problem=str(exc))
-    return Unfinished(
-        session_id,
-        state.plan.describe(catalogue),
-        answered,
-        total,
-        state.plan.exam,
-        _seconds_left(state.plan, state.started_at, at),
-        state.started_at,
-    )
-
-
-def _seconds_left(plan: QuizPlan, started_at: datetime, at: datetime | None) -> int | None:
-    minutes = plan.time_limit_minutes if plan.exam else None
-    if not minutes:
-        return None
-    spent = ((at or now()) - started_at).total_seconds()
-    return max(0, round(60 * minutes - spent))
-
-
-def discard_unfinished(store: ResultsStore, trainee: Trainee) -> None:
-    """End the trainee's unfinished quiz without resuming it (the answers given are kept)."""
-    kept = store.unfinished_quiz(trainee.id)
-    if kept is not None:
-        store.finish_session(kept[0])

@@ -1,8 +1,9 @@
-"""An unfinished quiz as plain JSON: what it asks, where it stands, the half-filled answer.
+"""An unfinished quiz as plain JSON: what it asks, where it stands, the half-filled answer; and
+what the start screen says of one, or discarding it.
 
-The store keeps one such document per trainee (`Store.save_unfinished`), rewritten on every change,
-so a quiz left by quitting or by a crash can be resumed where it stood. Reading one back checks
-every field: a damaged or foreign document is a TrainerError naming the field, never a traceback.
+The store keeps one such document per trainee (`save_unfinished`), rewritten on every change, so a
+quiz left by quitting or by a crash can be resumed where it stood (`QuizRun.resume`). Reading one
+back checks every field: a damaged or foreign document is a TrainerError naming the field.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
+from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Decision, ReferTo
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.practice.quiz import MODES, Mode, Quiz, QuizPlan
-from trainer.core.store.records import from_iso
+from trainer.core.store.records import Trainee, from_iso, now
+
+if TYPE_CHECKING:
+    from trainer.core.store.protocol import ResultsStore
 
 VERSION = 1
 WHAT = "unfinished quiz"
@@ -170,3 +175,58 @@ class QuizState:
             draft=None if draft is None else draft_from(draft),
             asked=tuple(_texts(data.get("asked"), "asked")),
         )
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """What the start screen says of a quiz left unfinished (`problem` if it cannot be resumed)."""
+
+    session_id: str
+    title: str = ""
+    answered: int = 0
+    total: int = 0
+    exam: bool = False
+    seconds_left: int | None = None
+    started_at: datetime | None = None
+    problem: str | None = None
+
+
+def unfinished(
+    store: ResultsStore, trainee: Trainee, catalogue: Catalogue, at: datetime | None = None
+) -> Unfinished | None:
+    """The trainee's unfinished quiz, summed up; None if there is none."""
+    kept = store.unfinished_quiz(trainee.id)
+    if kept is None:
+        return None
+    session_id, text = kept
+    try:
+        state = QuizState.from_json(text)
+        quiz = state.quiz
+        answered, total = len(quiz["results"]), int(quiz["total"])
+    except TrainerError as exc:  # offered for discarding only
+        return Unfinished(session_id, problem=str(exc))
+    return Unfinished(
+        session_id,
+        state.plan.describe(catalogue),
+        answered,
+        total,
+        state.plan.exam,
+        seconds_left(state.plan, state.started_at, at),
+        state.started_at,
+    )
+
+
+def seconds_left(plan: QuizPlan, started_at: datetime, at: datetime | None) -> int | None:
+    """An exam's time left at `at` (now), counted from its first start; None if untimed."""
+    minutes = plan.time_limit_minutes if plan.exam else None
+    if not minutes:
+        return None
+    spent = ((at or now()) - started_at).total_seconds()
+    return max(0, round(60 * minutes - spent))
+
+
+def discard_unfinished(store: ResultsStore, trainee: Trainee) -> None:
+    """End the trainee's unfinished quiz without resuming it (the answers given are kept)."""
+    kept = store.unfinished_quiz(trainee.id)
+    if kept is not None:
+        store.finish_session(kept[0])

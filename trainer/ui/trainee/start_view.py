@@ -24,7 +24,7 @@ from trainer.ui.table_model import Column, RowTableModel
 from trainer.ui.widgets import button, heading, wrapped
 
 if TYPE_CHECKING:
-    from trainer.core.practice.quiz_run import Unfinished
+    from trainer.core.practice.quiz_state import Unfinished
     from trainer.core.store.records import Trainee
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}  # models.AUDIENCES, named
