@@ -8,15 +8,18 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 Leave = Literal["end", "keep", "stay"]  # end it now; keep it to resume later; carry on
 KEPT = (
-    "Your answers so far are saved. The quiz is kept as it stands, your half-filled answer and "
-    "the questions you asked included: choose your profile on the start screen to resume it."
+    "Your answers so far are saved. Kept for later, the quiz stays as it stands, your half-filled "
+    "answer and the questions you asked included: choose your profile on the start screen to "
+    "resume it."
 )
 EXAM_CLOCK = " The exam's time limit keeps running while you are away."
 
 
 class LeaveQuizDialog:
-    @staticmethod
-    def ask(parent: QWidget | None, quitting: bool, exam: bool) -> Leave:
+    """Asks whether to end the quiz, keep it for later or stay; tests replace `ask`."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, quitting: bool, exam: bool) -> Leave:
         """`quitting`: the application is closing, so the quiz can only be kept (or stayed in)."""
         what = "exam" if exam else "quiz"
         box = QMessageBox(parent)
@@ -29,17 +32,17 @@ class LeaveQuizDialog:
         box.setInformativeText(info)
         box.setAccessibleName(f"Leave the {what}?")
         box.setAccessibleDescription(info)
+        role = QMessageBox.ButtonRole
         choices: dict[object, Leave] = {}
         if not quitting:
-            end = box.addButton(f"&End the {what}, see results", QMessageBox.ButtonRole.AcceptRole)
+            end = box.addButton(f"&End the {what}, see results", role.AcceptRole)
             choices[end] = "end"
-        Role = QMessageBox.ButtonRole
         keep = box.addButton(
             "&Quit, keep it for later" if quitting else "&Keep it for later",
-            Role.AcceptRole if quitting else Role.ActionRole,
+            role.AcceptRole if quitting else role.ActionRole,
         )
         choices[keep] = "keep"
-        stay = box.addButton(f"&Stay in the {what}", QMessageBox.ButtonRole.RejectRole)
+        stay = box.addButton(f"&Stay in the {what}", role.RejectRole)
         choices[stay] = "stay"
         box.setDefaultButton(stay)
         box.setEscapeButton(stay)
