@@ -379,3 +379,21 @@ def test_a_quiz_with_nothing_left_to_repeat_says_why_it_ended(
     assert quiz.results_view.title.text().startswith(
         "Quiz finished after 3 of 5, nothing left to ask: Topic: Fixture (5 scenarios)"
     )
+
+
+def test_typing_is_kept_while_it_goes_on_not_only_when_it_stops(
+    window: MainWindow, store: Store, alex: Trainee, qtbot: QtBot
+) -> None:
+    quiz = start_quiz(window, "topic", "fixture")
+    form = quiz.scenario_view.form
+    form.decision_buttons["crime"].click()
+    step_ms = 100
+    lags = []
+    for count in range(1, 21):  # two seconds of steady changes, one every 100 ms
+        form.rows[0].count.setValue(count)
+        qtbot.wait(step_ms)
+        state = kept_state(store, alex)
+        kept = state.draft.crimes[0].count if state and state.draft and state.draft.crimes else 0
+        lags.append(count - kept)
+    # Never restarted by the next change: at most the delay behind, however long the typing goes.
+    assert max(lags) <= DRAFT_DELAY_MS // step_ms + 1
