@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
@@ -49,6 +50,7 @@ class QuizRun:
     loaded_by_id: dict[str, LoadedScenario]
     submitted: list[Submitted] = field(default_factory=list)  # in this sitting
     shown_at: datetime | None = None
+    bank_hash: str | None = None  # what the answers are graded under (see `content.bank_hash`)
     started_at: datetime = field(default_factory=now)
     draft: AnswerDraft | None = None  # the half-filled answer to the current scenario
     asked: tuple[str, ...] = ()  # the questions asked about the current scenario
@@ -82,7 +84,10 @@ class QuizRun:
         quiz = Quiz(pool, plan.count, exam=plan.exam)
         discard_unfinished(store, trainee)
         session_id = store.start_session(trainee.id, plan.mode)
-        run = cls(store, trainee, plan, quiz, session_id, catalogue, library.by_id)
+        digest = bank_hash((s.scenario for s in library.scenarios), catalogue)
+        run = cls(
+            store, trainee, plan, quiz, session_id, catalogue, library.by_id, bank_hash=digest
+        )
         run.save()
         return run
 
@@ -99,6 +104,7 @@ class QuizRun:
         quiz = Quiz.from_state(state.quiz, {s.scenario.id: s.scenario for s in library.scenarios})
         run = cls(
             store, trainee, state.plan, quiz, session_id, catalogue, library.by_id,
+            bank_hash=bank_hash((s.scenario for s in library.scenarios), catalogue),
             started_at=state.started_at,
         )  # fmt: skip
         if run._catch_up() or state.current is None or state.current != run._current_id:
@@ -180,6 +186,7 @@ class QuizRun:
             asked=asked,
             exam=self.plan.exam,
             catalogue=self.catalogue,
+            bank_hash=self.bank_hash,
         )
         self.store.record_answer(record)  # durable before the trainee sees any feedback
         self.quiz.record(result.score)
