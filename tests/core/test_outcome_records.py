@@ -192,7 +192,7 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
 ) -> None:
     path = tmp_path / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before="m0004_outcome_kinds")
+    migrations.apply(db, stop_before="m0005_outcome_kinds")
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "

@@ -238,6 +238,25 @@ def m0003_regrades(db: Database) -> None:
     )
 
 
+@_step
+def m0004_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 _DECISIONS = (
     "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
     "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
@@ -258,7 +277,7 @@ def _decision(column: str) -> str:
 
 
 @_step
-def m0004_outcome_kinds(db: Database) -> None:
+def m0005_outcome_kinds(db: Database) -> None:
     """Answers to disposal reviews and outcome decisions: the kind and decision checks widen.
 
     SQLite cannot alter a CHECK, so the table is rebuilt from its own definition with only those
