@@ -304,3 +304,31 @@ def test_feedback_sets_the_answer_beside_the_key_in_words(catalogue: Catalogue) 
         "Outcome 18: No suspect identified: investigation complete",
         "Outcome 11: Suspect below the age of criminal responsibility",
     )
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        {"decision": "escalate", "authority": "superintendent"},
+        {"decision": "16"},
+        {"decision": "crime"},
+    ],
+)
+def test_an_unfinished_quiz_keeps_a_disposal_or_outcome_draft(draft: dict[str, Any]) -> None:
+    from trainer.core.grading.drafts import AnswerDraft
+    from trainer.core.practice.quiz_state import draft_from, draft_state
+
+    saved = json.loads(json.dumps(draft_state(AnswerDraft(**draft))))
+    assert draft_from(saved) == AnswerDraft(**draft)
+
+
+@pytest.mark.parametrize(
+    ("saved", "where"),
+    [({"decision": "escalate", "authority": "sergeant"}, "draft.authority"),
+     ({"decision": "shrug"}, "draft.decision")],
+)  # fmt: skip
+def test_a_damaged_draft_is_refused(saved: dict[str, Any], where: str) -> None:
+    from trainer.core.practice.quiz_state import draft_from
+
+    with pytest.raises(TrainerError, match=where):
+        draft_from({**saved, "crimes": [], "flags": []})
