@@ -2,6 +2,11 @@
 
 Kept apart so that PyYAML is imported only when YAML is read: a start-up served from the caches
 never needs it.
+
+Before anything is built, the event stream is checked: no anchors, aliases or merge keys (authors
+do not need them, and an alias bomb would otherwise expand exponentially), no tags but `!!str`, no
+nesting deeper than `limits.DEPTH`, and every plain number and date one Python can build. Each
+refusal names its line and field, and comes after reading at most `limits.DEPTH` levels.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from trainer.core.content import limits
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -18,6 +25,89 @@ except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
 SafeLoader = _Loader
 
 Loc = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MAX_NUMBER = 100  # characters of a plain number (Python refuses ints of 4,300 digits)
+
+
+class Refused(Exception):
+    """A construct scenario files may not use, at `line` (1-based) of the value at `loc`."""
+
+    def __init__(self, line: int, loc: Loc, message: str) -> None:
+        super().__init__(message)
+        self.line, self.loc, self.message = line, loc, message
+
+
+class _Frame:
+    __slots__ = ("expect_key", "index", "key", "loc", "mapping")
+
+    def __init__(self, loc: Loc, mapping: bool) -> None:
+        self.loc, self.mapping = loc, mapping
+        self.expect_key, self.key, self.index = True, "?", 0
+
+    def child(self, event: yaml.Event) -> tuple[Loc, bool]:
+        """The location of the node this event starts, and whether it is a mapping key."""
+        if not self.mapping:
+            self.index += 1
+            return (*self.loc, self.index - 1), False
+        if self.expect_key:
+            self.expect_key = False
+            self.key = str(event.value) if isinstance(event, yaml.ScalarEvent) else "?"
+            return (*self.loc, self.key), True
+        self.expect_key = True
+        return (*self.loc, self.key), False
+
+
+def _check_scalar(event: yaml.ScalarEvent, line: int, loc: Loc, is_key: bool) -> None:
+    if is_key and event.value == "<<" and not event.style:
+        raise Refused(line, loc, "merge keys (<<) are not allowed in scenario files")
+    if event.style or event.tag is not None:
+        return  # quoted, or tagged !!str: text (the C parser's plain style is "", Python's None)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _INT and len(event.value) > MAX_NUMBER:
+        raise Refused(line, loc, f"a number of {len(event.value):,} digits is too long")
+    if tag == _TIMESTAMP:
+        node = yaml.ScalarNode(tag, event.value)
+        try:
+            yaml.constructor.SafeConstructor.construct_yaml_timestamp(_CONSTRUCTOR, node)
+        except (ValueError, OverflowError):
+            raise Refused(line, loc, f"{event.value!r} is not a real date") from None
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def check_events(text: str) -> None:
+    """Raise `Refused` at the first construct scenario files may not use (see the module)."""
+    loader = SafeLoader(text)
+    stack: list[_Frame] = []
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            loc, is_key = stack[-1].child(event) if stack else ((), False)
+            if isinstance(event, yaml.AliasEvent):
+                raise Refused(line, loc, "aliases (*name) are not allowed in scenario files")
+            if event.anchor is not None:
+                raise Refused(line, loc, "anchors (&name) are not allowed in scenario files")
+            tag = getattr(event, "tag", None)  # None unless the file gives one
+            if tag is not None and tag not in (_STR, "!"):
+                raise Refused(line, loc, f"the tag {tag} is not allowed; write plain text")
+            if isinstance(event, yaml.ScalarEvent):
+                _check_scalar(event, line, loc, is_key)
+                continue
+            if len(stack) >= limits.DEPTH:
+                raise Refused(line, loc, f"is nested more than {limits.DEPTH} levels deep")
+            stack.append(_Frame(loc, isinstance(event, yaml.MappingStartEvent)))
+    finally:
+        loader.dispose()
 
 
 def line_map(node: yaml.Node) -> dict[Loc, int]:
@@ -58,7 +148,12 @@ class _TrackingLoader(SafeLoader):
 
 
 def parse_text(text: str) -> tuple[Any, yaml.Node | None, list[tuple[str, int]]]:
-    """Parse one YAML document, keeping its node tree for line numbers and any repeated keys."""
+    """Parse one YAML document, keeping its node tree for line numbers and any repeated keys.
+
+    Raises `Refused` for what scenario files may not use (checked first, on the event stream),
+    and PyYAML's errors for malformed YAML.
+    """
+    check_events(text)
     loader = _TrackingLoader(text)
     try:
         node = loader.get_single_node()
