@@ -1,7 +1,8 @@
 """The `trainer` command: argparse over the core, one module per group of commands, no logic.
 
-`content` (validate, grade, rules, coverage) and `store` (backup, restore, export, bundles,
-trainees) each add their subcommands; this module builds the parser and runs the chosen handler.
+`content` (validate, grade, rules, coverage), `store` (backup, restore, export, bundles,
+trainees) and `supervisors` (supervisor accounts) each add their subcommands; this module builds
+the parser and runs the chosen handler.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from trainer import __version__
-from trainer.cli import content, store
+from trainer.cli import content, store, supervisors
 from trainer.cli.common import Handler, out
 from trainer.core.errors import TrainerError
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     content.add_commands(sub)
     store.add_commands(sub)
+    supervisors.add_commands(sub)
     return parser
 
 

@@ -184,3 +184,9 @@ def rebuild_summaries(db: Database) -> None:
         for table in SUMMARY_TABLES:
             db.conn.execute(f"DELETE FROM {table}")
         summarise_after(db.conn, -(2**63))
+
+
+@_step
+def m0003_supervisor_status(db: Database) -> None:
+    """A supervisor account can be disabled (kept, but unable to sign in)."""
+    _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")
