@@ -8,6 +8,7 @@ the parser and runs the chosen handler.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args.paths = [str(paths.scenarios_dir())]
     handler: Handler = cmd_self_test if args.self_test else getattr(args, "handler", cmd_app)
+    umask = os.umask(0o077)  # whatever the commands create is readable only by this account
     try:
         return handler(args)
     except TrainerError as exc:
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `trainer rules | head`
         return 0
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -312,9 +313,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         settings = self._settings()
-        if settings is not None:
+        if settings is not None and self.settings_file is not None:
             settings.setValue(GEOMETRY_KEY, self.saveGeometry())
             settings.sync()
+            with contextlib.suppress(OSError):  # readable only by the account that wrote it
+                os.chmod(self.settings_file, 0o600)
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
         if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:

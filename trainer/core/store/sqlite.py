@@ -30,7 +30,14 @@ from trainer.core.store.answer_rows import (
     answer_row,
     summarise_after,
 )
-from trainer.core.store.files import BUSY_TIMEOUT_S, DB_NAME
+from trainer.core.store.files import (
+    BUSY_TIMEOUT_S,
+    DB_NAME,
+    check_folder_access,
+    os_problem,
+    private_file,
+    private_folder,
+)
 from trainer.core.store.records import (
     AnswerRecord,
     AnswerRow,
@@ -343,20 +350,35 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def open_store(data_dir: Path | str | None = None) -> Store:
-    """Open (creating or migrating if need be) the progress database in the user data folder."""
-    from trainer.core.store.backups import check_database_file, describe_failure
+    """Open (creating or migrating if need be) the progress database in the user data folder.
+
+    The folder and the files are created readable only by their owner; an existing database must
+    pass `PRAGMA quick_check` first (a damaged one is refused, naming the newest good backup); what
+    an interrupted backup left behind is deleted.
+    """
+    from trainer.core.store.backups import (
+        check_database_file,
+        check_integrity,
+        clean_leftovers,
+        describe_failure,
+    )
 
     folder = paths.user_data_dir(data_dir)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
+        check_folder_access(folder)
     except OSError as exc:
-        raise TrainerError(f"{folder}: cannot create the data folder: {exc.strerror}") from exc
+        raise TrainerError(os_problem(folder, exc, "cannot create or use the data folder")) from exc
     path = folder / DB_NAME
     check_database_file(path)
     conn: sqlite3.Connection | None = None
     try:
-        existed = path.exists()
+        clean_leftovers(path)
+        existed = path.exists() and path.stat().st_size > 0
+        private_file(path)  # SQLite gives its -wal and -shm files the database's mode
         conn = _connect(path)
+        if existed:
+            check_integrity(conn, path)
         current = existed and _up_to_date(conn)  # the usual start: no sqlite-utils needed
         if existed and not current:
             _check_version(path)
@@ -368,6 +390,10 @@ def open_store(data_dir: Path | str | None = None) -> Store:
         if conn is not None:
             conn.close()
         raise TrainerError(describe_failure(path, exc)) from exc
+    except OSError as exc:
+        if conn is not None:
+            conn.close()
+        raise TrainerError(os_problem(exc.filename or path, exc)) from exc
     except BaseException:
         if conn is not None:
             conn.close()

@@ -1,0 +1,48 @@
+"""Start-up problems with the data folder show one line in the window, never a stuck start screen;
+window.ini is readable only by its owner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from trainer.core.store import sqlite
+from trainer.ui import app
+from trainer.ui.main_window import MainWindow
+
+
+def test_a_permission_problem_at_open_shows_one_line_in_the_window(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
+
+    def refuse(path: Path) -> None:  # what `chmod 000` on the data folder gives an ordinary account
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(sqlite, "_connect", refuse)
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    window.load([bank_dir])
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    db = tmp_path / "data" / "progress.db"
+    assert shown == [f"{db}: cannot be used: permission denied; " + shown[0].split("; ", 1)[1]]
+    status = window.start_view.status.text()
+    assert status.startswith(f"Cannot start: {db}: cannot be used: permission denied")
+    assert "\n" not in status and not window.start_view.create_button.isEnabled()
+
+
+def test_window_ini_is_readable_only_by_its_owner(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = tmp_path / app.SETTINGS_NAME
+    old = os.umask(0o022)
+    try:
+        window = MainWindow(data_dir=tmp_path, settings_file=settings)
+        qtbot.addWidget(window)
+        window.show()
+        window.close()
+    finally:
+        os.umask(old)
+    assert oct(settings.stat().st_mode & 0o777) == "0o600"
