@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from trainer.core.errors import TrainerError
 from trainer.core.store import sqlite
 from trainer.ui import app
 from trainer.ui.main_window import MainWindow
@@ -46,3 +47,25 @@ def test_window_ini_is_readable_only_by_its_owner(qtbot: QtBot, tmp_path: Path) 
     finally:
         os.umask(old)
     assert oct(settings.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_damaged_database_found_after_the_first_screen_stops_all_writing(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.core.test_damaged_database import _scribble, _station
+
+    shown: list[str] = []
+    monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
+    backup, _ = _station(tmp_path / "data")
+    _scribble(tmp_path / "data" / "progress.db")
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.damage_found, timeout=20_000):
+        window.load([bank_dir])
+    assert shown and shown[0].startswith(f"{tmp_path / 'data' / 'progress.db'}: is damaged")
+    assert f"trainer restore {backup}" in shown[0]
+    assert window.start_view.status.text().startswith("Cannot go on: ")
+    assert not window.start_view.create_button.isEnabled()
+    assert window.context is not None
+    with pytest.raises(TrainerError, match="is damaged"):
+        window.context.store.create_trainee("New Trainee", "S9", "officer")

@@ -52,6 +52,7 @@ Ctrl+D — supervisor dashboard   F1 — this list   Ctrl+Q — quit"""
 
 class MainWindow(QMainWindow):
     context_ready = Signal()
+    damage_found = Signal(str)  # from the thread that checks the database as it opens
 
     def __init__(
         self,
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
         from trainer.core.store.sqlite import open_store
 
         try:
-            store = open_store(self.data_dir)
+            store = open_store(self.data_dir, check="background")  # writes wait for the check
         except TrainerError as exc:
             self._load_failed(str(exc))
             return
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
+        self.damage_found.connect(self._damage_found)
+        store.integrity.on_done(self._checked)  # after the screens are built: may call at once
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
     def _daily_backup(self) -> None:
@@ -138,9 +141,24 @@ class MainWindow(QMainWindow):
         from trainer.ui.jobs import JobRunner
 
         assert self.context is not None
+        if self.context.store.integrity.problem:
+            return  # a damaged database is not backed up (its newest good backup was named)
         self.backup_job = JobRunner(self.context.store, self)
         self.backup_job.failed.connect(lambda message: show_error(self, message))
         self.backup_job.start(lambda store: str(daily_backup(store) or ""))
+
+    def _checked(self, problem: str | None) -> None:
+        """The verdict of the database's check, from its thread: a signal takes it to this one."""
+        if problem:
+            self.damage_found.emit(problem)
+
+    def _damage_found(self, message: str) -> None:
+        """The database failed its check: nothing more is written; say which backup to restore."""
+        self.trainee = None
+        self._show(self.start_view)
+        self.start_view.set_ready(False, f"Cannot go on: {message}")
+        self.statusBar().showMessage(message)
+        show_error(self, message)
 
     def _load_failed(self, message: str) -> None:
         self.start_view.set_ready(False, f"Cannot start: {message}")

@@ -83,11 +83,19 @@ def _verdict(conn: sqlite3.Connection, most: int = 100) -> str:
     return " ".join(text.split())
 
 
+def integrity_problem(conn: sqlite3.Connection, db_path: Path) -> str | None:
+    """Why the database fails `PRAGMA quick_check` (naming the newest good backup), or None."""
+    verdict = _verdict(conn, 1)
+    if verdict == "ok":
+        return None
+    return damage_message(db_path, f"is damaged (quick_check: {verdict})")
+
+
 def check_integrity(conn: sqlite3.Connection, db_path: Path) -> None:
     """Refuse a database that fails `PRAGMA quick_check`, naming the newest good backup."""
-    verdict = _verdict(conn, 1)
-    if verdict != "ok":
-        raise TrainerError(damage_message(db_path, f"is damaged (quick_check: {verdict})"))
+    problem = integrity_problem(conn, db_path)
+    if problem:
+        raise TrainerError(problem)
 
 
 def _locked_part(part: Path) -> int:

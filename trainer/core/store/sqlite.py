@@ -38,6 +38,7 @@ from trainer.core.store.files import (
     private_file,
     private_folder,
 )
+from trainer.core.store.integrity import IntegrityGate
 from trainer.core.store.records import (
     AnswerRecord,
     AnswerRow,
@@ -67,9 +68,12 @@ MIGRATIONS_QUERY = (
 class Store:
     """The progress database of one workstation (or an in-memory one for tests)."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, integrity: IntegrityGate | None = None
+    ) -> None:
         self.conn = conn
         self.path = path
+        self.integrity = integrity or IntegrityGate()  # writes wait for its verdict
         self.workstation_id: str = self._meta("workstation_id")
 
     @classmethod
@@ -121,7 +125,9 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once so concurrent writers wait instead of failing."""
+        """One write transaction, taken at once so concurrent writers wait instead of failing;
+        never before the database has passed its check."""
+        self.integrity.wait()
         with self.guard():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -349,12 +355,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def open_store(data_dir: Path | str | None = None) -> Store:
+def open_store(
+    data_dir: Path | str | None = None, check: str = "now", integrity: IntegrityGate | None = None
+) -> Store:
     """Open (creating or migrating if need be) the progress database in the user data folder.
 
-    The folder and the files are created readable only by their owner; an existing database must
-    pass `PRAGMA quick_check` first (a damaged one is refused, naming the newest good backup); what
-    an interrupted backup left behind is deleted.
+    The folder and the files are created readable only by their owner; what an interrupted backup
+    left behind is deleted. An existing database must pass `PRAGMA quick_check` (a damaged one is
+    refused, naming the newest good backup): with `check="now"` before this returns; with
+    "background" on a thread of its own, every write waiting for the verdict; with "shared", as
+    `integrity` (another connection's check of the same file) decides.
     """
     from trainer.core.store.backups import (
         check_database_file,
@@ -377,15 +387,20 @@ def open_store(data_dir: Path | str | None = None) -> Store:
         existed = path.exists() and path.stat().st_size > 0
         private_file(path)  # SQLite gives its -wal and -shm files the database's mode
         conn = _connect(path)
-        if existed:
+        gate = integrity if check == "shared" and integrity is not None else IntegrityGate()
+        if existed and check == "now":
             check_integrity(conn, path)
+        elif existed and check == "background":
+            gate = IntegrityGate(done=False)
+            gate.start(path)
         current = existed and _up_to_date(conn)  # the usual start: no sqlite-utils needed
         if existed and not current:
             _check_version(path)
         _prepare(conn)
         if not current:
+            gate.wait()  # a migration writes
             _migrate(conn, path)
-        return Store(conn, path)
+        return Store(conn, path, gate)
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
