@@ -11,6 +11,7 @@ refusal names its line and field, and comes after reading at most `limits.DEPTH`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -38,6 +39,7 @@ class Refused(Exception):
     def __init__(self, line: int, loc: Loc, message: str) -> None:
         super().__init__(message)
         self.line, self.loc, self.message = line, loc, message
+        self.node: yaml.Node | None = None
 
 
 class _Frame:
@@ -80,6 +82,27 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+# Most files hold nothing `check_events` looks for, and a few C-speed string searches show it, so
+# they skip its Python loop over every event: no `&`, `*` or `!` at the start of a token, no `<<`,
+# and too few brackets and entries for deep nesting (libyaml slows quadratically with depth: 5,000
+# levels take 0.3 s, 20,000 over 3 s). Block nesting needs a line and one more space of indent per
+# level, so 1 MiB holds fewer than 1,500 levels of it, which libyaml builds in a few hundredths of
+# a second; the loader's walks do not recurse. Numbers and dates are checked as they are built.
+_PROPERTY = re.compile(r"(?<![^\s\[\]{},:])[&*!]")
+SHALLOW = 1_000  # brackets and entries: the most a file may have and skip the event check
+
+
+def needs_event_check(text: str) -> bool:
+    """Whether `check_events` could refuse this text (False only when it certainly cannot, apart
+    from numbers and dates, which the loader refuses as it builds them)."""
+    if ("&" in text or "*" in text or "!" in text) and _PROPERTY.search(text) is not None:
+        return True
+    if "<" in text and "<<" in text:  # single characters first: they are searched far faster
+        return True
+    flow = text.count("[") + text.count("{")
+    return flow + text.count("-") + text.count("?") + text.count("\t") >= SHALLOW
+
+
 def check_events(text: str) -> None:
     """Raise `Refused` at the first construct scenario files may not use (see the module)."""
     loader = SafeLoader(text)
@@ -110,27 +133,58 @@ def check_events(text: str) -> None:
         loader.dispose()
 
 
+def _children(n: yaml.Node) -> list[tuple[str | int, int, yaml.Node]]:
+    """Each child of a collection node: its key or index, its 1-based line, the node."""
+    if isinstance(n, yaml.MappingNode):
+        return [(str(k.value), k.start_mark.line + 1, v) for k, v in n.value]
+    if isinstance(n, yaml.SequenceNode):
+        return [(i, item.start_mark.line + 1, item) for i, item in enumerate(n.value)]
+    return []
+
+
 def line_map(node: yaml.Node) -> dict[Loc, int]:
-    """The 1-based line of every mapping value and sequence item, by its path from the root."""
+    """The 1-based line of every mapping value and sequence item, by its path from the root
+    (walked without recursion: nesting is bounded only loosely before this runs)."""
     lines: dict[Loc, int] = {(): node.start_mark.line + 1}
-
-    def walk(n: yaml.Node, loc: Loc) -> None:
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                child = (*loc, str(key.value))
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                lines[(*loc, i)] = item.start_mark.line + 1
-                walk(item, (*loc, i))
-
-    walk(node, ())
+    todo: list[tuple[yaml.Node, Loc]] = [(node, ())]
+    while todo:
+        n, loc = todo.pop()
+        for part, line, child in _children(n):
+            lines[(*loc, part)] = line
+            todo.append((child, (*loc, part)))
     return lines
 
 
+def _loc_of(root: yaml.Node, target: yaml.Node) -> Loc:
+    """The path from `root` to the node `target` (the root's if it is not found)."""
+    todo: list[tuple[yaml.Node, Loc]] = [(root, ())]
+    while todo:
+        n, loc = todo.pop()
+        if n is target:
+            return loc
+        todo.extend((child, (*loc, part)) for part, _, child in _children(n))
+    return ()
+
+
 class _TrackingLoader(SafeLoader):
-    """The safe loader, noting keys given twice in one mapping (YAML would keep the last)."""
+    """The safe loader, noting keys given twice in one mapping (YAML would keep the last), and
+    refusing numbers Python will not build and impossible dates, at their node."""
+
+    def _refuse(self, node: yaml.Node, message: str) -> Refused:
+        refused = Refused(node.start_mark.line + 1, (), message)
+        refused.node = node
+        return refused
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        if len(node.value) > MAX_NUMBER:
+            raise self._refuse(node, f"a number of {len(node.value):,} digits is too long")
+        return int(super().construct_yaml_int(node))
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise self._refuse(node, f"{node.value!r} is not a real date") from None
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -147,17 +201,28 @@ class _TrackingLoader(SafeLoader):
         return mapping
 
 
+_TrackingLoader.add_constructor(_INT, _TrackingLoader.construct_yaml_int)
+_TrackingLoader.add_constructor(_TIMESTAMP, _TrackingLoader.construct_yaml_timestamp)
+
+
 def parse_text(text: str) -> tuple[Any, yaml.Node | None, list[tuple[str, int]]]:
     """Parse one YAML document, keeping its node tree for line numbers and any repeated keys.
 
     Raises `Refused` for what scenario files may not use (checked first, on the event stream),
     and PyYAML's errors for malformed YAML.
     """
-    check_events(text)
+    if needs_event_check(text):
+        check_events(text)
     loader = _TrackingLoader(text)
+    node = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except Refused as refused:
+        at = getattr(refused, "node", None)
+        if node is not None and at is not None:
+            refused.loc = _loc_of(node, at)
+        raise
     finally:
         loader.dispose()
     return data, node, loader.duplicate_keys
