@@ -69,3 +69,22 @@ def test_a_damaged_database_found_after_the_first_screen_stops_all_writing(
     assert window.context is not None
     with pytest.raises(TrainerError, match="is damaged"):
         window.context.store.create_trainee("New Trainee", "S9", "officer")
+
+
+def test_a_hostile_scenario_file_is_skipped_and_the_bank_loads(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path
+) -> None:
+    from tests.core.test_hostile_scenarios import HOSTILE
+
+    for name in ("laughs.yaml", "deep.yaml", "digits.yaml", "date.yaml"):
+        (bank_dir / name).write_text(HOSTILE[name][0], encoding="utf-8")
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.context_ready, timeout=20_000):
+        window.load([bank_dir])
+    assert window.context is not None
+    skipped = {Path(p).name for p in window.context.library.skipped_files}
+    assert {"laughs.yaml", "deep.yaml", "digits.yaml", "date.yaml"} <= skipped
+    assert window.context.library.scenarios  # the rest of the bank loaded
+    assert window.start_view.create_button.isEnabled()
+    window.close()
