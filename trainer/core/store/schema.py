@@ -254,3 +254,9 @@ def m0004_unfinished_quizzes(db: Database) -> None:
         ) WITHOUT ROWID
         """,
     )
+
+
+@_step
+def m0005_supervisor_status(db: Database) -> None:
+    """A supervisor account can be disabled (kept, but unable to sign in)."""
+    _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")
