@@ -140,10 +140,60 @@ _SUMMARISE = (
     ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = n + excluded.n
     """,
 )
-SUMMARY_TABLES = ("answer_topics", "trainee_totals", "trainee_findings")
+NO_CRIME_GROUP = "(no crime)"  # the crime group of answers that record no crime
+
+# The dashboard's summaries (m0003): one row per answer and finding kind, rule card or crime group,
+# keyed so that a GROUP BY over a period reads one index in order and a drill-down pages through it.
+_SUMMARISE_FIGURES = (
+    """
+    INSERT INTO answer_kinds (kind, answered_ts, seq, trainee_id, n)
+    SELECT value, answered_ts, seq, trainee_id, count(*)
+    FROM answers NOT INDEXED, json_each(answers.finding_kinds) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    """
+    INSERT INTO answer_rules (rule, answered_ts, seq, trainee_id, n)
+    SELECT value, answered_ts, seq, trainee_id, count(*)
+    FROM answers NOT INDEXED, json_each(answers.finding_rules) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    """
+    INSERT INTO answer_groups (crime_group, answered_ts, seq, trainee_id, n, perfect)
+    SELECT value, answered_ts, seq, trainee_id, count(*), score = 100
+    FROM answers NOT INDEXED, json_each(answers.crime_groups) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    f"""
+    INSERT INTO answer_groups (crime_group, answered_ts, seq, trainee_id, n, perfect)
+    SELECT '{NO_CRIME_GROUP}', answered_ts, seq, trainee_id, 1, score = 100
+    FROM answers NOT INDEXED WHERE seq > ? AND crime_groups = '[]'
+    """,
+)
+SUMMARY_TABLES = (
+    "answer_topics",
+    "trainee_totals",
+    "trainee_findings",
+    "answer_kinds",
+    "answer_rules",
+    "answer_groups",
+)
+_STATEMENTS: dict[str, tuple[str, ...]] = {
+    "answer_topics": _SUMMARISE[:1],
+    "trainee_totals": _SUMMARISE[1:2],
+    "trainee_findings": _SUMMARISE[2:],
+    "answer_kinds": _SUMMARISE_FIGURES[:1],
+    "answer_rules": _SUMMARISE_FIGURES[1:2],
+    "answer_groups": _SUMMARISE_FIGURES[2:],
+}
 
 
-def summarise_after(conn: sqlite3.Connection, after_seq: int) -> None:
-    """Add the answers with seq > after_seq to the summaries (call inside the same transaction)."""
-    for statement in _SUMMARISE:
-        conn.execute(statement, [after_seq])
+def summarise_after(
+    conn: sqlite3.Connection, after_seq: int, tables: tuple[str, ...] = SUMMARY_TABLES
+) -> None:
+    """Add the answers with seq > after_seq to the summaries (call inside the same transaction).
+
+    The one place summaries are kept: recording, importing, a rebuild or a regrade all call it.
+    """
+    for table in tables:
+        for statement in _STATEMENTS[table]:
+            conn.execute(statement, [after_seq])

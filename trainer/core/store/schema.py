@@ -168,19 +168,75 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+@_step
+def m0003_figures(db: Database) -> None:
+    """Covering indexes and per-finding summaries, so every dashboard figure is a GROUP BY."""
+    _run(
+        db,
+        """
+        DROP INDEX answers_by_trainee;
+        CREATE INDEX answers_by_trainee ON answers
+            (trainee_id, answered_ts, exam, kind, expected_decision, decision, score);
+        DROP INDEX answers_by_scenario;
+        CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, answered_ts, score);
+        CREATE TABLE answer_kinds (
+            kind TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (kind, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE answer_rules (
+            rule TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (rule, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE answer_groups (
+            crime_group TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            perfect INTEGER NOT NULL,
+            PRIMARY KEY (crime_group, answered_ts, seq)
+        ) WITHOUT ROWID
+        """,
+    )
+    with db.atomic():
+        summarise_after(db.conn, -(2**63), ("answer_kinds", "answer_rules", "answer_groups"))
+
+
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
     db.conn.execute(
         "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
         [trainee_id],
     )
-    for table in ("trainee_totals", "trainee_findings"):
+    for table in _PER_TRAINEE:
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
 
 
+_PER_TRAINEE = (
+    "trainee_totals",
+    "trainee_findings",
+    "answer_kinds",
+    "answer_rules",
+    "answer_groups",
+)
+
+
 def rebuild_summaries(db: Database) -> None:
-    """Recompute every summary from the answers (the migration's backfill, or a repair)."""
+    """Recompute every summary from the answers (a migration's backfill, or a repair).
+
+    Only the summaries the database has so far: an earlier migration rebuilds its own.
+    """
+    present = {name for (name,) in db.conn.execute("SELECT name FROM sqlite_master")}
+    tables = tuple(t for t in SUMMARY_TABLES if t in present)
     with db.atomic():
-        for table in SUMMARY_TABLES:
+        for table in tables:
             db.conn.execute(f"DELETE FROM {table}")
-        summarise_after(db.conn, -(2**63))
+        summarise_after(db.conn, -(2**63), tables)
