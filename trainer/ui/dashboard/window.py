@@ -15,9 +15,16 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.scenarios import Library
-from trainer.core.reports.team import TeamData, TeamFilter, known_topics, load
+from trainer.core.reports.figures import (
+    BreakdownFigures,
+    ItemFigures,
+    TeamFigures,
+    breakdown_figures,
+    item_figures,
+    team_figures,
+)
+from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store.accounts import reset_profile
-from trainer.core.store.sqlite import Store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.accounts_view import AccountsView
 from trainer.ui.dashboard.dialogs import ConfirmResetDialog
@@ -25,7 +32,8 @@ from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.team_view import TeamView
+from trainer.ui.dashboard.tables import Cells
+from trainer.ui.dashboard.team_view import TeamView, team_cells
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
@@ -37,15 +45,29 @@ LOADING = "Loading the figures…"
 
 @dataclass(frozen=True)
 class Figures:
-    """One refresh's reading of the store: the topics to offer and the figures to show."""
+    """One refresh's reading of the store for the Team tab: topics to offer, figures, cells."""
 
     topics: list[str]
-    data: TeamData
+    data: TeamFigures
+    table: Cells
 
 
-def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
-    """The slow part of a refresh (~2 s at 100,000 answers): run by a `LoadRunner`, off the GUI."""
-    return Figures(known_topics(store, library), load(store, flt).prepare())
+@dataclass(frozen=True)
+class TabFigures:
+    """The other tabs' figures, read after the team table is on screen."""
+
+    breakdowns: BreakdownFigures
+    items: ItemFigures
+
+
+def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
+    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
+    data = team_figures(store, flt)
+    return Figures(known_topics(store, library), data, team_cells(data))
+
+
+def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
 
 class DashboardWindow(QMainWindow):
@@ -55,7 +77,7 @@ class DashboardWindow(QMainWindow):
         super().__init__(parent, Qt.WindowType.Window)
         self.context = context
         self.supervisor = supervisor
-        self.data: TeamData | None = None
+        self.data: TeamFigures | None = None
         self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
         self.setAccessibleName("Supervisor dashboard")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -65,12 +87,15 @@ class DashboardWindow(QMainWindow):
         self.loader = LoadRunner(context.store, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
+        self.tab_loader = LoadRunner(context.store, self)
+        self.tab_loader.loaded.connect(self._tabs_loaded)
+        self.tab_loader.failed.connect(self._failed)
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Dashboard views")
         self.team = TeamView(self)
-        self.rules = RulesView(context.catalogue, self)
+        self.rules = RulesView(context.catalogue, context.store, self)
         self.trainee = TraineeView(context.catalogue, context.store, self)
         self.items = ItemsView(self)
         self.export = ExportView(context, self)
@@ -115,7 +140,7 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy
+        return self.loader.busy or self.tab_loader.busy or self.trainee.loading
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
@@ -131,13 +156,17 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics)
         self.data = figures.data
-        self.team.show_data(self.data)
-        self.rules.show_data(self.data)
-        self.trainee.show_data(self.data)
-        self.items.show_data(self.data)
+        self.team.show_data(self.data, figures.table)
         self.export.show_filter(self.data)
+        flt = self.data.filter
+        self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
+        self.trainee.show_data(self.data)
         self.refresh_button.setEnabled(True)
         self.statusBar().showMessage(f"Showing {self.data.filter.describe()}.")
+
+    def _tabs_loaded(self, figures: TabFigures) -> None:
+        self.rules.show_data(figures.breakdowns)
+        self.items.show_data(figures.items)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
@@ -159,5 +188,7 @@ class DashboardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.wait()
+        self.tab_loader.wait()
+        self.trainee.loader.wait()
         self.export.wait_for_work()
         super().closeEvent(event)
