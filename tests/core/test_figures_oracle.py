@@ -38,7 +38,25 @@ def store() -> Store:
     seed_team(store)
     seed_items(store)
     seed_spread(store, trainees=40, answers_each=60)
+    seed_out_of_order(store)
     return store
+
+
+def seed_out_of_order(store: Store) -> None:
+    """Answers recorded one at a time in a shuffled time order, as imports from other
+    workstations bring older answers after newer ones."""
+    rng = random.Random(9)
+    bank = store_data.scenarios()
+    for t in range(3):
+        trainee = store.create_trainee(f"Shuffled {t}", f"X{t:04d}", "officer")
+        session = store.start_session(trainee.id, "practice")
+        times = [START + timedelta(hours=rng.randrange(40 * 24)) for _ in range(30)]
+        for i, at in enumerate(times):
+            record = store_data.make_record(trainee.id, session, rng.choice(bank), rng, at)
+            if i % 3:
+                store.record_answer(record)
+            else:
+                store.record_answers([record])
 
 
 def seed_spread(store: Store, trainees: int, answers_each: int) -> None:

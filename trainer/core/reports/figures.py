@@ -82,7 +82,60 @@ def tally(row: tuple[Any, ...], early_sum: int = 0) -> Tally:
 
 def tallies(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> dict[str, Tally]:
     """Each trainee's counts under the filter, with the sum of the earlier half of their scores
-    (for the trend): a window function numbers each trainee's answers in time order."""
+    (for the trend)."""
+    if flt.topic is None:
+        return _running_tallies(db, flt, trainee_id)
+    return _topic_tallies(db, flt, trainee_id)
+
+
+# A trainee's answers in a period are consecutive in their history: their counts are the running
+# sums at the period's last answer less those before its first (`trainee_running`).
+_ENDS = """
+    SELECT id AS trainee_id,
+        (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+         ORDER BY r.answered_ts, r.seq LIMIT 1) AS first_at,
+        (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+         ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at
+    FROM trainees t WHERE {who}
+"""
+_RUNNING = """
+    WITH ends AS ({ends})
+    SELECT e.trainee_id, l.position - f.position + 1,
+        {differences},
+        l.answered_ts,
+        coalesce(m.c_score, f.c_score - f.score) - f.c_score + f.score
+    FROM ends e
+    JOIN trainee_running f ON f.trainee_id = e.trainee_id AND f.position = e.first_at
+    JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
+    LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id
+        AND m.position = e.first_at + (e.last_at - e.first_at + 1) / 2 - 1
+"""
+_COUNTED = ("exam", "score", "record_n", "record_k", "exact_k", "cancel_n", "cancel_k")
+
+
+def _running_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dict[str, Tally]:
+    low, high = flt.window()
+    bounds, params = "", list[Any]()
+    for op, moment_ in ((">=", low), ("<", high)):
+        if moment_ is not None:
+            bounds += f" AND r.answered_ts {op} ?"
+            params.append(moment_.timestamp())
+    if trainee_id is not None:
+        who, who_params = "t.id = ?", [trainee_id]
+    elif flt.role is not None:
+        who, who_params = "t.role = ?", [flt.role]
+    else:
+        who, who_params = "1 = 1", []
+    ends = _ENDS.format(bounds=bounds, who=who)
+    differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
+    rows = db.query(
+        _RUNNING.format(ends=ends, differences=differences), [*params, *params, *who_params]
+    )
+    return {r[0]: tally(r[1:10], r[10]) for r in rows}
+
+
+def _topic_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dict[str, Tally]:
+    """A topic picks answers here and there in a history: count them one by one."""
     clause, params = where(flt, trainee_id)
     rows = db.query(
         f"""

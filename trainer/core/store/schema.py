@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
-from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
+from trainer.core.store.answer_rows import FIGURE_TABLES, SUMMARY_TABLES, summarise_after
 from trainer.core.store.records import new_id
 
 migrations = Migrations("trainer")
@@ -203,11 +203,33 @@ def m0003_figures(db: Database) -> None:
             n INTEGER NOT NULL,
             perfect INTEGER NOT NULL,
             PRIMARY KEY (crime_group, answered_ts, seq)
-        ) WITHOUT ROWID
+        ) WITHOUT ROWID;
+        CREATE TABLE trainee_running (
+            trainee_id TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            exam INTEGER NOT NULL,
+            score INTEGER NOT NULL,
+            record_n INTEGER NOT NULL,
+            record_k INTEGER NOT NULL,
+            exact_k INTEGER NOT NULL,
+            cancel_n INTEGER NOT NULL,
+            cancel_k INTEGER NOT NULL,
+            c_exam INTEGER NOT NULL,
+            c_score INTEGER NOT NULL,
+            c_record_n INTEGER NOT NULL,
+            c_record_k INTEGER NOT NULL,
+            c_exact_k INTEGER NOT NULL,
+            c_cancel_n INTEGER NOT NULL,
+            c_cancel_k INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX trainee_running_by_position ON trainee_running (trainee_id, position)
         """,
     )
     with db.atomic():
-        summarise_after(db.conn, -(2**63), ("answer_kinds", "answer_rules", "answer_groups"))
+        summarise_after(db.conn, -(2**63), FIGURE_TABLES)
 
 
 def forget_trainee(db: Database, trainee_id: str) -> None:
