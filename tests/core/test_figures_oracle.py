@@ -193,3 +193,17 @@ def test_drill_down_messages_follow_the_bar(store: Store) -> None:
     page = answer_page(store, TeamFilter(), Behind(kind="under-recording"), limit=500)
     assert "Did not record the burglary." in {m for line in page for m in line.findings}
     assert all(line.findings for line in page)
+
+
+def test_a_trainees_standing_reads_only_what_the_practice_screen_shows(store: Store) -> None:
+    from trainer.core.practice.quiz import WEAK_RULES
+    from trainer.core.practice.standing import standing
+    from trainer.core.reports.statistics import weak_rules
+
+    everything = team_oracle.load(store, TeamFilter())
+    for trainee in everything.trainees[::5]:
+        mine = everything.of(trainee.id)
+        known = standing(store, trainee.id)
+        same_summary(known.summary, team_oracle.summarise(trainee.id, mine))
+        assert list(known.weak_rules) == weak_rules(mine, limit=WEAK_RULES)
+        assert known.mastered == {a.scenario_id for a in mine if a.score == 100}

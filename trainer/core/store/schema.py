@@ -242,13 +242,7 @@ def forget_trainee(db: Database, trainee_id: str) -> None:
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
 
 
-_PER_TRAINEE = (
-    "trainee_totals",
-    "trainee_findings",
-    "answer_kinds",
-    "answer_rules",
-    "answer_groups",
-)
+_PER_TRAINEE = ("trainee_totals", "trainee_findings", *FIGURE_TABLES)
 
 
 def rebuild_summaries(db: Database) -> None:
