@@ -72,6 +72,20 @@ def ratio_line(name: str, size: int, ours: float, base: float, target: str) -> f
     return ratio
 
 
+def tab_work(store: Store, flt: TeamFilter) -> dict[str, Callable[[], object]]:
+    first = store.trainees()[0]
+    return {
+        "team table (default: last 90 days)": lambda: (
+            known_topics(store, Library()),
+            team_figures(store, flt),
+        ),
+        "team table (all dates)": lambda: team_figures(store, TeamFilter()),
+        "rules and crime groups": lambda: breakdown_figures(store, flt),
+        "scenarios (item analysis)": lambda: item_figures(store, flt),
+        "one trainee's page": lambda: trainee_page(store, first, flt),
+    }
+
+
 def test_figures_against_one_full_scan(databases: dict[int, Path]) -> None:
     """The queries and arithmetic behind each tab, no widgets, under the default filter."""
     flt = TeamFilter.last_days()
@@ -80,19 +94,8 @@ def test_figures_against_one_full_scan(databases: dict[int, Path]) -> None:
     for size in SIZES:
         with open_store(databases[size]) as store:
             scan = scan_time(store)
-            trainee = store.trainees()[0]
             print(f"{size:,} answers: one full scan {scan * 1000:.1f} ms")
-            work: dict[str, Callable[[], object]] = {
-                "team table (default: last 90 days)": lambda: (
-                    known_topics(store, Library()),
-                    team_figures(store, flt),
-                ),
-                "team table (all dates)": lambda: team_figures(store, TeamFilter()),
-                "rules and crime groups": lambda: breakdown_figures(store, flt),
-                "scenarios (item analysis)": lambda: item_figures(store, flt),
-                "one trainee's page": lambda: trainee_page(store, trainee, flt),
-            }
-            for name, run in work.items():
+            for name, run in tab_work(store, flt).items():
                 ratios[name, size] = ratio_line(name, size, best(run), scan, "<= 2x at 1M")
     missed = {name: r for (name, size), r in ratios.items() if size == BIG and r > 2}
     assert not missed, f"over 2x a full scan at {BIG:,} answers: {missed}"

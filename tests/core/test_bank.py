@@ -145,3 +145,57 @@ def test_reports_never_name_the_answer(bank: list[Scenario], catalogue: Catalogu
 def test_ids_are_unique_and_titles_distinct(bank: list[Scenario]) -> None:
     titles = Counter(s.title for s in bank)
     assert [t for t, n in titles.items() if n > 1] == []
+
+
+def test_every_trap_in_the_bank_is_wrong_and_names_itself_when_fallen_into(
+    bank: list[Scenario], catalogue: Catalogue
+) -> None:
+    from trainer.core.content.traps import implied_answer
+    from trainer.core.grading.grade import grade
+
+    for scenario in bank:
+        for trap in scenario.expected.traps:
+            result = grade(scenario, implied_answer(trap.answer, scenario.expected), catalogue)
+            assert result.score < 100, (scenario.id, trap.name)
+            named = {f.trap for f in result.findings}
+            assert trap.name in named or named & {t.name for t in scenario.expected.traps}, (
+                scenario.id,
+                trap.name,
+            )
+
+
+# Classes split by the victim's sex (CRR 2026/27 p62, p65). A key in one of them is derivable only
+# if the report or a detail's answer states the victim's sex; each entry is the words that state it.
+FEMALE_CLASSES = {"19C", "19D", "19E", "19J", "20A", "20B"}
+MALE_CLASSES = {"19F", "19G", "19H", "19K", "17A", "17B"}
+SEX_SPLIT_CLASSES = FEMALE_CLASSES | MALE_CLASSES
+VICTIM_SEX_STATED_BY = {
+    "sex-adult-wants-it-on-record": "Karen Wells",
+    "sex-attempted-rape-park": "Laura Finch",
+    "sex-autistic-boy-experimentation": "SON NOAH",
+    "sex-boy-eight-uncle-babysitting": "my son Ethan",
+    "sex-bus-hand-between-legs": "Sophie Kendall",
+    "sex-ex-partner-after-handover": "Kayleigh Moss",
+    "sex-girl-eleven-swimming-pool": "My daughter Grace",
+    "sex-girl-fourteen-school-nurse": "she told me that on Friday night",
+    "sex-girl-twelve-boyfriend-fourteen": "She says it was her choice",
+    "sex-gp-patient-said-stop": "a woman of 24",
+    "sex-historic-football-coach": "touched my penis",
+    "sex-historic-mothers-boyfriend": "Emma Hartley",
+    "sex-man-asleep-flatmates-friend": "being a man",
+    "sex-sarc-details-passed": "A woman aged 20",
+    "sex-social-worker-childrens-home": "when she turned away",
+    "sex-spiked-lemonade": "Ms Shauna Pike",
+}
+
+
+def test_keys_split_by_sex_state_the_victims_sex(bank: list[Scenario]) -> None:
+    unstated = {}
+    for s in bank:
+        if s.kind != "classify" or not {c.offence for c in s.expected.crimes} & SEX_SPLIT_CLASSES:
+            continue
+        told = " ".join([s.report.text, *(d.answer for d in s.report.details)])
+        evidence = VICTIM_SEX_STATED_BY.get(s.id)
+        if evidence is None or evidence not in " ".join(told.split()):
+            unstated[s.id] = evidence
+    assert unstated == {}

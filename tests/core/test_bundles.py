@@ -222,3 +222,18 @@ def test_bundle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     bundle.write_text("{}", encoding="utf-8")
     assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 1
     assert capsys.readouterr().err.startswith(f"trainer: {bundle}: format:")
+
+
+def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a", trainees=1, answers=1)
+    b = open_store(tmp_path / "b")
+    [row] = a.answers()
+    findings = [
+        {"kind": "misclassification", "rule": "burglary-entry-point-damage", "message": "58A.",
+         "trap": "downgraded-to-damage", "malpractice": True},
+    ]  # fmt: skip
+    a.query("UPDATE answers SET findings = ? WHERE id = ?", (json.dumps(findings), row.id))
+    export_bundle(a, tmp_path / "a.json")
+    import_bundle(b, tmp_path / "a.json")
+    [theirs] = b.answers()
+    assert [(f.trap, f.malpractice) for f in theirs.findings] == [("downgraded-to-damage", True)]

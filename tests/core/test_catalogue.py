@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.core.conftest import ROOT_SCENARIOS
+from trainer.core import paths
 from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.errors import TrainerError
 
@@ -100,3 +103,107 @@ def test_no_invented_codes_every_class_is_on_the_notifiable_offence_list(
 def test_a_missing_edition_is_a_clear_error() -> None:
     with pytest.raises(TrainerError, match="no catalogue for edition '1999-00'"):
         load_catalogue("1999-00")
+
+
+def test_every_topic_in_the_bank_has_a_plain_name(catalogue: Catalogue) -> None:
+    used = set()
+    for path in ROOT_SCENARIOS.rglob("*.yaml"):
+        used |= set(yaml.safe_load(path.read_text(encoding="utf-8")).get("topics", []))
+    assert used and used <= catalogue.topics.keys()
+    assert catalogue.topic_name("hmic-lost-property") == "Lost property (HMIC finding)"
+    for tag in used:
+        assert catalogue.topic_name(tag)[0].isupper() and catalogue.topic_name(tag) != tag
+
+
+def test_an_unnamed_topic_still_reads_as_words(catalogue: Catalogue) -> None:
+    assert catalogue.topic_name("garden-sheds") == "Garden sheds"
+
+
+def test_a_topic_name_must_be_text(tmp_path: Path) -> None:
+    for source in paths.catalogue_dir().glob("*-2026-27.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.name.startswith("rules"):
+            text = text.replace("  arson: Arson\n", "  arson: [Arson]\n", 1)
+        (tmp_path / source.name).write_text(text, encoding="utf-8")
+    with pytest.raises(TrainerError, match=r"rules-2026-27.yaml: topics\.arson: "):
+        load_catalogue("2026-27", tmp_path)
+
+
+def test_every_class_names_the_card_holding_its_counting_rule(catalogue: Catalogue) -> None:
+    for offence in catalogue.offences:
+        assert offence.counting_rule in catalogue.rule_by_id, offence.code
+
+
+def test_every_flag_and_reason_names_its_own_card(catalogue: Catalogue) -> None:
+    assert all(f.rule in catalogue.rule_by_id for f in catalogue.flags)
+    assert all(c.rule in catalogue.rule_by_id for c in catalogue.cancellation_reasons)
+    assert catalogue.incident_by_code["N100"].rule == "n100-reported-rape"
+
+
+def test_distinctions_pair_two_known_classes_with_a_card(catalogue: Catalogue) -> None:
+    assert catalogue.distinctions
+    for d in catalogue.distinctions:
+        assert len(set(d.classes)) == 2 and set(d.classes) <= catalogue.offence_by_code.keys()
+        assert d.rule in catalogue.rule_by_id
+    assert catalogue.distinction("58A", "28J") == catalogue.distinction("28J", "58A")
+    assert catalogue.distinction("28J", "58A") == "burglary-entry-point-damage"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "counting_rule: making-off-without-payment",
+            "counting_rule: no-such-card",
+            "offence 49A: counting_rule 'no-such-card' is not a rule card",
+        ),
+        ("rule: online-flag}", "rule: nope}", "flag online: rule 'nope' is not a rule card"),
+        (
+            '{classes: ["28J", "58A"], rule: burglary-entry-point-damage}',
+            '{classes: ["28J", "99Z"], rule: burglary-entry-point-damage}',
+            "distinction 28J/99Z: needs two different offence classes",
+        ),
+        (
+            '{classes: ["28J", "58A"], rule: burglary-entry-point-damage}',
+            '{classes: ["28J", "58A"], rule: nope}',
+            "distinction 28J/58A: rule 'nope' is not a rule card",
+        ),
+    ],
+)
+def test_a_catalogue_naming_a_missing_card_or_class_is_refused(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    source = paths.catalogue_dir()
+    for path in source.glob("*-2026-27.yaml"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(TrainerError, match=re.escape(message)):
+        load_catalogue("2026-27", tmp_path)
+
+
+# Rules that decide keys in the bank and must be on a card, not only in a scenario's feedback
+# (pages of the Crime Recording Rules 2026/27 unless stated).
+CARD_HOLDS = {
+    "firearms-and-imitation-firearms": ["10B", "imitation firearm in a public place", "10A"],
+    "shoplifting-recorded": ["theft by an employee (41)", "non-public area", "till", "(30C)"],
+    "rape-classes-by-age": ["12-year-old girl", "15-year-old boyfriend"],  # p20 Example 1
+    "threats-and-communications": ["grossly offensive", "not the number of messages"],  # p59
+    "crime-location": ["suspect's most recent confirmed residence"],  # p15
+    "fraud-report-fraud": ["PNC-registered", "NFIB passes", "always recorded locally"],  # p97-98
+    "weapons-and-drugs": ["group of offenders", "10B", "approved field test", "admission"],
+    "other-flags": ["forensically confirmed attempt", "honour of a person, family or community"],
+    "cancellation-c4-error": ["C2, not C4"],
+    "one-crime-per-victim-exceptions": ["once for each business robbed"],  # p72
+}
+
+
+@pytest.mark.parametrize("card", sorted(CARD_HOLDS))
+def test_rule_cards_hold_the_deciding_rules(catalogue: Catalogue, card: str) -> None:
+    text = catalogue.rule_by_id[card].explanation
+    assert [p for p in CARD_HOLDS[card] if p not in text] == []
+
+
+def test_the_c2_card_uses_only_the_sources_examples(catalogue: Catalogue) -> None:
+    c2 = catalogue.rule_by_id["cancellation-c2-avi"]
+    assert "finance company" not in c2.explanation
+    assert "simply fell" in c2.explanation and "before any police involvement" in c2.explanation

@@ -16,6 +16,7 @@ def test_the_cached_catalogue_equals_the_loaded_one(tmp_path: Path, catalogue: C
     [cache] = tmp_path.glob("catalogue-*.json")
     second = load_catalogue_cached(tmp_path)
     assert first == second == catalogue
+    assert first.topics == second.topics == catalogue.topics != {}  # not compared by ==
     assert list(tmp_path.glob("catalogue-*.json")) == [cache]
 
 

@@ -22,6 +22,22 @@ def write(tmp_path: Path, name: str, data: object) -> Path:
     return path
 
 
+def test_validate_warns_of_a_topic_the_catalogue_does_not_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = scenario_data()
+    data["topics"] = ["burglary", "garden-sheds"]
+    path = write(tmp_path, "a.yaml", yaml.safe_dump(data, sort_keys=False))
+    assert main(["validate", str(path)]) == 0  # the scenario still loads and works
+    out, err = capsys.readouterr()
+    line = next(n for n, x in enumerate(path.read_text().splitlines(), 1) if "garden" in x)
+    assert out == (
+        f"{path}:{line}: topics[1]: warning: topic 'garden-sheds' has no name in the 2026-27 "
+        "catalogue, so it is shown as 'Garden sheds' (add it under topics: there)\n"
+    )
+    assert "1 file(s) checked, 1 valid scenario(s), 1 warning(s)" in err
+
+
 def test_validate_passes_good_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "a.yaml", scenario_data())
     assert main(["validate", str(tmp_path)]) == 0
@@ -154,6 +170,7 @@ def test_rules_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "28J    Attempted Residential Burglary of a Home" in out
     assert "C5  Self-defence" in out
+    assert "  28J/58A    burglary-entry-point-damage" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,3 +188,46 @@ def test_python_dash_m_runs_the_same_command() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+TRAP = {
+    "name": "downgraded-to-damage",
+    "answer": {"decision": "crime", "crimes": [{"offence": "58A"}]},
+    "rule": "burglary-entry-point-damage",
+    "feedback": "Damage to an entry point is attempted burglary.",
+    "malpractice": True,
+}
+
+
+def test_grade_names_a_trap_the_answer_fell_into(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = write(tmp_path, "s.yaml", scenario_data(traps=[TRAP]))
+    answer = write(
+        tmp_path, "a.json", json.dumps({"decision": "crime", "crimes": [{"offence": "58A"}]})
+    )
+    assert main(["grade", str(scenario), str(answer)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["score"] == 25
+    [finding] = result["findings"]
+    assert finding["trap"] == "downgraded-to-damage" and finding["malpractice"] is True
+    assert finding["rule"] == "burglary-entry-point-damage"
+
+
+def test_validate_and_coverage_with_traps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "good.yaml", scenario_data(traps=[TRAP]))
+    write(tmp_path, "bad.yaml", {**scenario_data(traps=[{**TRAP, "rule": "nope"}]), "id": "bad"})
+    assert main(["validate", str(tmp_path)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{tmp_path / 'bad.yaml'}:{out.split(':')[1]}: expected.traps[0].rule: "
+        "unknown rule card 'nope'"
+    ]
+    (tmp_path / "bad.yaml").unlink()
+    assert main(["coverage", str(tmp_path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["traps"] == {"burglary-entry-point-damage": 1}
+    assert data["malpractice_traps"] == {"burglary-entry-point-damage": 1}
+    assert data["without_traps"] == []

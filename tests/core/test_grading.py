@@ -12,7 +12,7 @@ from tests.core.conftest import make_scenario
 from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.content.models import Answer, Scenario
 from trainer.core.content.validation import validate
-from trainer.core.grading.grade import grade
+from trainer.core.grading.grade import MALPRACTICE_CAP, grade
 
 
 def answer(decision: str = "crime", crimes: Any = (), **rest: Any) -> Answer:
@@ -118,9 +118,10 @@ def test_misclassification_gives_more_credit_in_the_right_crime_group(catalogue:
     assert 0 < other.score < same.score < 100
 
 
-def test_miscount_names_the_counting_rule(catalogue: Catalogue) -> None:
+def test_miscount_names_the_classs_counting_rule(catalogue: Catalogue) -> None:
     result = grade(MIRRORS, answer(crimes=[("58C", 1)]), catalogue)
-    assert [(f.kind, f.rule) for f in result.findings] == [("miscount", "one-crime-per-victim")]
+    assert catalogue.offence_by_code["58C"].counting_rule == "criminal-damage-classes"
+    assert [(f.kind, f.rule) for f in result.findings] == [("miscount", "criminal-damage-classes")]
     assert "right number is 4" in result.findings[0].message
     assert result.score == 80
 
@@ -271,3 +272,40 @@ def test_scores_stay_between_0_and_100_and_100_means_no_findings(
         )
         == result
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys(), st.lists(st.tuples(st.integers(0, 5), st.integers(0, 1000)), min_size=1, max_size=4))
+def test_an_answer_in_a_malpractice_trap_scores_at_most_the_cap_and_names_the_trap(
+    scenario: Scenario, steps: list[tuple[int, int]]
+) -> None:
+    data = correct_answer(scenario)
+    for choice, pick in steps:
+        data = add_error(data, scenario, choice, pick) or data
+    if grade(scenario, validate(Answer, data), CAT).score == 100:
+        return
+    partial = {
+        "crimes": [{"offence": c["offence"]} for c in data["crimes"]],
+        "flags": data["flags"],
+    }
+    trapped = make_scenario(
+        crimes=[{"offence": c.offence, "count": c.count} for c in scenario.expected.crimes],
+        flags=list(scenario.expected.flags),
+        rules=["one-crime-per-victim"],
+        traps=[
+            {
+                "name": "the-trap",
+                "answer": partial,
+                "rule": "ncrs-when-to-record",
+                "feedback": "Fell in.",
+                "malpractice": True,
+            }
+        ],
+    )
+    result = grade(trapped, validate(Answer, data), CAT)
+    assert result.score <= MALPRACTICE_CAP
+    assert any(f.trap == "the-trap" and f.malpractice for f in result.findings)
+    assert all(f.rule == "ncrs-when-to-record" for f in result.findings if f.trap)
+    assert [f.kind for f in result.findings] == [
+        f.kind for f in grade(scenario, validate(Answer, data), CAT).findings
+    ]

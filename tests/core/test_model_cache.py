@@ -33,6 +33,21 @@ def test_a_rebuilt_scenario_equals_the_validated_one() -> None:
     assert isinstance(again.expected.crimes, tuple) and isinstance(again.audience, tuple)
 
 
+def test_a_rebuilt_scenario_with_traps_equals_the_validated_one() -> None:
+    trap = {
+        "name": "downgraded-to-damage",
+        "answer": {"decision": "crime", "crimes": [{"offence": "58A"}], "flags": []},
+        "rule": "burglary-entry-point-damage",
+        "feedback": "Attempted burglary.",
+        "malpractice": True,
+    }
+    scenario = make_scenario(decision_rule="ncrs-when-to-record", traps=[trap])
+    again = rebuild(Scenario, dump(scenario))
+    assert again == scenario
+    assert again.expected.traps[0].answer.crimes == scenario.expected.traps[0].answer.crimes
+    assert again.expected.traps[0].answer.incident_code is None
+
+
 def test_a_rebuilt_catalogue_equals_the_validated_one(catalogue: Catalogue) -> None:
     assert rebuild(Catalogue, dump(catalogue)) == catalogue
 

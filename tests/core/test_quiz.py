@@ -79,6 +79,16 @@ def test_groups_follow_the_expected_crimes(catalogue: Catalogue) -> None:
     assert scenario_groups(INCIDENT, catalogue) == ()
 
 
+def test_topics_are_offered_by_their_plain_names_a_to_z(catalogue: Catalogue) -> None:
+    topics = practice_choices(BANK, catalogue).topics
+    labels = [c.label for c in topics]
+    assert "Lost property (HMIC finding)" in labels
+    assert not any("-" in c.label and c.label == c.value for c in topics)
+    assert labels == sorted(labels, key=str.casefold)
+    plan = QuizPlan("topic", "hmic-lost-property", 5)
+    assert plan.describe(catalogue) == "Topic: Lost property (HMIC finding) (5 scenarios)"
+
+
 def test_choices_count_the_scenarios_behind_each_option(catalogue: Catalogue) -> None:
     choices = practice_choices(BANK, catalogue)
     assert [(c.value, c.scenarios) for c in choices.groups] == [

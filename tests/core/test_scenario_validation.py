@@ -207,3 +207,97 @@ def test_library_keeps_valid_files_beside_bad_ones(
     library = load_library([tmp_path], catalogue)
     assert [s.scenario.id for s in library.scenarios] == ["test-scenario"]
     assert library.skipped_files == [str(tmp_path / "bad.yaml")]
+
+
+def _trap(**changes: object) -> dict[str, object]:
+    trap: dict[str, object] = {
+        "name": "downgraded-to-damage",
+        "answer": {"decision": "crime", "crimes": [{"offence": "58A"}]},
+        "rule": "burglary-entry-point-damage",
+        "feedback": "Damage to an entry point is attempted burglary.",
+        "malpractice": True,
+    }
+    trap.update(changes)
+    return trap
+
+
+def test_a_scenario_with_traps_and_a_decision_rule_loads(
+    write_yaml: WriteYaml, catalogue: Catalogue
+) -> None:
+    second = _trap(name="logged-as-incident", answer={"decision": "incident"})
+    del second["malpractice"]  # optional, default false
+    text = good_yaml(
+        expected__decision_rule="ncrs-when-to-record", expected__traps=[_trap(), second]
+    )
+    loaded, problems = load_file(write_yaml("ok.yaml", text), catalogue)
+    assert problems == [] and loaded is not None
+    expected = loaded.scenario.expected
+    assert [t.name for t in expected.traps] == ["downgraded-to-damage", "logged-as-incident"]
+    assert expected.traps[0].malpractice and not expected.traps[1].malpractice
+    # A decision rule outside `rules` counts as one of the scenario's cards.
+    assert expected.cards == ("burglary-entry-point-damage", "ncrs-when-to-record")
+    assert expected.blamed_rule == "ncrs-when-to-record"
+
+
+@pytest.mark.parametrize(
+    ("traps", "expected_line"),
+    [
+        ([_trap(rule="nope")], "expected.traps[0].rule: unknown rule card 'nope'"),
+        (
+            [_trap(), _trap()],
+            "expected.traps[1].name: trap name 'downgraded-to-damage' is used twice",
+        ),
+        (
+            [_trap(answer={"crimes": [{"offence": "28J", "count": 1}]})],
+            "expected.traps[0].answer: the key itself matches this trap; a trap must be wrong",
+        ),
+        (
+            [_trap(answer={"decision": "crime", "crimes": [{"offence": "99Z"}]})],
+            "expected.traps[0].answer.crimes[0].offence: unknown offence code '99Z'",
+        ),
+        (
+            [_trap(answer={"incident_code": "N100/01"})],
+            "expected.traps[0].answer.incident_code: goes only with an incident decision",
+        ),
+        (
+            [_trap(answer={"decision": "retain"})],
+            "expected.traps[0].answer.decision: 'retain' is not a classify decision",
+        ),
+        ([_trap(answer={"decison": "incident"})], "expected.traps[0].answer.decison: unknown key"),
+        ([_trap(name="Bad Name")], "expected.traps[0].name: 'Bad Name' must use only lowercase"),
+        ([_trap(feedback="  ")], "expected.traps[0].feedback: String should have at least 1"),
+    ],
+)
+def test_bad_traps_are_reported(
+    write_yaml: WriteYaml, catalogue: Catalogue, traps: list[object], expected_line: str
+) -> None:
+    lines = problems_of(write_yaml("t.yaml", good_yaml(expected__traps=traps)), catalogue)
+    assert any(expected_line in line for line in lines), lines
+
+
+def test_an_unknown_decision_rule_is_reported(write_yaml: WriteYaml, catalogue: Catalogue) -> None:
+    lines = problems_of(write_yaml("d.yaml", good_yaml(expected__decision_rule="nope")), catalogue)
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "expected.decision_rule: unknown rule card 'nope'"
+    ]
+
+
+def test_shape_and_reference_errors_are_reported_in_one_pass(
+    write_yaml: WriteYaml, catalogue: Catalogue
+) -> None:
+    text = good_yaml(
+        difficulty=7,  # a shape error
+        expected__decision_rule="nope",  # and reference errors, in the key and in a trap
+        expected__traps=[_trap(rule="no-card", answer={"crimes": [{"offence": "99Z"}]})],
+    ).replace("28J", "98Y")
+    lines = [line.split(": ", 1)[1] for line in problems_of(write_yaml("x.yaml", text), catalogue)]
+    assert any(line.startswith("difficulty: must be one of") for line in lines), lines
+    assert (
+        "expected.crimes[0].offence: unknown offence code '98Y' (not in the 2026-27 catalogue)"
+        in (lines)
+    )
+    assert "expected.decision_rule: unknown rule card 'nope'" in lines
+    assert "expected.traps[0].rule: unknown rule card 'no-card'" in lines
+    assert any(
+        line.startswith("expected.traps[0].answer.crimes[0].offence: unknown") for line in lines
+    )

@@ -194,6 +194,15 @@ def test_session_answers(store: Store) -> None:
     assert store.session_answers("nope") == []
 
 
+def test_one_answer_by_its_id(store: Store) -> None:
+    rec = _record(store)
+    store.record_answer(rec)
+    row = store.answer(rec.id)
+    assert (row.id, row.answer_json, row.asked) == (rec.id, rec.answer_json, rec.asked)
+    with pytest.raises(TrainerError, match="answer: no stored answer has the id 'nope'"):
+        store.answer("nope")
+
+
 def _summaries(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return {t: sorted(store.query(f"SELECT * FROM {t}")) for t in SUMMARY_TABLES}
 
@@ -276,3 +285,34 @@ def test_ids_are_uuid7_ordered_by_time() -> None:
     second = new_id()
     assert uuid.UUID(first).version == 7 and str(uuid.UUID(first)) == first
     assert first < second
+
+
+def test_a_finding_from_a_trap_keeps_its_trap_and_malpractice(
+    store: Store, catalogue: Catalogue
+) -> None:
+    from dataclasses import replace
+
+    loaded, problems = load_file(SCENARIO, catalogue)
+    assert loaded is not None, problems
+    answer = Answer(decision="crime", crimes=(AnsweredCrime(offence="58A"),))
+    result = grade(loaded.scenario, answer, catalogue)
+    fell = replace(
+        result,
+        findings=(replace(result.findings[0], trap="downgraded-to-damage", malpractice=True),),
+    )
+    trainee = store.create_trainee("Al", "1", "call-handler")
+    session = store.start_session(trainee.id, "practice")
+    shown = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    plain = AnswerRecord.build(
+        trainee.id, session, loaded, answer, result, shown, shown, [], False, catalogue
+    )
+    trapped = AnswerRecord.build(
+        trainee.id, session, loaded, answer, fell, shown, shown, [], False, catalogue
+    )
+    assert '"trap"' not in plain.findings_json  # stored only when set, as `trainer grade` prints
+    assert '"trap":"downgraded-to-damage","malpractice":true' in trapped.findings_json
+    store.record_answer(plain)
+    store.record_answer(trapped)
+    rows = {row.id: row for row in store.answers()}
+    assert rows[plain.id].findings == result.findings
+    assert rows[trapped.id].findings == fell.findings

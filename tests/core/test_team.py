@@ -122,6 +122,7 @@ def test_kind_bars_count_every_kind_in_order(store: Store, seeded: Team) -> None
         "extra-flag": 0,
         "wrong-cancellation": 1,
         "wrong-referral": 0,
+        "wrong-incident-code": 0,
     }
 
 

@@ -217,6 +217,17 @@ def test_filters_reach_every_tab(dashboard) -> None:  # type: ignore[no-untyped-
     assert dashboard.team.model.index(0, 3).data() == "0"  # no burglary answers
 
 
+def test_the_topic_filter_offers_plain_names(qtbot, dashboard) -> None:  # type: ignore[no-untyped-def]
+    topic = dashboard.filters.topic
+    at = topic.findData("cancellation")
+    assert topic.itemText(at) == "Cancelling a recorded crime"
+    names = [topic.itemText(i) for i in range(1, topic.count())]
+    assert names == sorted(names, key=str.casefold)
+    topic.setCurrentIndex(at)
+    settle(qtbot, dashboard)
+    assert "topic Cancelling a recorded crime" in dashboard.statusBar().currentMessage()
+
+
 def test_date_range_filter_recomputes_the_figures(dashboard) -> None:  # type: ignore[no-untyped-def]
     bar = dashboard.filters
     first = START.astimezone().date()

@@ -6,20 +6,24 @@ import pytest
 
 from tests.ui.conftest import create_profile, fill_answer
 from tests.ui.test_quiz_flow import ANSWERS, start_quiz
+from trainer.core.grading.review import AnswerReview
 from trainer.core.store.sqlite import Store
+from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.main_window import MainWindow
 from trainer.ui.progress.progress_view import SessionDialog
-from trainer.ui.trainee.results_view import ReviewDialog
 
 
 def take_fixture_quiz(window: MainWindow) -> None:
-    """Burglary right (100), theft miscounted (80), the incident recorded as a crime (0)."""
+    """Burglary right (100, one question asked), theft miscounted (80), the incident recorded as
+    a crime (0)."""
     start_quiz(window, "topic", "fixture")
     quiz = window.quiz_screen
     assert quiz is not None
     while quiz.currentWidget() is quiz.scenario_view:
         view = quiz.scenario_view
         assert view.scenario is not None
+        if view.scenario.id == "fx-burglary":
+            view.ask_buttons[0].click()  # "Was anything taken?"
         fill_answer(view, *ANSWERS[view.scenario.id])
         view.submit.click()
         quiz.feedback_view.next_button.click()
@@ -66,7 +70,8 @@ def test_progress_figures_match_hand_worked_numbers(
     cards = window.context.catalogue.rule_by_id  # type: ignore[union-attr]
     assert rules == {
         cards["burglary-entry-point-damage"].title: ("1", "1"),
-        cards["theft-vs-lost-property"].title: ("1", "0"),  # the miscount finding names it
+        cards["theft-vs-lost-property"].title: ("1", "1"),  # cited; no finding names it
+        cards["one-crime-per-victim"].title: ("1", "0"),  # 39's counting rule: the miscount
         cards["ncrs-when-to-record"].title: ("1", "0"),  # the over-recording finding names it
     }
 
@@ -74,7 +79,7 @@ def test_progress_figures_match_hand_worked_numbers(
     assert session[1:] == ("Practice (topic)", "3", "60", "Yes")
 
 
-def test_a_past_session_reopens_read_only(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_past_session_reopens_read_only(window: MainWindow, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     create_profile(window, "Alex Morgan", "CH1001")
     take_fixture_quiz(window)
     assert window.practice_view is not None
@@ -87,27 +92,33 @@ def test_a_past_session_reopens_read_only(window: MainWindow, qtbot) -> None:  #
     results = dialog.view
     assert results.answers.rowCount() == 3
     assert "3 answered · mean score 60" in results.summary.text()
-    theft = next(r for r in results.answers.rows() if r.scenario_id == "fx-theft")
-    from trainer.ui.trainee.results_view import shown_from_record
-
-    review = ReviewDialog(dialog, view.catalogue, shown_from_record(theft, view.bank))
-    qtbot.addWidget(review)
-    assert review.view.score.text() == "Score 80 — Partly right"
-    assert review.view.next_button.text() == "&Close"
-    crimes = next(r for r in review.view.comparison.rows() if r.field == "Crimes")
-    assert (crimes.given, crimes.expected) == (
-        "2 × 39 Theft from the Person",
-        "1 × 39 Theft from the Person",
+    row = next(i for i, r in enumerate(results.answers.rows()) if r.scenario_id == "fx-burglary")
+    opened: list[AnswerReview] = []
+    monkeypatch.setattr(
+        AnswerReviewDialog, "show_review", lambda _parent, review, who="": opened.append(review)
     )
+    results.table.activated.emit(results.answers.index(row, 0))
+    [review] = opened
+    assert review.score_line == "Score 100 — Fully right"
+    assert review.channel == "101 call" and "little window" in review.report
+    assert [(a.question, a.answer) for a in review.asked] == [
+        ("Was anything taken?", "No, the laptop is still on the table.")
+    ]
+    review_dialog = AnswerReviewDialog(results, review)  # what show_review opens
+    qtbot.addWidget(review_dialog)
+    page = review_dialog.text.toPlainText()
+    for text in ("Broken kitchen window", "The report (101 call)", "Was anything taken?",
+                 "No, the laptop is still on the table.", "Not asked:", "No findings",
+                 "Rule card: ", "Source: "):  # fmt: skip
+        assert text in page, text
+    assert review_dialog.text.isReadOnly()
 
 
 def test_history_survives_a_scenario_leaving_the_bank(window: MainWindow) -> None:
-    from trainer.ui.trainee.results_view import shown_from_record
-
     create_profile(window, "Alex Morgan", "CH1001")
     take_fixture_quiz(window)
     assert window.context is not None
     row = window.context.store.answers()[0]
-    shown = shown_from_record(row, {})
-    assert shown.expected is None
-    assert "no longer in the bank" in shown.note
+    review = review_of(row, {}, window.context.catalogue)
+    assert review.report == "" and review.feedback == ""
+    assert "no longer in the bank" in review.note

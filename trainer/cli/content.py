@@ -13,7 +13,7 @@ from trainer.core.errors import TrainerError
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from trainer.core.content.catalogue import load_catalogue
-    from trainer.core.content.scenarios import find_files, load_library
+    from trainer.core.content.scenarios import find_files, load_library, topic_warnings
 
     catalogue = load_catalogue()
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -23,9 +23,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     library = load_library(present, catalogue)
     for problem in library.problems:
         out(str(problem))
+    warnings = [w for loaded in library.scenarios for w in topic_warnings(loaded, catalogue)]
+    for warning in warnings:
+        out(str(warning))
     files = sum(1 for _ in find_files(present))
     bad = len(library.skipped_files) + len(missing)
     summary = f"{files} file(s) checked, {len(library.scenarios)} valid scenario(s)"
+    if warnings:
+        summary += f", {len(warnings)} warning(s)"
     if library.problems or missing:
         out(
             f"{summary}; {len(library.problems) + len(missing)} problem(s) in {bad} file(s)",

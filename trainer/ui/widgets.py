@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -18,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-_LOG_ENTRY = re.compile(r"^\d{1,2}[:.]\d{2}\b")  # "14:32 CALLER STATES ..." in an incident log
+from trainer.core.grading.review import paragraphs_html
+
+__all__ = ["button", "heading", "paragraphs_html", "table_view", "text_pane", "wrapped"]
 
 
 def heading(text: str, parent: QWidget | None = None, scale: float = 1.4) -> QLabel:
@@ -88,19 +87,3 @@ def table_view(
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setHighlightSections(False)
     return view
-
-
-def paragraphs_html(text: str) -> str:
-    """The report as HTML paragraphs: wrapped lines rejoin; each timed log entry keeps its line."""
-    out = []
-    for block in text.strip().split("\n\n"):
-        lines: list[str] = []
-        for raw in block.splitlines():
-            line = " ".join(raw.split())
-            if lines and line and not _LOG_ENTRY.match(line):
-                lines[-1] += " " + line
-            elif line:
-                lines.append(line)
-        if lines:
-            out.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
-    return "".join(out)

@@ -7,7 +7,7 @@ rules it follows, and validated with pydantic (see `validation`) when loaded fro
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -51,6 +51,7 @@ class Offence:
     group: str
     subgroup: str = ""
     victim_based: bool = True
+    counting_rule: str = ""  # the rule card that holds this class's counting rule
     ho_codes: tuple[HomeOfficeCode, ...] = ()
 
     @property
@@ -78,6 +79,7 @@ class IncidentCode:
     name: str
     explanation: str
     subcodes: tuple[IncidentSubcode, ...] = ()
+    rule: str = ""  # the rule card a wrong code of this class is blamed on, if any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +89,7 @@ class Flag:
     id: str
     name: str
     explanation: str
+    rule: str = ""  # the flag's own rule card
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +100,17 @@ class CancellationReason:
     name: str
     when: str
     authorised_by: str
+    rule: str = ""  # the rule card for this reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distinction:
+    """The rule card that separates two offence classes trainees confuse (e.g. 28J and 58A)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    classes: Annotated[tuple[str, ...], Constraints(min_length=2, max_length=2)]
+    rule: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,9 +135,16 @@ class Catalogue:
     flags: tuple[Flag, ...]
     cancellation_reasons: tuple[CancellationReason, ...]
     rule_cards: tuple[RuleCard, ...]
+    distinctions: tuple[Distinction, ...] = ()
+    # Scenario topic tag -> the plain name shown for it. Left out of equality and hashing
+    # (a dict is not hashable), as the edition already tells two catalogues apart.
+    topics: dict[Annotated[str, Constraints(pattern=SLUG_PATTERN)], str] = field(
+        default_factory=dict, compare=False
+    )
 
     def check(self) -> None:
-        """Raise ValueError if an id is used twice or an offence names an unknown crime group."""
+        """Raise ValueError if an id is used twice, an offence names an unknown crime group, or
+        a reference (a class's counting rule, a flag's card, a distinction) names nothing."""
         for what, ids in (
             ("offence code", [o.code for o in self.offences]),
             ("incident code", [i.code for i in self.incident_codes]),
@@ -137,6 +158,37 @@ class Catalogue:
         unknown = sorted({o.group for o in self.offences} - GROUP_NAMES.keys())
         if unknown:
             raise ValueError(f"unknown crime group: {', '.join(unknown)}")
+        self._check_references()
+
+    def _check_references(self) -> None:
+        cards = {r.id for r in self.rule_cards}
+        for offence in self.offences:
+            if offence.counting_rule not in cards:
+                raise ValueError(
+                    f"offence {offence.code}: counting_rule {offence.counting_rule!r} "
+                    "is not a rule card"
+                )
+        for flag in self.flags:
+            if flag.rule not in cards:
+                raise ValueError(f"flag {flag.id}: rule {flag.rule!r} is not a rule card")
+        for what, code, rule in [
+            *(("incident code", i.code, i.rule) for i in self.incident_codes),
+            *(("cancellation reason", c.code, c.rule) for c in self.cancellation_reasons),
+        ]:
+            if rule and rule not in cards:
+                raise ValueError(f"{what} {code}: rule {rule!r} is not a rule card")
+        codes = {o.code for o in self.offences}
+        pairs: set[frozenset[str]] = set()
+        for d in self.distinctions:
+            pair = frozenset(d.classes)
+            where = f"distinction {'/'.join(d.classes)}"
+            if len(pair) != 2 or not pair <= codes:
+                raise ValueError(f"{where}: needs two different offence classes in the list")
+            if d.rule not in cards:
+                raise ValueError(f"{where}: rule {d.rule!r} is not a rule card")
+            if pair in pairs:
+                raise ValueError(f"{where}: given twice")
+            pairs.add(pair)
 
     # Look-ups -------------------------------------------------------------------------------
 
@@ -159,6 +211,18 @@ class Catalogue:
     @functools.cached_property
     def incident_by_code(self) -> dict[str, IncidentCode]:
         return {i.code: i for i in self.incident_codes}
+
+    def topic_name(self, tag: str) -> str:
+        """The plain name of a scenario topic, e.g. 'Lost property (HMIC finding)'."""
+        return self.topics.get(tag) or tag.replace("-", " ").capitalize()
+
+    @functools.cached_property
+    def distinction_by_pair(self) -> dict[frozenset[str], str]:
+        return {frozenset(d.classes): d.rule for d in self.distinctions}
+
+    def distinction(self, one: str, other: str) -> str | None:
+        """The rule card that separates two offence classes, if the catalogue names one."""
+        return self.distinction_by_pair.get(frozenset((one, other)))
 
     def group_of(self, code: str) -> str | None:
         offence = self.offence_by_code.get(code)

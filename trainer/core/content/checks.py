@@ -15,6 +15,7 @@ from trainer.core.content.models import (
     Kind,
     Scenario,
 )
+from trainer.core.content.traps import implied_answer, matches
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str]
@@ -105,6 +106,10 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
     for i, rule in enumerate(scenario.expected.rules):
         if rule not in catalogue.rule_by_id:
             issues.append((("expected", "rules", i), f"unknown rule card {rule!r}"))
+    decision_rule = scenario.expected.decision_rule
+    if decision_rule is not None and decision_rule not in catalogue.rule_by_id:
+        issues.append((("expected", "decision_rule"), f"unknown rule card {decision_rule!r}"))
+    issues += _check_traps(scenario, catalogue)
     sexual = any(
         catalogue.group_of(c.offence) == "sexual-offences" for c in scenario.expected.crimes
     ) or (scenario.expected.incident_code or "").startswith("N100")
@@ -117,6 +122,95 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
     return issues
 
 
+def unnamed_topics(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Topics the catalogue gives no plain name: warnings, as the scenario still works."""
+    return [
+        (
+            ("topics", i),
+            f"warning: topic {topic!r} has no name in the {catalogue.edition_id} catalogue, so "
+            f"it is shown as {catalogue.topic_name(topic)!r} (add it under topics: there)",
+        )
+        for i, topic in enumerate(scenario.topics)
+        if topic not in catalogue.topics
+    ]
+
+
+def _check_traps(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Each trap: a known rule card, a unique name, codes in the catalogue, an answer that a
+    trainee could give, and one that is really wrong against the key."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for i, trap in enumerate(scenario.expected.traps):
+        base: Loc = ("expected", "traps", i)
+        if trap.name in seen:
+            issues.append(((*base, "name"), f"trap name {trap.name!r} is used twice"))
+        seen.add(trap.name)
+        if trap.rule not in catalogue.rule_by_id:
+            issues.append(((*base, "rule"), f"unknown rule card {trap.rule!r}"))
+        implied = implied_answer(trap.answer, scenario.expected)
+        # The least wrong answer the trap matches must be one a trainee could give.
+        issues += _check_record(scenario.kind, implied, catalogue, (*base, "answer"))
+        if matches(trap.answer, scenario.expected):
+            issues.append(
+                ((*base, "answer"), "the key itself matches this trap; a trap must be wrong")
+            )
+    return issues
+
+
 def check_answer(scenario: Scenario, answer: Answer, catalogue: Catalogue) -> list[Issue]:
     """Problems that make an answer unusable for this scenario (not mistakes to be graded)."""
     return _check_record(scenario.kind, answer, catalogue, ())
+
+
+def reference_issues(data: object, catalogue: Catalogue) -> list[Issue]:
+    """Unknown codes, flags, reasons and rule cards in a scenario's raw data, found even when its
+    shape is wrong, so one pass of the validator reports both kinds of problem."""
+    expected = data.get("expected") if isinstance(data, dict) else None
+    if not isinstance(expected, dict):
+        return []
+    issues = _raw_record_references(expected, catalogue, ("expected",))
+    for i, rule in _items(expected.get("rules")):
+        if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+            issues.append((("expected", "rules", i), f"unknown rule card {rule!r}"))
+    rule = expected.get("decision_rule")
+    if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+        issues.append((("expected", "decision_rule"), f"unknown rule card {rule!r}"))
+    for i, trap in _items(expected.get("traps")):
+        if not isinstance(trap, dict):
+            continue
+        rule = trap.get("rule")
+        if isinstance(rule, str) and rule not in catalogue.rule_by_id:
+            issues.append((("expected", "traps", i, "rule"), f"unknown rule card {rule!r}"))
+        answer = trap.get("answer")
+        if isinstance(answer, dict):
+            issues += _raw_record_references(answer, catalogue, ("expected", "traps", i, "answer"))
+    return issues
+
+
+def _items(value: object) -> list[tuple[int, object]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _raw_record_references(
+    record: dict[str, object], catalogue: Catalogue, base: Loc
+) -> list[Issue]:
+    issues: list[Issue] = []
+    for i, crime in _items(record.get("crimes")):
+        code = crime.get("offence") if isinstance(crime, dict) else None
+        if isinstance(code, str) and code not in catalogue.offence_by_code:
+            issues.append(
+                (
+                    (*base, "crimes", i, "offence"),
+                    f"unknown offence code {code!r} (not in the {catalogue.edition_id} catalogue)",
+                )
+            )
+    for i, flag in _items(record.get("flags")):
+        if isinstance(flag, str) and flag not in catalogue.flag_by_id:
+            issues.append(((*base, "flags", i), f"unknown flag {flag!r}"))
+    code = record.get("incident_code")
+    if isinstance(code, str) and not incident_code_known(code, catalogue):
+        issues.append(((*base, "incident_code"), f"unknown incident code {code!r}"))
+    reason = record.get("cancellation_reason")
+    if isinstance(reason, str) and reason not in catalogue.cancellation_by_code:
+        issues.append(((*base, "cancellation_reason"), f"unknown cancellation code {reason!r}"))
+    return issues

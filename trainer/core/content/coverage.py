@@ -26,6 +26,9 @@ class Coverage:
     with_details: Counter[str] = field(default_factory=Counter)
     unused_rules: list[str] = field(default_factory=list)
     unused_offences: list[str] = field(default_factory=list)
+    traps: Counter[str] = field(default_factory=Counter)  # traps per rule card they break
+    malpractice_traps: Counter[str] = field(default_factory=Counter)
+    without_traps: list[str] = field(default_factory=list)  # ids of scenarios with no trap
 
     def to_json_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +46,9 @@ class Coverage:
             "with_details": dict(self.with_details),
             "unused_rules": self.unused_rules,
             "unused_offences": self.unused_offences,
+            "traps": dict(self.traps),
+            "malpractice_traps": dict(self.malpractice_traps),
+            "without_traps": self.without_traps,
         }
 
 
@@ -50,7 +56,7 @@ def measure_coverage(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Cov
     cov = Coverage(scenarios=len(scenarios))
     for s in scenarios:
         key = s.expected
-        cov.rules.update(set(key.rules))
+        cov.rules.update(set(key.cards))
         codes = {c.offence for c in key.crimes}
         cov.offences.update(codes)
         cov.groups.update({g for c in codes if (g := catalogue.group_of(c))})
@@ -64,6 +70,10 @@ def measure_coverage(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Cov
         cov.topics.update(set(s.topics))
         if s.report.details:
             cov.with_details.update(set(s.audience))
+        cov.traps.update(t.rule for t in key.traps)
+        cov.malpractice_traps.update(t.rule for t in key.traps if t.malpractice)
+        if not key.traps:
+            cov.without_traps.append(s.id)
     cov.unused_rules = [r.id for r in catalogue.rule_cards if r.id not in cov.rules]
     cov.unused_offences = [o.code for o in catalogue.offences if o.code not in cov.offences]
     return cov
@@ -93,6 +103,13 @@ def coverage_report(cov: Coverage, catalogue: Catalogue) -> str:
     lines += _table("By audience, with details to ask", sorted(cov.with_details.items()))
     lines += _table("By difficulty", [(str(k), v) for k, v in sorted(cov.difficulties.items())])
     lines += _table("By topic", sorted(cov.topics.items()))
+    trapped = [r for r in catalogue.rule_cards if cov.traps[r.id]]
+    lines += _table(
+        "Traps by rule card (of them malpractice, in brackets)",
+        [(f"{r.id} ({cov.malpractice_traps[r.id]})", cov.traps[r.id]) for r in trapped],
+    ) + ([] if trapped else ["  (none)"])
+    lines += ["", f"Scenarios without traps ({len(cov.without_traps)}):"]
+    lines += [f"  {sid}" for sid in sorted(cov.without_traps)] or ["  (none)"]
     lines += ["", "Rule cards no scenario exercises:"]
     lines += [f"  {r}" for r in cov.unused_rules] or ["  (none)"]
     lines += ["", f"Offence codes no scenario exercises ({len(cov.unused_offences)}):"]

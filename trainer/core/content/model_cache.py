@@ -99,7 +99,15 @@ def _converter(annotation: Any) -> Convert:
         return None if inner is None else lambda raw: None if raw is None else inner(raw)
     if annotation in (str, int, float, bool) or origin is Literal:
         return None  # JSON keeps these as they were
+    if origin is dict and _converter(args[1]) is None:
+        return _mapping
     raise StaleCache(f"cannot rebuild {annotation}")
+
+
+def _mapping(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise StaleCache("expected a mapping")
+    return raw
 
 
 def fingerprint(*classes: type[Any]) -> str:

@@ -6,7 +6,6 @@ public formats is validated into them by `validation`, which applies the `Constr
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Annotated, Literal, NewType
 
@@ -38,6 +37,7 @@ FindingKind = Literal[
     "extra-flag",
     "wrong-cancellation",
     "wrong-referral",
+    "wrong-incident-code",
 ]
 FINDING_KINDS: tuple[FindingKind, ...] = (
     "under-recording",
@@ -48,6 +48,7 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     "extra-flag",
     "wrong-cancellation",
     "wrong-referral",
+    "wrong-incident-code",
 )
 
 
@@ -80,6 +81,43 @@ class ExpectedCrime:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrapCrime:
+    """A crime in a trap's partial answer; without a count, any count matches."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    offence: str
+    count: PositiveInt | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrapAnswer:
+    """The part of an answer a trap looks at: a field left out (or null) is not compared."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    decision: Decision | None = None
+    crimes: tuple[TrapCrime, ...] | None = None
+    flags: tuple[str, ...] | None = None
+    incident_code: str | None = None
+    cancellation_reason: str | None = None
+    refer_to: ReferTo | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trap:
+    """A classic wrong answer to a scenario, the rule card it breaks and what to tell a trainee."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: Slug
+    answer: TrapAnswer
+    rule: str
+    feedback: NonBlank
+    malpractice: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Expected:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -90,6 +128,20 @@ class Expected:
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
     rules: Annotated[tuple[str, ...], Constraints(min_length=1)] = ()
+    decision_rule: str | None = None
+    traps: tuple[Trap, ...] = ()
+
+    @property
+    def blamed_rule(self) -> str:
+        """The card a wrong recording decision is blamed on: `decision_rule`, else `rules[0]`."""
+        return self.decision_rule or self.rules[0]
+
+    @property
+    def cards(self) -> tuple[str, ...]:
+        """The scenario's rule cards: `rules`, and its decision rule when that is not among them."""
+        if self.decision_rule is None or self.decision_rule in self.rules:
+            return self.rules
+        return (*self.rules, self.decision_rule)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +207,17 @@ class Finding:
     kind: FindingKind
     rule: str
     message: str
+    trap: str | None = None  # the name of the scenario's trap the answer fell into
+    malpractice: bool = False  # that trap is a recording failure the inspectorate named
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The public JSON form: `trap` and `malpractice` only when set."""
+        data: dict[str, object] = {"kind": self.kind, "rule": self.rule, "message": self.message}
+        if self.trap is not None:
+            data["trap"] = self.trap
+        if self.malpractice:
+            data["malpractice"] = True
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,5 +232,5 @@ class Grade:
         return {
             "scenario": self.scenario,
             "score": self.score,
-            "findings": [dataclasses.asdict(f) for f in self.findings],
+            "findings": [f.to_json_dict() for f in self.findings],
         }

@@ -42,6 +42,8 @@ def catalogue_as_text(catalogue: Catalogue) -> str:
             *_wrap(f"When: {c.when}"),
             *_wrap(f"Who: {c.authorised_by}"),
         ]
+    lines += ["", "Classes trainees confuse, and the rule card that tells them apart"]
+    lines += [f"  {'/'.join(d.classes):<10} {d.rule}" for d in catalogue.distinctions]
     lines += ["", "Rule cards"]
     for r in catalogue.rule_cards:
         lines += ["", f"  {r.title}  [{r.id}]  ({r.source})", *_wrap(r.explanation)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.checks import check_scenario
+from trainer.core.content.checks import check_scenario, reference_issues, unnamed_topics
 from trainer.core.content.models import Scenario
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -139,9 +139,18 @@ def load_file(
         scenario = validate(Scenario, data)
     except ValidationError as exc:
         lines = line_map(node)
+        shape_errors = set()
         for error in exc.errors():
             loc = tuple(error["loc"])
+            shape_errors.add(loc)
             problems.append(problem(_line_for(lines, loc), _field(loc), _pydantic_message(error)))
+        # Unknown codes and cards too, so one pass reports every problem of the file.
+        problems += [
+            problem(_line_for(lines, loc), _field(loc), msg)
+            for loc, msg in reference_issues(data, catalogue)
+            if loc not in shape_errors
+        ]
+        problems.sort(key=lambda p: p.line)
         return None, problems
     issues = check_scenario(scenario, catalogue)
     if issues:
@@ -151,6 +160,20 @@ def load_file(
         return None, problems
     digest = hashlib.sha256(raw).hexdigest()[:16]
     return LoadedScenario(scenario, path, digest), []
+
+
+def topic_warnings(loaded: LoadedScenario, catalogue: Catalogue) -> list[Problem]:
+    """Topics of a valid scenario the catalogue does not name, each on its own line."""
+    issues = unnamed_topics(loaded.scenario, catalogue)
+    if not issues:
+        return []
+    from trainer.core.content.yaml_source import line_map, parse_text
+
+    _, node, _ = parse_text(loaded.path.read_text(encoding="utf-8"))
+    lines = line_map(node) if node is not None else {}
+    return [
+        Problem(str(loaded.path), _line_for(lines, loc), _field(loc), msg) for loc, msg in issues
+    ]
 
 
 LoadFile = Callable[[Path, Catalogue], tuple[LoadedScenario | None, list[Problem]]]

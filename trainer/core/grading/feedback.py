@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trainer.core.content.catalogue import Catalogue, RuleCard
-from trainer.core.content.models import Answer, Expected, Finding, Grade
+from trainer.core.content.models import Answer, Expected, Finding, Grade, Scenario, Trap
 
 DECISION_NAMES = {
     "crime": "Record a crime",
@@ -24,8 +25,26 @@ FINDING_NAMES = {
     "extra-flag": "Flag that does not apply",
     "wrong-cancellation": "Wrong cancellation decision",
     "wrong-referral": "Wrong referral",
+    "wrong-incident-code": "Wrong incident code",
 }
 NONE = "—"
+CHANNEL_NAMES = {
+    "phone-999": "999 call",
+    "phone-101": "101 call",
+    "online": "Online report",
+    "front-counter": "Front counter",
+    "officer-attendance": "Officer attendance",
+    "third-party": "Third-party report",
+}
+LOG_AUDIT_TOPIC = "incident-audit"  # the trainee audits a closed log rather than takes a report
+ASK_HEADINGS = {
+    "phone-999": "Ask the caller",
+    "phone-101": "Ask the caller",
+    "third-party": "Ask the person reporting",
+    "front-counter": "Ask the person at the counter",
+    "online": "Ask the person who reported it",
+    "officer-attendance": "Ask at the scene",
+}
 
 
 @dataclass(frozen=True)
@@ -96,8 +115,22 @@ def rule_card(finding: Finding, catalogue: Catalogue) -> RuleCard | None:
 
 def cited_cards(expected: Expected, grade: Grade, catalogue: Catalogue) -> list[RuleCard]:
     """The rule cards behind a scenario: those its findings name first, then those it cites."""
-    ids = [f.rule for f in grade.findings] + list(expected.rules)
+    ids = [f.rule for f in grade.findings] + list(expected.cards)
     return [catalogue.rule_by_id[r] for r in dict.fromkeys(ids) if r in catalogue.rule_by_id]
+
+
+def fallen_trap(expected: Expected, findings: Sequence[Finding]) -> Trap | None:
+    """The scenario's trap the graded answer fell into, if any."""
+    names = {f.trap for f in findings if f.trap is not None}
+    return next((t for t in expected.traps if t.name in names), None)
+
+
+def feedback_text(feedback: str, expected: Expected | None, findings: Sequence[Finding]) -> str:
+    """The scenario's feedback, after the feedback paragraph of a trap the answer fell into."""
+    trap = fallen_trap(expected, findings) if expected is not None else None
+    if trap is None:
+        return feedback
+    return f"{trap.feedback.strip()}\n\n{feedback}" if feedback.strip() else trap.feedback
 
 
 def score_words(score: int) -> str:
@@ -106,3 +139,17 @@ def score_words(score: int) -> str:
     if score == 0:
         return "Wrong"
     return "Partly right"
+
+
+def questions_heading(scenario: Scenario) -> str:
+    """What the buttons of further details are headed: who is asked, or where to look."""
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return "Check the log"
+    return ASK_HEADINGS.get(scenario.report.channel, "Ask a question")
+
+
+def asked_words(scenario: Scenario) -> tuple[str, str]:
+    """How a question opened and its answer are introduced: asked of someone, or looked up."""
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return "You checked", "Found"
+    return "You asked", "Answer"

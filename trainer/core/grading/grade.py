@@ -7,16 +7,26 @@ Scoring:
   shares of the crimes expected, so a scenario with three crimes does not punish one slip three
   times as hard as a scenario with one. Penalties are chosen so that a mistake never earns more
   than leaving the crime out (see `PENALTY`), which keeps "every extra error lowers or keeps the
-  score" true; the order of crimes in an answer never matters.
+  score" true; the order of crimes in an answer never matters;
+- an answer that falls into one of the scenario's malpractice traps scores at most
+  `MALPRACTICE_CAP`.
+
+Each finding names the rule card actually broken: the card of the trap the answer fell into (for
+the findings on the fields the trap gives); otherwise the scenario's decision rule for a wrong
+decision, the card separating the two classes for a misclassification (the catalogue's
+distinctions), the class's counting-rule card for a miscount, the flag's own card for a flag, the
+incident code's card for an incident code, the reason's card for a cancellation reason; failing
+those, the scenario's first rule.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+from typing import Literal
 
 from trainer.core.content.catalogue import Catalogue, load_catalogue
-from trainer.core.content.models import Answer, Finding, FindingKind, Grade, Scenario
+from trainer.core.content.models import Answer, Finding, FindingKind, Grade, Scenario, Trap
+from trainer.core.content.traps import crime_counts, trap_for
 
 # Per expected crime (multiplied by 1 / number of distinct expected codes).
 PENALTY = {
@@ -29,41 +39,22 @@ PENALTY = {
 # Flat penalties.
 MISSED_FLAG = 15.0
 EXTRA_FLAG = 10.0
-WRONG_INCIDENT_CODE = 30.0
+WRONG_INCIDENT_CODE = 30.0  # no incident code, or one of the wrong class (N300 for N100)
+WRONG_INCIDENT_SUBCODE = 15.0  # the right class with the wrong reason (N100/01 for N100/03)
 WRONG_CANCELLATION_REASON = 50.0
+MALPRACTICE_CAP = 25  # the most an answer can score that falls into a malpractice trap
 
-_FLAG_CARDS = {
-    "domestic-abuse": "domestic-abuse-flag",
-    "online": "online-flag",
-    "child-sexual-abuse": "child-sexual-abuse-flag",
-    "child-sexual-exploitation": "child-sexual-abuse-flag",
-}
-_COUNTING_CARDS = (
-    "one-crime-per-victim",
-    "one-crime-per-victim-exceptions",
-    "finished-incident-rule",
-    "vehicle-damage-not-road-collision",
-)
 _EXTRA_CRIME_CARDS = ("principal-crime-rule", "finished-incident-rule", "conduct-crimes")
+
+# The answer field a finding is about: a trap that gives that field claims the finding.
+Field = Literal["decision", "crimes", "flags", "incident_code", "cancellation_reason"]
+_DECISION: Field = "decision"
 
 
 def _rule(scenario: Scenario, preferred: Iterable[str] = ()) -> str:
     """The cited rule card that best explains a finding: a preferred one, else the first."""
     cited = scenario.expected.rules
     return next((r for r in preferred if r in cited), cited[0])
-
-
-def _flag_card(flag: str) -> str:
-    if flag.startswith("hate-"):
-        return "hate-crime-flag"
-    return _FLAG_CARDS.get(flag, "other-flags")
-
-
-def _merge(crimes: Iterable[tuple[str, int]]) -> Counter[str]:
-    merged: Counter[str] = Counter()
-    for code, count in crimes:
-        merged[code] += count
-    return merged
 
 
 class _Grader:
@@ -73,9 +64,27 @@ class _Grader:
         self.catalogue = catalogue
         self.findings: list[Finding] = []
         self.penalty = 0.0
+        self.trap: Trap | None = trap_for(scenario.expected, answer)
+        self.fell_in = False  # a finding was put down to the trap
 
-    def add(self, kind: FindingKind, rule: str, message: str, penalty: float = 0.0) -> None:
-        self.findings.append(Finding(kind=kind, rule=rule, message=message))
+    def add(
+        self, kind: FindingKind, rule: str, message: str, penalty: float = 0.0, *, field: Field
+    ) -> None:
+        """Record a finding on one answer field, claimed by the matched trap if it gives that
+        field (or, for a decision finding, the decision or the referral target)."""
+        trap = self.trap
+        if trap is not None and _gives(trap, field):
+            self.fell_in = True
+            finding = Finding(
+                kind=kind,
+                rule=trap.rule,
+                message=message,
+                trap=trap.name,
+                malpractice=trap.malpractice,
+            )
+        else:
+            finding = Finding(kind=kind, rule=rule, message=message)
+        self.findings.append(finding)
         self.penalty += penalty
 
     def label(self, code: str) -> str:
@@ -91,18 +100,15 @@ class _Grader:
             if given.decision == "refer" and given.refer_to != expected.refer_to:
                 self.add(
                     "wrong-referral",
-                    _rule(self.scenario, ("fraud-report-fraud", "crime-location")),
+                    expected.blamed_rule,
                     f"Referred to {given.refer_to or 'nobody'}; this should go to "
                     f"{_refer_name(expected.refer_to)}.",
+                    field=_DECISION,
                 )
                 return True
             return False
         kind, message = self._wrong_decision()
-        preferred = {
-            "wrong-referral": ("fraud-report-fraud", "crime-location"),
-            "wrong-cancellation": ("cancellation-not-for-withdrawal",),
-        }.get(kind, ())
-        self.add(kind, _rule(self.scenario, preferred), message)
+        self.add(kind, expected.blamed_rule, message, field=_DECISION)
         return True
 
     def _wrong_decision(self) -> tuple[FindingKind, str]:
@@ -132,17 +138,18 @@ class _Grader:
     # Crimes -------------------------------------------------------------------------------------
 
     def grade_crimes(self) -> None:
-        expected = _merge((c.offence, c.count) for c in self.scenario.expected.crimes)
-        given = _merge((c.offence, c.count) for c in self.answer.crimes)
+        expected = crime_counts(self.scenario.expected.crimes)
+        given = crime_counts(self.answer.crimes)
         unit = 1.0 / max(1, len(expected))
         for code in sorted(expected.keys() & given.keys()):
             if expected[code] != given[code]:
                 self.add(
                     "miscount",
-                    _rule(self.scenario, _COUNTING_CARDS),
+                    self._counting_card(code),
                     f"Recorded {given[code]} × {self.label(code)}; the right number is "
                     f"{expected[code]}.",
                     PENALTY["miscount"] * unit,
+                    field="crimes",
                 )
         missing = sorted(expected.keys() - given.keys())
         extra = sorted(given.keys() - expected.keys())
@@ -151,9 +158,10 @@ class _Grader:
             where = "the right crime group, but" if same else "a different crime group:"
             self.add(
                 "misclassification",
-                _rule(self.scenario),
+                self.catalogue.distinction(want, got) or _rule(self.scenario),
                 f"Recorded {self.label(got)} ({where} the right class is {self.label(want)}).",
                 PENALTY["same-group" if same else "other-group"] * unit,
+                field="crimes",
             )
             missing.remove(want)
             extra.remove(got)
@@ -163,6 +171,7 @@ class _Grader:
                 _rule(self.scenario),
                 f"Did not record {expected[code]} × {self.label(code)}.",
                 PENALTY["missing"] * unit,
+                field="crimes",
             )
         for code in extra:
             self.add(
@@ -170,7 +179,12 @@ class _Grader:
                 _rule(self.scenario, _EXTRA_CRIME_CARDS),
                 f"Recorded {self.label(code)} as well; it should not be recorded separately here.",
                 PENALTY["extra"] * unit,
+                field="crimes",
             )
+
+    def _counting_card(self, code: str) -> str:
+        offence = self.catalogue.offence_by_code.get(code)
+        return offence.counting_rule if offence and offence.counting_rule else _rule(self.scenario)
 
     def _pair(self, missing: list[str], extra: list[str]) -> list[tuple[str, str]]:
         """Match wrong codes to the expected codes they stand in for: same crime group first."""
@@ -192,23 +206,44 @@ class _Grader:
         want, got = set(self.scenario.expected.flags), set(self.answer.flags)
         for flag in sorted(want - got):
             self.add(
-                "missed-flag", _flag_card(flag), f"Missed the {self._flag(flag)} flag.", MISSED_FLAG
+                "missed-flag",
+                self._flag_card(flag),
+                f"Missed the {self._flag(flag)} flag.",
+                MISSED_FLAG,
+                field="flags",
             )
         for flag in sorted(got - want):
             self.add(
                 "extra-flag",
-                _flag_card(flag),
+                self._flag_card(flag),
                 f"Set the {self._flag(flag)} flag, which does not apply.",
                 EXTRA_FLAG,
+                field="flags",
             )
 
     def _flag(self, flag: str) -> str:
         found = self.catalogue.flag_by_id.get(flag)
         return found.name.lower() if found else flag
 
+    def _flag_card(self, flag: str) -> str:
+        found = self.catalogue.flag_by_id.get(flag)
+        return found.rule if found and found.rule else _rule(self.scenario)
+
     def grade_incident_code(self) -> None:
+        """The class (N100, N300) and, where the key gives one, the reason sub-code too."""
         want, got = self.scenario.expected.incident_code, self.answer.incident_code
-        if _incident_class(want) == _incident_class(got):
+        if want == got or (want and got and "/" not in want and _incident_class(got) == want):
+            return  # a key without a sub-code accepts any reason
+        card = self._incident_card(want or got)
+        if want and got and _incident_class(want) == _incident_class(got):
+            self.add(
+                "wrong-incident-code",
+                card,
+                f"Logged the incident as {got}; the reason code is {want}"
+                f" ({self._incident_name(want)}).",
+                WRONG_INCIDENT_SUBCODE,
+                field="incident_code",
+            )
             return
         message = (
             f"Logged the incident as {got}; it should be {want}."
@@ -217,24 +252,30 @@ class _Grader:
             if want
             else f"Logged the incident as {got}, which does not apply here."
         )
-        self.add(
-            "misclassification",
-            _rule(self.scenario, ("n100-reported-rape",)),
-            message,
-            WRONG_INCIDENT_CODE,
-        )
+        self.add("misclassification", card, message, WRONG_INCIDENT_CODE, field="incident_code")
+
+    def _incident_card(self, code: str | None) -> str:
+        incident = self.catalogue.incident_by_code.get(_incident_class(code) or "")
+        if incident is not None and incident.rule:
+            return incident.rule
+        return _rule(self.scenario, ("n100-reported-rape",))
+
+    def _incident_name(self, code: str) -> str:
+        incident = self.catalogue.incident_by_code.get(_incident_class(code) or "")
+        sub = next((s for s in incident.subcodes if s.code == code), None) if incident else None
+        return sub.name if sub else code
 
     def grade_cancellation_reason(self) -> None:
         want, got = self.scenario.expected.cancellation_reason, self.answer.cancellation_reason
         if want == got:
             return
-        card = f"cancellation-{(want or '').lower()}"
-        rule = next((r for r in self.scenario.expected.rules if r.startswith(card)), None)
+        reason = self.catalogue.cancellation_by_code.get(want or "")
         self.add(
             "wrong-cancellation",
-            rule or _rule(self.scenario),
+            reason.rule if reason and reason.rule else _rule(self.scenario),
             f"Cancelled with {got or 'no reason'}; the reason that applies is {want}.",
             WRONG_CANCELLATION_REASON,
+            field="cancellation_reason",
         )
 
     def run(self) -> Grade:
@@ -250,7 +291,17 @@ class _Grader:
                 self.grade_cancellation_reason()
             self.grade_flags()
             score = max(0, min(100, round(100.0 - self.penalty)))
+        if self.fell_in and self.trap is not None and self.trap.malpractice:
+            score = min(score, MALPRACTICE_CAP)
         return Grade(scenario=self.scenario.id, score=score, findings=tuple(self.findings))
+
+
+def _gives(trap: Trap, field: Field) -> bool:
+    """Whether a trap gives the answer field a finding is about."""
+    given = trap.answer
+    if field == _DECISION:
+        return given.decision is not None or given.refer_to is not None
+    return getattr(given, field) is not None
 
 
 def _incident_class(code: str | None) -> str | None:

@@ -45,7 +45,7 @@ class QuizPlan:
         what = {
             "mixed": "Mixed quiz",
             "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
-            "topic": f"Topic: {self.value}",
+            "topic": f"Topic: {catalogue.topic_name(self.value or '')}",
             "rule": f"Rule: {_rule_title(self.value, catalogue)}",
             "audience": f"Audience: {self.value}",
             "weak": "My weak rules",
@@ -95,11 +95,14 @@ class PracticeChoices:
 def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> PracticeChoices:
     groups = Counter(g for s in scenarios for g in scenario_groups(s, catalogue))
     topics = Counter(t for s in scenarios for t in s.topics)
-    rules = Counter(r for s in scenarios for r in s.expected.rules)
+    rules = Counter(r for s in scenarios for r in s.expected.cards)
     audiences = Counter(a for s in scenarios for a in s.audience)
     return PracticeChoices(
         groups=tuple(Choice(g, GROUP_NAMES[g], groups[g]) for g in GROUP_NAMES if g in groups),
-        topics=tuple(Choice(t, t, n) for t, n in sorted(topics.items())),
+        topics=tuple(
+            Choice(t, catalogue.topic_name(t), topics[t])
+            for t in sorted(topics, key=lambda t: catalogue.topic_name(t).casefold())
+        ),
         rules=tuple(
             Choice(r, _rule_title(r, catalogue), rules[r])
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
@@ -115,11 +118,11 @@ def matches(scenario: Scenario, plan: QuizPlan, catalogue: Catalogue, weak: Sequ
     if plan.mode == "topic":
         return plan.value in scenario.topics
     if plan.mode == "rule":
-        return plan.value in scenario.expected.rules
+        return plan.value in scenario.expected.cards
     if plan.mode in ("audience", "exam") and plan.value:
         return plan.value in scenario.audience
     if plan.mode == "weak":
-        return any(r in weak for r in scenario.expected.rules)
+        return any(r in weak for r in scenario.expected.cards)
     return True
 
 
@@ -163,7 +166,7 @@ def select_from(
     rng.shuffle(pool)
 
     def rank(s: Scenario) -> tuple[int, int]:
-        weakness = min((weak.index(r) for r in s.expected.rules if r in weak), default=0)
+        weakness = min((weak.index(r) for r in s.expected.cards if r in weak), default=0)
         return (s.id in mastered, weakness)
 
     return sorted(pool, key=rank)  # stable: the shuffle breaks ties

@@ -18,7 +18,7 @@ from trainer.core.practice.standing import Standing, standing
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
-    from trainer.core.store.sqlite import Store
+    from trainer.core.store.protocol import ResultsStore
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Submitted:
 
 @dataclass
 class QuizRun:
-    store: Store
+    store: ResultsStore
     trainee: Trainee
     plan: QuizPlan
     quiz: Quiz
@@ -46,7 +46,7 @@ class QuizRun:
     @classmethod
     def start(
         cls,
-        store: Store,
+        store: ResultsStore,
         trainee: Trainee,
         plan: QuizPlan,
         library: Library,

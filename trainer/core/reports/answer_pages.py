@@ -56,6 +56,7 @@ class AnswerLine:
     decided: str
     score: int
     findings: tuple[str, ...]
+    answer_id: str = ""  # the stored answer's, to open it in full
 
     @property
     def findings_text(self) -> str:
@@ -90,15 +91,16 @@ def answer_page(
     rows = db.query(
         f"SELECT s.seq, s.answered_ts, {a}.answered_at, t.name, {a}.scenario_id, "
         f"{a}.scenario_title, {a}.exam, {a}.expected_decision, {a}.decision, {a}.score, "
-        f"{a}.findings FROM {table} s{join} JOIN trainees t ON t.id = s.trainee_id "
+        f"{a}.findings, {a}.id FROM {table} s{join} JOIN trainees t ON t.id = s.trainee_id "
         f"WHERE {condition} AND {clause}{keyset} "
         f"ORDER BY s.answered_ts DESC, s.seq DESC LIMIT {int(limit)}",
         [*params, *filter_params],
     )
     return [
         AnswerLine(seq, ts, from_iso(at), name, sid, title, bool(exam), expected, decided, score,
-                   _messages(findings, behind))
-        for seq, ts, at, name, sid, title, exam, expected, decided, score, findings in rows
+                   _messages(findings, behind), answer_id)
+        for seq, ts, at, name, sid, title, exam, expected, decided, score, findings, answer_id
+        in rows
     ]  # fmt: skip
 
 

@@ -12,29 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from trainer.core.grading.attempt import Attempt as Attempt  # re-exported: figures take it
+
 Z95 = 1.959964
 SMALL_SAMPLE_N = 30
 WIDE_INTERVAL = 0.20
 MIN_TRAINEES_FOR_DISCRIMINATION = 10
 WEAK_DISCRIMINATION = 0.2
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One stored answer, reduced to what the figures need."""
-
-    trainee_id: str
-    scenario_id: str
-    kind: str  # classify | cancellation
-    expected_decision: str
-    decision: str
-    score: int
-    answered_at: datetime
-    finding_kinds: tuple[str, ...] = ()
-    finding_rules: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    exam: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 These answer "how is each trainee doing overall?" without reading the answers table, so the team
 table stays quick with a million answers. Filtered views (a period, a topic) read the answers
-through their indexes instead (`Store.answers`).
+through their indexes instead (`ResultsStore.answers`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from trainer.core.reports.statistics import Proportion
+from trainer.core.store.protocol import ResultsStore
 from trainer.core.store.records import from_iso
-from trainer.core.store.sqlite import Store
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ _TOTALS = (
 
 
 def _collect(
-    store: Store, trainee_ids: list[str], where: str, params: list[object], findings: bool
+    store: ResultsStore, trainee_ids: list[str], where: str, params: list[object], findings: bool
 ) -> list[TraineeCounts]:
     counts: dict[str, dict[int, Counts]] = {t: {} for t in trainee_ids}
     for tid, exam, n, total, rn, rk, xk, cn, ck, last in store.query(f"{_TOTALS} {where}", params):
@@ -112,19 +112,19 @@ def _collect(
     ]
 
 
-def trainee_counts(store: Store, trainee_id: str) -> TraineeCounts:
+def trainee_counts(store: ResultsStore, trainee_id: str) -> TraineeCounts:
     """One trainee's counts and findings (a TrainerError if there is no such trainee)."""
     tid = store.trainee(trainee_id).id
     return _collect(store, [tid], "WHERE trainee_id = ?", [tid], findings=True)[0]
 
 
-def team_counts(store: Store, findings: bool = False) -> list[TraineeCounts]:
+def team_counts(store: ResultsStore, findings: bool = False) -> list[TraineeCounts]:
     """Every trainee's counts, including trainees with no answers yet, in name order; with
     `findings`, each trainee's findings by rule and kind too (slower: one row per pair)."""
     return _collect(store, [t.id for t in store.trainees()], "", [], findings)
 
 
-def team_findings(store: Store) -> dict[tuple[str, str], int]:
+def team_findings(store: ResultsStore) -> dict[tuple[str, str], int]:
     """The whole team's findings: (rule card, kind) -> count."""
     rows = store.query(
         "SELECT rule, kind, sum(n) FROM trainee_findings GROUP BY rule, kind ORDER BY 3 DESC"

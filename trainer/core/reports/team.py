@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -54,8 +54,8 @@ class TeamFilter:
     def admits_trainee(self, trainee: Trainee) -> bool:
         return self.role is None or trainee.role == self.role
 
-    def describe(self) -> str:
-        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic burglary'."""
+    def describe(self, topic_name: Callable[[str], str] = str) -> str:
+        """E.g. 'Officers; 1 Mar 2026 to 31 Mar 2026; topic Burglary' (with the topic's name)."""
         role = f"{ROLE_NAMES.get(self.role, self.role)}s" if self.role else "All roles"
         if self.since and self.until:
             dates = f"{_day(self.since)} to {_day(self.until)}"
@@ -65,7 +65,7 @@ class TeamFilter:
             dates = f"up to {_day(self.until)}"
         else:
             dates = "all dates"
-        topic = f"topic {self.topic}" if self.topic else "all topics"
+        topic = f"topic {topic_name(self.topic)}" if self.topic else "all topics"
         return f"{role}; {dates}; {topic}"
 
 

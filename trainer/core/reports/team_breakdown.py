@@ -25,6 +25,7 @@ KIND_NAMES = {
     "extra-flag": "Extra flag",
     "wrong-cancellation": "Wrong cancellation",
     "wrong-referral": "Wrong referral",
+    "wrong-incident-code": "Wrong incident code",
 }
 
 

@@ -13,13 +13,19 @@ import sqlite3
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from trainer.core import paths
 from trainer.core.errors import TrainerError
+from trainer.core.store.files import BUSY_TIMEOUT_S, DB_NAME
 
-if TYPE_CHECKING:
-    from trainer.core.store.sqlite import Store
+
+class _OpenDatabase(Protocol):
+    """What a backup needs of an open store: its connection and its file (None in memory)."""
+
+    conn: sqlite3.Connection
+    path: Path | None
+
 
 BACKUP_DIR = "backups"
 KEEP = 10
@@ -101,13 +107,13 @@ def prune(db_path: Path, keep: int = KEEP) -> None:
                 part.unlink()
 
 
-def make_backup(store: Store, reason: str = "manual") -> Path:
+def make_backup(store: _OpenDatabase, reason: str = "manual") -> Path:
     if store.path is None:
         raise TrainerError("database: an in-memory database has no backups")
     return backup_database(store.conn, store.path, reason)
 
 
-def daily_backup(store: Store, today: date | None = None) -> Path | None:
+def daily_backup(store: _OpenDatabase, today: date | None = None) -> Path | None:
     """Back up when the application starts, at most once a (local) day; the new backup or None."""
     if store.path is None:
         return None
@@ -214,8 +220,6 @@ def restore_backup(source: Path | str, data_dir: Path | str | None = None) -> Pa
     A healthy database is first backed up, then overwritten through the backup API (so other
     connections stay consistent); a damaged one is moved aside, never deleted.
     """
-    from trainer.core.store.sqlite import BUSY_TIMEOUT_S, DB_NAME
-
     source = Path(source)
     _check_restorable(source)
     db_path = paths.user_data_dir(data_dir) / DB_NAME

@@ -56,6 +56,8 @@ class BundleFinding(_Strict):
     kind: FindingKind
     rule: Slug
     message: Annotated[str, StringConstraints(max_length=2000)]
+    trap: Slug | None = None
+    malpractice: bool = False
 
 
 class BundleAnswer(_Strict):

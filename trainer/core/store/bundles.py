@@ -178,7 +178,7 @@ def _record(answer: BundleAnswer) -> AnswerRecord:
         kind=answer.kind, topics=answer.topics, expected_decision=answer.expected_decision,
         decision=answer.decision, crime_groups=answer.crime_groups,
         answer_json=compact(answer.answer.to_json_dict()), score=answer.score,
-        findings_json=compact([f.model_dump() for f in answer.findings]),
+        findings_json=compact([f.model_dump(exclude_defaults=True) for f in answer.findings]),
         finding_kinds=tuple(f.kind for f in answer.findings),
         finding_rules=tuple(f.rule for f in answer.findings), asked=answer.asked,
         exam=answer.exam, shown_at=answer.shown_at, answered_at=answer.answered_at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -19,7 +18,7 @@ if TYPE_CHECKING:  # domain types load lazily: the CLI export and the store do n
     from trainer.core.content.catalogue import Catalogue
     from trainer.core.content.models import Answer, Finding, Grade
     from trainer.core.content.scenarios import LoadedScenario
-    from trainer.core.reports.statistics import Attempt
+    from trainer.core.grading.attempt import Attempt
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KINDS = ("classify", "cancellation")
@@ -208,7 +207,7 @@ class AnswerRecord:
         if grade.scenario != scenario.id:
             raise TrainerError(f"grade: is for {grade.scenario!r}, not scenario {scenario.id!r}")
         groups = (catalogue.group_of(c.offence) for c in scenario.expected.crimes)
-        findings = [dataclasses.asdict(f) for f in grade.findings]
+        findings = [f.to_json_dict() for f in grade.findings]
         return cls(
             id=new_id(),
             session_id=session_id,
@@ -242,7 +241,7 @@ class AnswerRow(AnswerRecord):
 
     def as_attempt(self) -> Attempt:
         """The answer as `statistics.Attempt`, the value the figures are computed from."""
-        from trainer.core.reports.statistics import Attempt
+        from trainer.core.grading.attempt import Attempt
 
         return Attempt(
             trainee_id=self.trainee_id,

@@ -30,6 +30,7 @@ from trainer.core.store.answer_rows import (
     answer_row,
     summarise_after,
 )
+from trainer.core.store.files import BUSY_TIMEOUT_S, DB_NAME
 from trainer.core.store.records import (
     AnswerRecord,
     AnswerRow,
@@ -45,8 +46,8 @@ from trainer.core.store.records import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-DB_NAME = "progress.db"
-BUSY_TIMEOUT_S = 15.0
+    from trainer.core.store.protocol import ResultsStore
+
 CACHE_SIZE = -32768  # KiB: 32 MiB of page cache keeps a big database's index look-ups quick
 # The names of the migrations in schema.py (test_store_migrations keeps them in step): a database
 # with exactly these applied opens with plain SQL. sqlite-utils records them in this table.
@@ -261,6 +262,13 @@ class Store:
         )
         return [answer_row(r) for r in rows]
 
+    def answer(self, answer_id: str) -> AnswerRow:
+        """One stored answer in full; TrainerError when there is none with this id."""
+        rows = self.query(f"SELECT {ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id])
+        if not rows:
+            raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
+        return answer_row(rows[0])
+
     def session_answers(self, session_id: str) -> list[AnswerRow]:
         # Through the trainee's index: a session index would slow every insert for a rare view.
         rows = self.query(
@@ -312,11 +320,26 @@ def _up_to_date(conn: sqlite3.Connection) -> bool:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply pending migrations in one transaction, backing up first (when there is data)."""
     from sqlite_utils import Database
 
-    from trainer.core.store.versions import migrate
+    from trainer.core.store.backups import backup_database
+    from trainer.core.store.schema import migrations
+    from trainer.core.store.versions import applied_steps
 
-    migrate(Database(conn, execute_plugins=False, recursive_triggers=False), path)
+    db = Database(conn, execute_plugins=False, recursive_triggers=False)
+    if not migrations.pending(db):
+        return
+    if applied_steps(db):
+        backup_database(conn, path, "migration")
+    conn.execute("BEGIN IMMEDIATE")  # a second process opening at once waits, then finds none
+    try:
+        migrations.apply(db)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def open_store(data_dir: Path | str | None = None) -> Store:
@@ -349,3 +372,9 @@ def open_store(data_dir: Path | str | None = None) -> Store:
         if conn is not None:
             conn.close()
         raise
+
+
+if TYPE_CHECKING:  # mypy checks here that the SQLite store keeps to the protocol
+
+    def _keeps_to_the_protocol(store: Store) -> ResultsStore:
+        return store

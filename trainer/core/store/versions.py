@@ -1,4 +1,7 @@
-"""Schema versions: refuse a database from a newer trainer; back up, then migrate an older one."""
+"""Schema versions: which steps a database has, and a refusal of one from a newer trainer.
+
+Migrating (back up first, then apply the pending steps) is `sqlite.open_store`'s job.
+"""
 
 from __future__ import annotations
 
@@ -31,23 +34,3 @@ def refuse_newer(db: Database, path: Path | str) -> None:
             f"{path}: was written by a newer version of the trainer (schema step {unknown[-1]}); "
             "open it with that version; the file has not been changed"
         )
-
-
-def migrate(db: Database, path: Path) -> bool:
-    """Apply pending migrations in one transaction, backing up first; True if any ran."""
-    if not migrations.pending(db):
-        return False
-    if applied_steps(db):
-        from trainer.core.store.backups import backup_database
-
-        backup_database(db.conn, path, "migration")
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")  # a second process opening at once waits, then finds none
-    try:
-        migrations.apply(db)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return True

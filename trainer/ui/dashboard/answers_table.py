@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from trainer.core.reports.answer_pages import PAGE, AnswerLine
@@ -121,7 +121,12 @@ class AnswerPagesModel(QAbstractTableModel):
 
 
 class DrillDownTable(QWidget):
-    """The answers behind a figure, newest first, read a page at a time as the user scrolls."""
+    """The answers behind a figure, newest first, read a page at a time as the user scrolls.
+
+    A double-click (or Enter) on a row emits `answer_opened` with the stored answer's id.
+    """
+
+    answer_opened = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +146,14 @@ class DrillDownTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+        self.table.setToolTip("Double-click an answer (or press Enter) to open it in full")
+        self.table.activated.connect(self._open)  # a double-click or Enter, as the style has it
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            line = self.model.line_at(index.row())
+            if line.answer_id:
+                self.answer_opened.emit(line.answer_id)
 
     def show_pages(self, fetch: Fetch | None, first: Sequence[AnswerLine] | None = None) -> None:
         self.model.start(fetch, first)

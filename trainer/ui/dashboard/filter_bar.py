@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Signal
@@ -86,14 +86,14 @@ class FilterBar(QWidget):
         self.since.dateChanged.connect(self._changed)
         self.until.dateChanged.connect(self._changed)
 
-    def set_topics(self, topics: Sequence[str]) -> None:
-        """Offer these topics, keeping the current choice when it is still there."""
+    def set_topics(self, topics: Sequence[str], name: Callable[[str], str] = str) -> None:
+        """Offer these topics by `name` (A to Z), keeping the current choice when still there."""
         current = self.topic.currentData()
         self.topic.blockSignals(True)
         self.topic.clear()
         self.topic.addItem("All topics", None)
-        for topic in topics:
-            self.topic.addItem(topic.replace("-", " "), topic)
+        for topic in sorted(topics, key=lambda t: name(t).casefold()):
+            self.topic.addItem(name(topic), topic)
         found = self.topic.findData(current)
         self.topic.setCurrentIndex(max(0, found))
         self.topic.blockSignals(False)

@@ -25,6 +25,7 @@ from trainer.core.reports.figures import (
 )
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store.accounts import reset_profile
+from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.accounts_view import AccountsView
 from trainer.ui.dashboard.dialogs import ConfirmResetDialog
@@ -130,6 +131,8 @@ class DashboardWindow(QMainWindow):
         self.filters.filter_changed.connect(lambda _filter: self.refresh())
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.team.trainee_chosen.connect(self.show_trainee)
+        self.rules.answers.answer_opened.connect(self.open_answer)
+        self.trainee.answers.answer_opened.connect(self.open_answer)
         self.trainee.reset_requested.connect(self.reset_trainee)
         self.export.imported.connect(lambda: self.refresh())
         self.refresh()
@@ -154,7 +157,7 @@ class DashboardWindow(QMainWindow):
         self.loader.start(lambda mine: load_figures(mine, library, flt))
 
     def _loaded(self, figures: Figures) -> None:
-        self.filters.set_topics(figures.topics)
+        self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
         self.team.show_data(self.data, figures.table)
         self.export.show_filter(self.data)
@@ -162,7 +165,8 @@ class DashboardWindow(QMainWindow):
         self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
         self.trainee.show_data(self.data)
         self.refresh_button.setEnabled(True)
-        self.statusBar().showMessage(f"Showing {self.data.filter.describe()}.")
+        shown = self.data.filter.describe(self.context.catalogue.topic_name)
+        self.statusBar().showMessage(f"Showing {shown}.")
 
     def _tabs_loaded(self, figures: TabFigures) -> None:
         self.rules.show_data(figures.breakdowns)
@@ -176,6 +180,15 @@ class DashboardWindow(QMainWindow):
     def show_trainee(self, trainee_id: str) -> None:
         self.trainee.choose(trainee_id)
         self.tabs.setCurrentWidget(self.trainee)
+
+    @reports_errors
+    def open_answer(self, answer_id: str) -> None:
+        """One answer in full, read-only: the report, the questions asked, the findings."""
+        row = self.context.store.answer(answer_id)
+        people = self.data.trainees if self.data else ()
+        who = next((t.name for t in people if t.id == row.trainee_id), None)
+        review = review_of(row, self.context.library.by_id, self.context.catalogue)
+        AnswerReviewDialog.show_review(self, review, f"{who}'s" if who else "The")
 
     @reports_errors
     def reset_trainee(self, trainee_id: str) -> None:

@@ -169,7 +169,7 @@ class ProgressView(QWidget):
         groups = group_tracks(attempts)
         self.groups.set_rows(groups)
         self.chart.set_tracks(groups)
-        cited = {sid: loaded.scenario.expected.rules for sid, loaded in bank.items()}
+        cited = {sid: loaded.scenario.expected.cards for sid, loaded in bank.items()}
         self.rules.set_rows(rule_tracks(attempts, cited))
         self.sessions.set_rows(session_summaries(sessions, answers))
         self.open_session.setEnabled(self.sessions.rowCount() > 0)

@@ -25,6 +25,7 @@ from trainer.core.grading.feedback import (
     ComparisonRow,
     comparison,
     describe,
+    feedback_text,
     score_words,
 )
 from trainer.ui.table_model import Column, RowTableModel
@@ -156,7 +157,8 @@ class FeedbackView(QWidget):
         self.comparison.set_rows(rows)
         self._fit_comparison()
         self.links.set_rows(self._card_links(shown))
-        self.feedback.setHtml(paragraphs_html(shown.feedback or ""))
+        text = feedback_text(shown.feedback or "", shown.expected, shown.findings)
+        self.feedback.setHtml(paragraphs_html(text))
         asked = f"Questions asked: {len(shown.asked)}. " if shown.asked else ""
         self.note.setText((asked + shown.note).strip())
         self.next_button.setText(next_text)
@@ -185,10 +187,11 @@ class FeedbackView(QWidget):
             CardLink(f"✗ {FINDING_NAMES.get(f.kind, f.kind)}: {f.message}", rule_by_id.get(f.rule))
             for f in shown.findings
         ]
-        if not shown.findings:
-            links.append(CardLink("✓ No findings: every part of the record is right.", None))
+        cited = shown.expected.cards if shown.expected is not None else ()
+        if not shown.findings:  # the card that decides the scenario, to read why it is right
+            deciding = next((rule_by_id[r] for r in cited if r in rule_by_id), None)
+            links.append(CardLink("✓ No findings: every part of the record is right.", deciding))
         named = {f.rule for f in shown.findings}
-        cited = shown.expected.rules if shown.expected is not None else ()
         links += [
             CardLink(f"Rule: {rule_by_id[r].title}", rule_by_id[r])
             for r in cited

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import LoadedScenario
 from trainer.core.grading.feedback import score_words
 from trainer.core.reports.statistics import mean_score, recording_rate
 from trainer.core.store.records import AnswerRecord, AnswerRow
+from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.table_model import Column, RowTableModel
-from trainer.ui.trainee.feedback_view import FeedbackView, Shown
 from trainer.ui.widgets import button, heading, table_view, wrapped
 
 
@@ -29,26 +29,6 @@ ANSWER_COLUMNS = (
     Column("Questions asked", lambda r: str(len(r.asked)), numeric=True),
     Column("Time taken", _taken, numeric=True),
 )
-
-
-def shown_from_record(record: AnswerRecord, bank: Mapping[str, LoadedScenario]) -> Shown:
-    """What the feedback screen shows for a stored answer, with the key as the bank has it now."""
-    loaded = bank.get(record.scenario_id)
-    note = ""
-    if loaded is None:
-        note = "This scenario is no longer in the bank; only your answer and its findings are kept."
-    elif loaded.content_hash != record.scenario_hash:
-        note = "This scenario has been revised since you answered it; the key shown is the new one."
-    return Shown(
-        title=record.scenario_title,
-        score=record.score,
-        answer=record.answer,
-        findings=record.findings,
-        expected=loaded.scenario.expected if loaded else None,
-        feedback=loaded.scenario.feedback if loaded else None,
-        asked=record.asked,
-        note=note,
-    )
 
 
 def results_summary(rows: Sequence[AnswerRow]) -> str:
@@ -110,24 +90,5 @@ class ResultsView(QWidget):
 
     def open_answer(self, index: QModelIndex) -> None:
         if index.isValid():
-            ReviewDialog.show_answer(
-                self, self.catalogue, shown_from_record(self.answers.row_at(index), self.bank)
-            )
-
-
-class ReviewDialog(QDialog):
-    """One stored answer's feedback, read-only."""
-
-    def __init__(self, parent: QWidget, catalogue: Catalogue, shown: Shown) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Your answer — {shown.title}")
-        self.view = FeedbackView(catalogue, self)
-        self.view.show_result(shown, next_text="&Close")
-        self.view.next_requested.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view)
-        self.resize(parent.window().size() * 0.9)
-
-    @classmethod
-    def show_answer(cls, parent: QWidget, catalogue: Catalogue, shown: Shown) -> None:
-        cls(parent, catalogue, shown).exec()
+            review = review_of(self.answers.row_at(index), self.bank, self.catalogue)
+            AnswerReviewDialog.show_review(self, review)

@@ -20,17 +20,15 @@ from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Answer, Scenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, build_answer
+from trainer.core.grading.feedback import (
+    CHANNEL_NAMES,
+    LOG_AUDIT_TOPIC,
+    asked_words,
+    questions_heading,
+)
 from trainer.ui.trainee.answer_form import AnswerForm
 from trainer.ui.widgets import button, heading, paragraphs_html, text_pane, wrapped
 
-CHANNEL_NAMES = {
-    "phone-999": "999 call",
-    "phone-101": "101 call",
-    "online": "Online report",
-    "front-counter": "Front counter",
-    "officer-attendance": "Officer attendance",
-    "third-party": "Third-party report",
-}
 SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
 
@@ -131,12 +129,16 @@ class ScenarioView(QWidget):
             self._asks_layout.removeWidget(old)
             old.deleteLater()
         self.ask_buttons = []
-        caller = scenario.report.channel in ("phone-999", "phone-101")
-        self.asks_box.setTitle("Ask the caller" if caller else "Ask a question")
+        self.asks_box.setTitle(questions_heading(scenario))
+        log = LOG_AUDIT_TOPIC in scenario.topics
         for detail in scenario.report.details:
             ask = QPushButton(detail.ask, self.asks_box)
-            ask.setAccessibleName(f"Ask: {detail.ask}")
-            ask.setToolTip("Ask this question; the answer appears in the report")
+            ask.setAccessibleName(f"{'Check' if log else 'Ask'}: {detail.ask}")
+            ask.setToolTip(
+                "Look this up in the log; what it shows appears in the report"
+                if log
+                else "Ask this question; the answer appears in the report"
+            )
             ask.clicked.connect(lambda _=False, d=detail, b=ask: self._ask(d.ask, d.answer, b))
             self._asks_layout.addWidget(ask)
             self.ask_buttons.append(ask)
@@ -149,8 +151,9 @@ class ScenarioView(QWidget):
         source.setEnabled(False)
         source.setText(f"Asked: {question}")
         assert self.scenario is not None
+        asked, answered = asked_words(self.scenario)
         asked_html = "".join(
-            f"<p><b>You asked:</b> {html.escape(q)}<br><b>Answer:</b> {html.escape(a)}</p>"
+            f"<p><b>{asked}:</b> {html.escape(q)}<br><b>{answered}:</b> {html.escape(a)}</p>"
             for q, a in self._answers()
         )
         self.report.setHtml(paragraphs_html(self.scenario.report.text) + "<hr>" + asked_html)
