@@ -96,28 +96,18 @@ def sort_value(value: float | None) -> float:
 
 @dataclass(frozen=True)
 class Cells:
-    """A table's rows with each cell's text, tooltip and sort key, worked out once.
+    """A table's rows with each cell's text, worked out once (tooltips and sort keys are asked
+    for one cell or one column at a time, when wanted).
 
     Plain Python (no Qt), so a loading thread can build it and the GUI thread only shows it.
     """
 
     rows: tuple[Any, ...]
     texts: tuple[tuple[str, ...], ...]
-    tips: tuple[tuple[str, ...], ...]
-    keys: tuple[tuple[float | str, ...], ...]
 
 
 def cells(columns: Sequence[SortColumn], rows: Sequence[Any]) -> Cells:
-    texts = tuple(tuple(c.text(r) for c in columns) for r in rows)
-    tips = tuple(
-        tuple(c.tooltip(r) if c.tooltip else t for c, t in zip(columns, line, strict=True))
-        for r, line in zip(rows, texts, strict=True)
-    )
-    keys = tuple(
-        tuple(c.key(r) if c.key else t.casefold() for c, t in zip(columns, line, strict=True))
-        for r, line in zip(rows, texts, strict=True)
-    )
-    return Cells(tuple(rows), texts, tips, keys)
+    return Cells(tuple(rows), tuple(tuple(c.text(r) for c in columns) for r in rows))
 
 
 class CellTableModel(QAbstractTableModel):
@@ -170,12 +160,17 @@ class CellTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._cells.texts[row][column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._cells.tips[row][column]
+            tip = self._columns[column].tooltip
+            return tip(self._cells.rows[row]) if tip else self._cells.texts[row][column]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self._align[column]
         if role == SORT_ROLE:
-            return self._cells.keys[row][column]
+            return self._key(row, column)
         return None
+
+    def _key(self, row: int, column: int) -> float | str:
+        key = self._columns[column].key
+        return key(self._cells.rows[row]) if key else self._cells.texts[row][column].casefold()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -219,9 +214,8 @@ class CellTableModel(QAbstractTableModel):
         ]
         column, direction = self._sort
         if 0 <= column < len(self._columns):
-            keys = self._cells.keys
             order.sort(
-                key=lambda i: _comparable(keys[i][column]),
+                key=lambda i: _comparable(self._key(i, column)),
                 reverse=direction == Qt.SortOrder.DescendingOrder,
             )
         return order

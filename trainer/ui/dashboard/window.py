@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -79,6 +79,7 @@ class DashboardWindow(QMainWindow):
         self.context = context
         self.supervisor = supervisor
         self.data: TeamFigures | None = None
+        self.tabs_pending = False  # the team's figures are shown; the other tabs' are to be read
         self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
         self.setAccessibleName("Supervisor dashboard")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -91,6 +92,10 @@ class DashboardWindow(QMainWindow):
         self.tab_loader = LoadRunner(context.store, self)
         self.tab_loader.loaded.connect(self._tabs_loaded)
         self.tab_loader.failed.connect(self._failed)
+        self.tabs_timer = QTimer(self)  # owned: it goes with the window
+        self.tabs_timer.setSingleShot(True)
+        self.tabs_timer.setInterval(0)
+        self.tabs_timer.timeout.connect(self._load_tabs)
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
@@ -143,7 +148,7 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy or self.tab_loader.busy or self.trainee.loading
+        return self.loader.busy or self.tabs_pending or self.tab_loader.busy or self.trainee.loading
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
@@ -161,12 +166,23 @@ class DashboardWindow(QMainWindow):
         self.data = figures.data
         self.team.show_data(self.data, figures.table)
         self.export.show_filter(self.data)
-        flt = self.data.filter
-        self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
-        self.trainee.show_data(self.data)
+        # The other tabs once the team table is painted: their reading must not slow it down.
+        self.tabs_pending = True
+        if self.context.store.path is None:
+            self._load_tabs()  # an in-memory store is read in place anyway (tests, demonstrations)
+        else:
+            self.tabs_timer.start()
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
         self.statusBar().showMessage(f"Showing {shown}.")
+
+    def _load_tabs(self) -> None:
+        self.tabs_pending = False
+        if self.data is None:
+            return
+        flt = self.data.filter
+        self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
+        self.trainee.show_data(self.data)
 
     def _tabs_loaded(self, figures: TabFigures) -> None:
         self.rules.show_data(figures.breakdowns)
