@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -33,7 +33,7 @@ def main(data_dir: Path) -> None:
     from trainer.ui.context import AppContext
     from trainer.ui.dashboard.window import DashboardWindow
 
-    app = QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])  # noqa: F841 - kept alive while the window lives
     store = open_store(data_dir)
     context = AppContext(store, load_catalogue(), data_dir, Library())
     gaps: list[float] = []
