@@ -25,6 +25,7 @@ from trainer.core.reports.figures import (
 )
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store.accounts import reset_profile
+from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.accounts_view import AccountsView
@@ -61,13 +62,25 @@ class TabFigures:
     items: ItemFigures
 
 
+LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
+
+
+def lean(store: Reader) -> None:
+    """A small page cache on a loading thread's own connection (closed when its job ends): a
+    32 MiB cache per thread would only fill up with pages read once and swell the process."""
+    if isinstance(store, Store) and store.path is not None:
+        store.conn.execute(f"PRAGMA cache_size = {LEAN_CACHE}")
+
+
 def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
     """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
+    lean(store)
     data = team_figures(store, flt)
     return Figures(known_topics(store, library), data, team_cells(data))
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    lean(store)
     return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
 
