@@ -24,6 +24,7 @@ from trainer.core.reports.figures import (
     team_figures,
 )
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
+from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
@@ -99,6 +100,8 @@ class DashboardWindow(QMainWindow):
         self.resize(*MIN_SIZE)
         self.setMinimumSize(*MIN_SIZE)
 
+        # Each loading thread opens the store, which imports `backups` when first asked: done at
+        # the top of this module instead, as an import in a thread holds the GUI thread up.
         self.loader = LoadRunner(context.store, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
