@@ -1,8 +1,9 @@
 """Take the README's screenshots from the real application: offscreen, a temporary data folder,
 the real scenario bank. Run: QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/screenshots.py
 
-Saves assets/screenshots/{start,practice,scenario,feedback,exam-results,progress}.png; arguments
-OUT_DIR and WIDTHxHEIGHT (e.g. `/tmp/small 1024x700`) check the smallest supported size.
+Saves assets/screenshots/{start,practice,scenario,feedback,exam-results,progress}.png and
+offence-search.png; arguments OUT_DIR and WIDTHxHEIGHT (e.g. `/tmp/small 1024x700`) check the
+smallest supported size.
 Look at them: with fonts missing every glyph is a box while all the tests still pass.
 """
 
@@ -17,8 +18,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QEventLoop, QPoint, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
 
 from trainer.core import paths
 from trainer.core.practice.quiz import Quiz, QuizPlan
@@ -50,6 +52,28 @@ def wait_for(app: QApplication, ready: Callable[[], bool], seconds: float = 30) 
             return
         settle(app, 50)
     raise SystemExit("the application did not load in time")
+
+
+def save_with_popup(app: QApplication, window: MainWindow, popup: QWidget, name: str) -> None:
+    """The window with an open drop-down list painted where it shows (a grab leaves it out)."""
+    settle(app)
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(window.mapFromGlobal(popup.mapToGlobal(QPoint(0, 0))), popup.grab())
+    painter.end()
+    path = OUT / f"{name}.png"
+    picture.save(str(path))
+    print(f"saved {path}")
+
+
+def type_into(widget: QWidget, text: str) -> None:
+    """Key presses, as typing sends them (the search runs on each)."""
+    for char in text:
+        key = Qt.Key(ord(char.upper())) if char.isalnum() else Qt.Key.Key_Space
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            )
 
 
 def answer(window: MainWindow, decision: str, crimes: list[tuple[str, int]], flags=()) -> None:  # type: ignore[no-untyped-def]
@@ -171,6 +195,15 @@ def main() -> int:
 
         window.show_progress()
         save(app, window, "progress")
+
+        run_on(window, ["vio-single-punch-broken-jaw"], QuizPlan("topic", "violence", 1))
+        form = window.quiz_screen.scenario_view.form  # type: ignore[union-attr]
+        form.decision_buttons["crime"].click()
+        picker = form.rows[0].offence
+        picker.setFocus()
+        type_into(picker, "wounding")
+        save_with_popup(app, window, picker.popup, "offence-search")
+        picker.popup.hide()
         window.close()
         store.close()
     return 0

@@ -1,8 +1,8 @@
 """`trainer --self-test`: prove an installation (source or bundle) works, step by step.
 
 Loads the catalogue and the bank, opens a database in a temporary folder, records one graded
-answer and reads it back, and builds the main window offscreen. Exit 0, or print what failed
-and exit 1.
+answer and reads it back, checks that Qt calls keep None's reference count, and builds the main
+window offscreen. Exit 0, or print what failed and exit 1.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def run_self_test() -> int:
             ("catalogue", lambda: _catalogue(state)),
             ("scenario bank", lambda: _bank(state)),
             ("database", lambda: _database(state, Path(tmp))),
+            ("Qt and None", _none_references),
             ("main window", lambda: _window(state)),
         ]
         ok = all(_step(name, action) for name, action in steps)
@@ -100,6 +101,32 @@ def _database(state: dict[str, object], folder: Path) -> str:
     if len(back) != 1 or back[0].score != result.score or back[0].answer != answer:
         raise RuntimeError("the answer read back differs from the one recorded")
     return f"recorded and read back one answer (score {result.score}) in {folder}"
+
+
+NONE_PROBE_CALLS = 1000
+
+
+def _none_references(call: Callable[[], object] | None = None) -> str:
+    """Qt calls that return None must keep None's reference count (PySide6 6.12.0 on Python 3.11
+    drops one a call, and the application aborts a few thousand calls later)."""
+    from PySide6 import __version__ as pyside
+    from PySide6.QtCore import QObject
+
+    if sys.version_info >= (3, 12):
+        return f"PySide6 {pyside}; None is immortal on this Python"
+    if call is None:
+        probe = QObject()
+        call = lambda: probe.setObjectName("probe")  # noqa: E731 - a void method
+    before = sys.getrefcount(None)
+    for _ in range(NONE_PROBE_CALLS):
+        call()
+    lost = before - sys.getrefcount(None)
+    if lost > 0:
+        raise RuntimeError(
+            f"PySide6 {pyside} lost {lost} references to None in {NONE_PROBE_CALLS} calls: "
+            "the application would abort; install the PySide6 version in uv.lock"
+        )
+    return f"PySide6 {pyside}: {NONE_PROBE_CALLS} Qt calls kept None's reference count"
 
 
 def _window(state: dict[str, object]) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 from trainer.core.content.catalogue import Catalogue, load_catalogue
@@ -103,6 +106,35 @@ feedback: Record one sexual assault on a male aged 13 and over (17A).
 """,
 }
 BAD_FILE = ("broken.yaml", "id: [unclosed\n")
+
+
+NONE_COUNT = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Count the references to None before any of the test's fixtures is set up."""
+    gc.collect()
+    item.stash[NONE_COUNT] = sys.getrefcount(None)
+    return (yield)
+
+
+@pytest.fixture(autouse=True)
+def _none_refcount_kept(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a UI test during which a reference to None was dropped.
+
+    PySide6 6.12.0 on Python 3.11 loses a reference to None each time a Qt call hands None back
+    (any void method, an empty item data role); a few thousand later the process aborts with
+    "Fatal Python error: none_dealloc". From Python 3.12 None is immortal and its count is fixed.
+    Counted from before the fixtures are set up to after they are finished (this one, set up
+    first, finishes last), and before pytest finishes module and session fixtures.
+    """
+    yield
+    # Widgets closed by qtbot are deleted later: delete them now so that what they held is freed.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    fell = request.node.stash[NONE_COUNT] - sys.getrefcount(None)
+    assert fell <= 0, f"sys.getrefcount(None) fell by {fell} during the test"
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.cli.common import Subparsers, out
 from trainer.core.errors import TrainerError
+
+if TYPE_CHECKING:
+    from trainer.core.content.catalogue import Catalogue
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -74,10 +78,28 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from trainer.core.content.rules_text import catalogue_as_json, catalogue_as_text
 
     catalogue = load_catalogue()
+    if args.find is not None:
+        return _find_offences(catalogue, args.find, args.json)
     if args.json:
         out(json.dumps(catalogue_as_json(catalogue), ensure_ascii=False, indent=2))
     else:
         out(catalogue_as_text(catalogue))
+    return 0
+
+
+def _find_offences(catalogue: Catalogue, text: str, as_json: bool) -> int:
+    """`trainer rules --find`: the application's offence search, best first."""
+    from trainer.core.content.offence_search import find_offences
+
+    found = find_offences(catalogue, text)
+    if not found:
+        out(f"trainer: no offence class matches {text.strip()!r}", sys.stderr)
+        return 1
+    if as_json:
+        out(json.dumps([m.to_json_dict() for m in found], ensure_ascii=False, indent=2))
+    else:
+        for match in found:
+            out(f"{match.offence.code}\t{match.offence.name}")
     return 0
 
 
@@ -110,6 +132,12 @@ def add_commands(sub: Subparsers) -> None:
 
     p = sub.add_parser("rules", help="list the counting-rules catalogue")
     p.add_argument("--json", action="store_true", help="print it as JSON")
+    p.add_argument(
+        "--find",
+        metavar="TEXT",
+        help="only the offence classes TEXT finds (a code, police words such as ABH, or words), "
+        "best first, one per line as CODE<TAB>NAME; exit 1 if none",
+    )
     p.set_defaults(handler=cmd_rules)
 
     p = sub.add_parser("coverage", help="what the scenario bank exercises, and what it misses")

@@ -7,15 +7,18 @@ rules it follows, and validated with pydantic (see `validation`) when loaded fro
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from trainer.core import paths
-from trainer.core.content.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints
+from trainer.core.content.constraints import FORBID_EXTRA, SLUG_PATTERN, Constraints, NonBlank
 from trainer.core.errors import TrainerError
 
 DEFAULT_EDITION = "2026-27"
+# A search term's source: a Crime Recording Rules page or a Home Office code on the list, or both.
+SOURCE_PATTERN = r"^(CRR p\.\d+|NOL \d{3}/\d{2})\b.*$"
 
 GROUP_NAMES = {
     "violence-against-the-person": "Violence against the person",
@@ -33,13 +36,35 @@ GROUP_NAMES = {
 
 
 @dataclass(frozen=True, kw_only=True)
+class ListedOffence:
+    """A further offence the Notifiable Offence List files under the same Home Office code."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    act: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class HomeOfficeCode:
+    """A Home Office offence code under a class: the list's wording, Act and section."""
+
     __pydantic_config__ = FORBID_EXTRA
 
     code: str
     name: str
+    act: str = ""
+    section: str = ""
     max_sentence: str = ""
     basis: Literal["victim", "state", "both", ""] = ""
+    other_offences: tuple[ListedOffence, ...] = ()
+
+    @property
+    def offences(self) -> tuple[ListedOffence, ...]:
+        """Every offence listed under this code, its own first."""
+        own = ListedOffence(name=self.name, act=self.act, section=self.section)
+        return (own, *self.other_offences)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +149,18 @@ class RuleCard:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SearchTerm:
+    """Everyday police words for an offence, the classes they name (most likely first) and the
+    source that says so: a page of the Crime Recording Rules or a Home Office code on the list."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    words: Annotated[tuple[NonBlank, ...], Constraints(min_length=1)]
+    classes: Annotated[tuple[str, ...], Constraints(min_length=1)]
+    source: Annotated[str, Constraints(pattern=SOURCE_PATTERN)]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Catalogue:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -135,6 +172,7 @@ class Catalogue:
     flags: tuple[Flag, ...]
     cancellation_reasons: tuple[CancellationReason, ...]
     rule_cards: tuple[RuleCard, ...]
+    search_terms: tuple[SearchTerm, ...] = ()
     distinctions: tuple[Distinction, ...] = ()
     # Scenario topic tag -> the plain name shown for it. Left out of equality and hashing
     # (a dict is not hashable), as the edition already tells two catalogues apart.
@@ -158,7 +196,28 @@ class Catalogue:
         unknown = sorted({o.group for o in self.offences} - GROUP_NAMES.keys())
         if unknown:
             raise ValueError(f"unknown crime group: {', '.join(unknown)}")
+        self._check_search_terms()
         self._check_references()
+
+    def _check_search_terms(self) -> None:
+        """Each word once; each class known; each Home Office code cited filed under one of the
+        term's classes (a word must not be tied to a class its source does not support)."""
+        words = [" ".join(w.casefold().split()) for t in self.search_terms for w in t.words]
+        dupes = sorted({w for w in words if words.count(w) > 1})
+        if dupes:
+            raise ValueError(f"search term listed twice: {', '.join(dupes)}")
+        for term in self.search_terms:
+            unknown = [c for c in term.classes if c not in self.offence_by_code]
+            if unknown:
+                raise ValueError(f"search term {term.words[0]!r}: unknown class {unknown[0]}")
+            filed = {h.code for c in term.classes for h in self.offence_by_code[c].ho_codes}
+            cited = re.findall(r"\b\d{3}/\d{2}\b", term.source)
+            stray = [code for code in cited if code not in filed]
+            if stray:
+                raise ValueError(
+                    f"search term {term.words[0]!r}: {stray[0]} is not filed under "
+                    f"{', '.join(term.classes)}"
+                )
 
     def _check_references(self) -> None:
         cards = {r.id for r in self.rule_cards}
@@ -251,21 +310,34 @@ def load_catalogue(edition: str = DEFAULT_EDITION, folder: Path | None = None) -
     base = folder or paths.catalogue_dir()
     rules_path = base / f"rules-{edition}.yaml"
     offences_path = base / f"offences-{edition}.yaml"
+    terms_path = base / f"search-terms-{edition}.yaml"
     if not rules_path.exists():
         raise TrainerError(f"{rules_path}: no catalogue for edition {edition!r}")
     rules = _read_yaml(rules_path)
     offences = _read_yaml(offences_path)
-    if not isinstance(rules, dict) or not isinstance(offences, dict):
+    terms = _read_yaml(terms_path) if terms_path.exists() else {}
+    if not isinstance(rules, dict) or not isinstance(offences, dict) or not isinstance(terms, dict):
         raise TrainerError(f"{base}: catalogue files must be YAML mappings")
     from trainer.core.content.validation import ValidationError, validate
 
     try:
-        catalogue = validate(Catalogue, {**rules, "offences": offences.get("offences", [])})
+        catalogue = validate(
+            Catalogue,
+            {
+                **rules,
+                "offences": offences.get("offences", []),
+                "search_terms": terms.get("search_terms", []),
+            },
+        )
         catalogue.check()
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise TrainerError(f"{rules_path}: {where}: {first['msg']}") from exc
+        path = {"offences": offences_path, "search_terms": terms_path}.get(
+            str(first["loc"][0]) if first["loc"] else "", rules_path
+        )
+        raise TrainerError(f"{path}: {where}: {first['msg']}") from exc
     except ValueError as exc:
-        raise TrainerError(f"{rules_path}: {exc}") from exc
+        path = terms_path if str(exc).startswith("search term") else rules_path
+        raise TrainerError(f"{path}: {exc}") from exc
     return catalogue

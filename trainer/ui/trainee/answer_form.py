@@ -26,7 +26,7 @@ from trainer.core.content.checks import decisions_for
 from trainer.core.content.models import REFER_TARGETS, Decision, Kind
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.grading.feedback import DECISION_NAMES, REFER_NAMES
-from trainer.ui.trainee.offence_picker import OffenceListModel, OffencePicker
+from trainer.ui.trainee.offence_picker import OffencePicker
 
 DECISION_TEXT = {
     "crime": "&Crime",
@@ -43,18 +43,21 @@ class CrimeRow(QWidget):
 
     remove_requested = Signal(object)
 
-    def __init__(self, grouped: OffenceListModel, flat: OffenceListModel, parent: QWidget) -> None:
+    def __init__(self, catalogue: Catalogue, parent: QWidget) -> None:
         super().__init__(parent)
-        self.offence = OffencePicker(grouped, flat, parent=self)
+        self.offence = OffencePicker(catalogue, parent=self)
         self.count = QSpinBox(self)
         self.count.setRange(1, MAX_COUNT)
         self.count.setPrefix("× ")
         self.remove = QPushButton("Remove", self)
-        layout = QHBoxLayout(self)
+        line = QHBoxLayout()
+        line.addWidget(self.offence, 1)
+        line.addWidget(self.count)
+        line.addWidget(self.remove)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.offence, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(self.remove)
+        layout.addLayout(line)
+        layout.addWidget(self.offence.note)  # shown only when the typed text matches no class
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
 
     def set_number(self, number: int) -> None:
@@ -69,8 +72,7 @@ class AnswerForm(QWidget):
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Answer form")
-        self._grouped = OffenceListModel(catalogue, headers=True, parent=self)
-        self._flat = OffenceListModel(catalogue, headers=False, parent=self)
+        self._catalogue = catalogue
         self._kind: Kind = "classify"
         self.rows: list[CrimeRow] = []
 
@@ -217,7 +219,7 @@ class AnswerForm(QWidget):
     # Crime rows --------------------------------------------------------------------------------
 
     def add_row(self) -> CrimeRow:
-        row = CrimeRow(self._grouped, self._flat, self.crimes_box)
+        row = CrimeRow(self._catalogue, self.crimes_box)
         row.remove_requested.connect(self._remove_row)
         self.rows.append(row)
         self._crime_rows.addWidget(row)
