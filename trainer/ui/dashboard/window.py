@@ -35,8 +35,7 @@ from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.tables import Cells
-from trainer.ui.dashboard.team_view import TeamView, team_cells
+from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
@@ -48,11 +47,10 @@ LOADING = "Loading the figures…"
 
 @dataclass(frozen=True)
 class Figures:
-    """One refresh's reading of the store for the Team tab: topics to offer, figures, cells."""
+    """One refresh's reading of the store for the Team tab: topics to offer and the figures."""
 
     topics: list[str]
     data: TeamFigures
-    table: Cells
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,7 @@ def lean(store: Reader) -> None:
 def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
     """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
     lean(store)
-    data = team_figures(store, flt)
-    return Figures(known_topics(store, library), data, team_cells(data))
+    return Figures(known_topics(store, library), team_figures(store, flt))
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
@@ -180,7 +177,7 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
-        self.team.show_data(self.data, figures.table)
+        self.team.show_data(self.data)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
