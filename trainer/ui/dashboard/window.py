@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
@@ -42,6 +43,7 @@ from trainer.ui.jobs import LoadRunner
 from trainer.ui.widgets import button
 
 MIN_SIZE = (1024, 700)
+GIL_SWITCH_S = 0.001  # how soon a loading thread hands Python back to the GUI thread
 LOADING = "Loading the figures…"
 
 
@@ -97,6 +99,9 @@ class DashboardWindow(QMainWindow):
         self.resize(*MIN_SIZE)
         self.setMinimumSize(*MIN_SIZE)
 
+        # The figures load on threads that run Python too: the GUI thread waits for them at most
+        # this long (CPython's default, 5 ms, let a busy machine's stalls pile up to 100 ms+).
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         # Each loading thread opens the store, which imports `backups` when first asked: done at
         # the top of this module instead, as an import in a thread holds the GUI thread up.
         self.loader = LoadRunner(context.store, self)
