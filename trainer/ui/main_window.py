@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from trainer.core.store.records import AnswerRow, SessionRow, Trainee
     from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
+    from trainer.ui.regrade_offer import RegradeOffer
     from trainer.ui.trainee.practice_view import PracticeView
     from trainer.ui.trainee.quiz_screen import QuizScreen
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.standing_loader: LoadRunner | None = None
         self.history_loader: LoadRunner | None = None
         self.standing: Standing | None = None  # the chosen trainee's record, once read
+        self.regrade_offer: RegradeOffer | None = None
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
         self.pages.addWidget(self.start_view)
@@ -134,7 +136,19 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
+        self._offer_regrade()
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
+
+    def _offer_regrade(self) -> None:
+        """If answers were graded under another bank or catalogue, offer to grade them again."""
+        from trainer.ui.regrade_offer import RegradeOffer
+
+        assert self.context is not None
+        self.regrade_offer = RegradeOffer(self.context, self)
+        self.regrade_offer.done.connect(
+            lambda report: self.statusBar().showMessage(report.splitlines()[0])
+        )
+        self.regrade_offer.start()
 
     def _daily_backup(self) -> None:
         """Off the GUI thread: copying a large database must not freeze the window."""
@@ -370,6 +384,8 @@ class MainWindow(QMainWindow):
         for runner in (self.standing_loader, self.history_loader):
             if runner is not None:
                 runner.wait()
+        if self.regrade_offer is not None:
+            self.regrade_offer.stop()  # a regrade under way stops after its current page
         if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
             with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
                 self.quiz_screen.run.finish()

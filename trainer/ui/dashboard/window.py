@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -24,9 +24,11 @@ from trainer.core.reports.figures import (
     item_figures,
     team_figures,
 )
-from trainer.core.reports.team import Reader, TeamFilter, known_topics
+from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_counts
+from trainer.core.reports.team import TeamFilter, known_topics
 from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
+from trainer.core.store.regrade_status import LastRegrade, last_regrade
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.context import AppContext
@@ -35,6 +37,7 @@ from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.malpractice_view import MalpracticeView
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
@@ -53,6 +56,8 @@ class Figures:
 
     topics: list[str]
     data: TeamFigures
+    malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
+    last_regrade: LastRegrade | None = None
 
 
 @dataclass(frozen=True)
@@ -66,20 +71,25 @@ class TabFigures:
 LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
 
 
-def lean(store: Reader) -> None:
+def lean(store: Store) -> None:
     """A small page cache on a loading thread's own connection (closed when its job ends): a
     32 MiB cache per thread would only fill up with pages read once and swell the process."""
-    if isinstance(store, Store) and store.path is not None:
+    if store.path is not None:
         store.conn.execute(f"PRAGMA cache_size = {LEAN_CACHE}")
 
 
-def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
+def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
     """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
     lean(store)
-    return Figures(known_topics(store, library), team_figures(store, flt))
+    return Figures(
+        known_topics(store, library),
+        team_figures(store, flt),
+        malpractice_counts(store, flt),
+        last_regrade(store),
+    )
 
 
-def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+def load_tab_figures(store: Store, flt: TeamFilter) -> TabFigures:
     lean(store)
     return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
@@ -122,6 +132,7 @@ class DashboardWindow(QMainWindow):
         self.rules = RulesView(context.catalogue, context.store, self)
         self.trainee = TraineeView(context.catalogue, context.store, self)
         self.items = ItemsView(self)
+        self.malpractice = MalpracticeView(self)
         self.export = ExportView(context, self)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
@@ -129,6 +140,7 @@ class DashboardWindow(QMainWindow):
             (self.rules, "Rules and crime &groups"),
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
+            (self.malpractice, "&HMIC malpractice"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
@@ -182,7 +194,10 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
+        self.team.show_malpractice(figures.malpractice)
         self.team.show_data(self.data)
+        self.malpractice.show_counts(figures.malpractice)
+        self.export.show_regrade(figures.last_regrade)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
