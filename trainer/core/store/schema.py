@@ -246,7 +246,26 @@ def m0003_regrades(db: Database) -> None:
 
 
 @_step
-def m0004_figures(db: Database) -> None:
+def m0004_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@_step
+def m0005_figures(db: Database) -> None:
     """Covering indexes and per-finding summaries, so every dashboard figure is a GROUP BY."""
     _run(
         db,
