@@ -65,6 +65,7 @@ SCHEMA_STEPS = (
     "m0003_regrades",
     "m0004_unfinished_quizzes",
     "m0005_supervisor_status",
+    "m0006_figures",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
