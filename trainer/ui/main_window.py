@@ -20,8 +20,9 @@ from trainer.ui.trainee.start_view import StartView
 
 if TYPE_CHECKING:
     from trainer.core.practice.quiz import QuizPlan
-    from trainer.core.store.records import Trainee
-    from trainer.ui.jobs import JobRunner
+    from trainer.core.practice.standing import Standing
+    from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+    from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
     from trainer.ui.trainee.practice_view import PracticeView
     from trainer.ui.trainee.quiz_screen import QuizScreen
@@ -71,6 +72,9 @@ class MainWindow(QMainWindow):
         self.quiz_screen: QuizScreen | None = None
         self.progress_view: ProgressView | None = None
         self.backup_job: JobRunner | None = None
+        self.standing_loader: LoadRunner | None = None
+        self.history_loader: LoadRunner | None = None
+        self.standing: Standing | None = None  # the chosen trainee's record, once read
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
         self.pages.addWidget(self.start_view)
@@ -209,10 +213,52 @@ class MainWindow(QMainWindow):
             return
         if self._quiz_running():
             return
-        answers = self.context.store.answers(trainee_id=self.trainee.id)
-        self.practice_view.set_trainee(self.trainee, [a.as_attempt() for a in answers])
+        self.standing = None
+        self.practice_view.set_trainee(self.trainee)
         self._show(self.practice_view)
         self.practice_view.start.setFocus()
+        self._read_standing(self.trainee)
+
+    def _read_standing(self, trainee: Trainee) -> None:
+        """The trainee's record, read through the indexes on a thread of its own."""
+        from trainer.core.practice.standing import standing
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.standing_loader is None:
+            self.standing_loader = LoadRunner(self.context.store, self)
+            self.standing_loader.loaded.connect(self._standing_read)
+            self.standing_loader.failed.connect(lambda message: show_error(self, message))
+        self.standing_loader.start(lambda store: standing(store, trainee.id))
+
+    def _read_history(self, trainee: Trainee) -> None:
+        """The progress screen's answers and sessions, read on a thread of their own."""
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.history_loader is None:
+            self.history_loader = LoadRunner(self.context.store, self)
+            self.history_loader.loaded.connect(self._history_read)
+            self.history_loader.failed.connect(lambda message: show_error(self, message))
+        tid = trainee.id
+        self.history_loader.start(lambda store: (tid, store.answers(trainee_id=tid),
+                                                 store.sessions(tid)))  # fmt: skip
+
+    def _history_read(self, history: tuple[str, list[AnswerRow], list[SessionRow]]) -> None:
+        tid, answers, sessions = history
+        if self.trainee is None or self.trainee.id != tid or self.progress_view is None:
+            return  # another trainee was chosen meanwhile
+        assert self.context is not None
+        self.progress_view.show_progress(
+            self.trainee, answers, sessions, self.context.library.by_id
+        )
+
+    def _standing_read(self, known: Standing) -> None:
+        if self.trainee is None or known.trainee_id != self.trainee.id:
+            return  # another trainee was chosen meanwhile
+        self.standing = known
+        if self.practice_view is not None:
+            self.practice_view.set_trainee(self.trainee, known)
 
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
@@ -221,7 +267,9 @@ class MainWindow(QMainWindow):
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
         ctx = self.context
-        run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
+        run = QuizRun.start(
+            ctx.store, self.trainee, plan, ctx.library, ctx.catalogue, known=self.standing
+        )
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
 
@@ -235,13 +283,7 @@ class MainWindow(QMainWindow):
             self.progress_view = ProgressView(self.context.catalogue, self)
             self.progress_view.back_requested.connect(self.show_practice)
             self.pages.addWidget(self.progress_view)
-        store, tid = self.context.store, self.trainee.id
-        self.progress_view.show_progress(
-            self.trainee,
-            store.answers(trainee_id=tid),
-            store.sessions(tid),
-            self.context.library.by_id,
-        )
+        self._read_history(self.trainee)
         self._show(self.progress_view)
 
     def _show(self, page: QWidget) -> None:
@@ -317,6 +359,9 @@ class MainWindow(QMainWindow):
             settings.sync()
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
+        for runner in (self.standing_loader, self.history_loader):
+            if runner is not None:
+                runner.wait()
         if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
             with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
                 self.quiz_screen.run.finish()

@@ -13,7 +13,8 @@ from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.grade import grade
-from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
+from trainer.core.practice.quiz import Quiz, QuizPlan, select_from
+from trainer.core.practice.standing import Standing, standing
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
@@ -51,12 +52,16 @@ class QuizRun:
         library: Library,
         catalogue: Catalogue,
         rng: random.Random | None = None,
+        known: Standing | None = None,
     ) -> QuizRun:
-        """Choose the scenarios from the trainee's history and open a session in the store."""
-        history = [row.as_attempt() for row in store.answers(trainee_id=trainee.id)]
-        pool = select_scenarios(
-            [s.scenario for s in library.scenarios], plan, catalogue, history, rng
-        )
+        """Choose the scenarios from the trainee's standing (`known`, or read through the
+        indexes now) and open a session in the store."""
+        if known is None or known.trainee_id != trainee.id:
+            known = standing(store, trainee.id)
+        pool = select_from(
+            [s.scenario for s in library.scenarios], plan, catalogue, known.mastered,
+            known.weak_rules, rng,
+        )  # fmt: skip
         if not pool:
             raise TrainerError(
                 f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."

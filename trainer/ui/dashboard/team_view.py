@@ -5,16 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from trainer.core.reports.team import ROLE_NAMES, TeamData, TeamRow, team_rows
+from trainer.core.reports.figures import TeamFigures, TeamRow
+from trainer.core.reports.team import ROLE_NAMES
 from trainer.ui.dashboard.tables import (
     WARNING,
-    SortableTableModel,
+    Cells,
+    CellTableModel,
     SortColumn,
+    cell_view,
+    cells,
     interval,
     interval_tooltip,
     percent,
+    size_columns,
     sort_value,
-    sorted_view,
 )
 from trainer.ui.widgets import wrapped
 
@@ -100,6 +104,11 @@ COLUMNS = (
 NAME_COLUMN = 0
 
 
+def team_cells(figures: TeamFigures) -> Cells:
+    """Every cell of the team table (on the loading thread: 2,000 trainees take a while)."""
+    return cells(COLUMNS, figures.rows)
+
+
 class TeamView(QWidget):
     """Emits `trainee_chosen(trainee_id)` when a row is activated (double-click or Enter)."""
 
@@ -112,15 +121,11 @@ class TeamView(QWidget):
         self.search.setAccessibleName("Find a trainee by name")
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
-        self.model = SortableTableModel(COLUMNS, self)
-        self.table, self.proxy = sorted_view(
-            self.model,
-            "Team results",
-            self,
-            NAME_COLUMN,
-            (NAME_COLUMN, Qt.SortOrder.AscendingOrder),
+        self.model = CellTableModel(COLUMNS, self)
+        self.table = cell_view(
+            self.model, "Team results", self, (NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         )
-        self.proxy.setFilterKeyColumn(NAME_COLUMN)
+        self.sized = False
         self.note = wrapped(
             f"Recording rate: of the scenarios where a crime should have been recorded, the share "
             f"recorded. Recording accuracy: the share recorded and fully right (class, count and "
@@ -142,19 +147,23 @@ class TeamView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
 
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(lambda text: self.model.find(text, NAME_COLUMN))
         self.table.activated.connect(self._activated)
 
-    def show_data(self, data: TeamData) -> None:
-        self.model.set_rows(team_rows(data))
-        team = data.team_summary
+    def show_data(self, data: TeamFigures, table: Cells | None = None) -> None:
+        """Show the figures; `table` is their cells when the loading thread worked them out."""
+        self.model.set_cells(table or team_cells(data))
+        if not self.sized and self.model.rowCount():
+            size_columns(self.table, self.model)  # once: then the supervisor's widths stay
+            self.sized = True
+        team = data.team
         self.headline.setText(
-            f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
+            f"{len(data.trainees)} trainee(s), {data.answers} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
             f"{team.recording_accuracy.describe()}."
         )
         self.headline.setAccessibleName(self.headline.text())
 
     def _activated(self, index: QModelIndex) -> None:
-        row: TeamRow = self.model.row_at(self.proxy.mapToSource(index))
+        row: TeamRow = self.model.row_at(index)
         self.trainee_chosen.emit(row.trainee.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,7 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.scenarios import Library
-from trainer.core.reports.team import TeamData, TeamFilter, known_topics, load
+from trainer.core.reports.figures import (
+    BreakdownFigures,
+    ItemFigures,
+    TeamFigures,
+    breakdown_figures,
+    item_figures,
+    team_figures,
+)
+from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
@@ -26,7 +34,8 @@ from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.team_view import TeamView
+from trainer.ui.dashboard.tables import Cells
+from trainer.ui.dashboard.team_view import TeamView, team_cells
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
@@ -38,15 +47,41 @@ LOADING = "Loading the figures…"
 
 @dataclass(frozen=True)
 class Figures:
-    """One refresh's reading of the store: the topics to offer and the figures to show."""
+    """One refresh's reading of the store for the Team tab: topics to offer, figures, cells."""
 
     topics: list[str]
-    data: TeamData
+    data: TeamFigures
+    table: Cells
 
 
-def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
-    """The slow part of a refresh (~2 s at 100,000 answers): run by a `LoadRunner`, off the GUI."""
-    return Figures(known_topics(store, library), load(store, flt).prepare())
+@dataclass(frozen=True)
+class TabFigures:
+    """The other tabs' figures, read after the team table is on screen."""
+
+    breakdowns: BreakdownFigures
+    items: ItemFigures
+
+
+LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
+
+
+def lean(store: Reader) -> None:
+    """A small page cache on a loading thread's own connection (closed when its job ends): a
+    32 MiB cache per thread would only fill up with pages read once and swell the process."""
+    if isinstance(store, Store) and store.path is not None:
+        store.conn.execute(f"PRAGMA cache_size = {LEAN_CACHE}")
+
+
+def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
+    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
+    lean(store)
+    data = team_figures(store, flt)
+    return Figures(known_topics(store, library), data, team_cells(data))
+
+
+def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    lean(store)
+    return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
 
 class DashboardWindow(QMainWindow):
@@ -56,7 +91,8 @@ class DashboardWindow(QMainWindow):
         super().__init__(parent, Qt.WindowType.Window)
         self.context = context
         self.supervisor = supervisor
-        self.data: TeamData | None = None
+        self.data: TeamFigures | None = None
+        self.tabs_pending = False  # the team's figures are shown; the other tabs' are to be read
         self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
         self.setAccessibleName("Supervisor dashboard")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -66,12 +102,19 @@ class DashboardWindow(QMainWindow):
         self.loader = LoadRunner(context.store, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
+        self.tab_loader = LoadRunner(context.store, self)
+        self.tab_loader.loaded.connect(self._tabs_loaded)
+        self.tab_loader.failed.connect(self._failed)
+        self.tabs_timer = QTimer(self)  # owned: it goes with the window
+        self.tabs_timer.setSingleShot(True)
+        self.tabs_timer.setInterval(0)
+        self.tabs_timer.timeout.connect(self._load_tabs)
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Dashboard views")
         self.team = TeamView(self)
-        self.rules = RulesView(context.catalogue, self)
+        self.rules = RulesView(context.catalogue, context.store, self)
         self.trainee = TraineeView(context.catalogue, context.store, self)
         self.items = ItemsView(self)
         self.export = ExportView(context, self)
@@ -118,7 +161,7 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy
+        return self.loader.busy or self.tabs_pending or self.tab_loader.busy or self.trainee.loading
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
@@ -134,14 +177,29 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
-        self.team.show_data(self.data)
-        self.rules.show_data(self.data)
-        self.trainee.show_data(self.data)
-        self.items.show_data(self.data)
+        self.team.show_data(self.data, figures.table)
         self.export.show_filter(self.data)
+        # The other tabs once the team table is painted: their reading must not slow it down.
+        self.tabs_pending = True
+        if self.context.store.path is None:
+            self._load_tabs()  # an in-memory store is read in place anyway (tests, demonstrations)
+        else:
+            self.tabs_timer.start()
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
         self.statusBar().showMessage(f"Showing {shown}.")
+
+    def _load_tabs(self) -> None:
+        self.tabs_pending = False
+        if self.data is None:
+            return
+        flt = self.data.filter
+        self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
+        self.trainee.show_data(self.data)
+
+    def _tabs_loaded(self, figures: TabFigures) -> None:
+        self.rules.show_data(figures.breakdowns)
+        self.items.show_data(figures.items)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
@@ -156,7 +214,8 @@ class DashboardWindow(QMainWindow):
     def open_answer(self, answer_id: str) -> None:
         """One answer in full, read-only: the report, the questions asked, the findings."""
         row = self.context.store.answer(answer_id)
-        who = self.data.names.get(row.trainee_id) if self.data else None
+        people = self.data.trainees if self.data else ()
+        who = next((t.name for t in people if t.id == row.trainee_id), None)
         review = review_of(row, self.context.library.by_id, self.context.catalogue)
         AnswerReviewDialog.show_review(self, review, f"{who}'s" if who else "The")
 
@@ -171,5 +230,7 @@ class DashboardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.wait()
+        self.tab_loader.wait()
+        self.trainee.loader.wait()
         self.export.wait_for_work()
         super().closeEvent(event)

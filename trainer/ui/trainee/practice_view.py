@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
-from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
 from trainer.ui.widgets import button, heading, wrapped
+
+if TYPE_CHECKING:
+    from trainer.core.practice.standing import Standing
 
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
@@ -135,13 +137,19 @@ class PracticeView(QWidget):
         self.switch.clicked.connect(self.switch_requested)
         self.mode_buttons["mixed"].setChecked(True)
 
-    def set_trainee(self, trainee: Trainee, attempts: Sequence[Attempt]) -> None:
-        """Greet the trainee and sum up their record so far, with the rules they miss most."""
+    def set_trainee(self, trainee: Trainee, known: Standing | None = None) -> None:
+        """Greet the trainee and sum up their record so far (`known`: while it is still being
+        read, say so), with the rules they miss most."""
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
         self._mode_changed()
-        summary = summarise(trainee.id, attempts)
+        if known is None:
+            text = "Reading your record so far…"
+            self.record.setText(text)
+            self.record.setAccessibleName(text)
+            return
+        summary = known.summary
         if summary.mean_score is None:
             text = "No answers yet. A quick mixed quiz is a good start."
         else:
@@ -151,7 +159,7 @@ class PracticeView(QWidget):
                 f"Crimes recorded when they should have been: {summary.recording_rate.describe()}"
             )
             cards = self.catalogue.rule_by_id
-            weak = [cards[r].title if r in cards else r for r in weak_rules(attempts, limit=3)]
+            weak = [cards[r].title if r in cards else r for r in known.weak_rules[:3]]
             if weak:
                 text += "\nRules you have missed most lately: " + "; ".join(weak) + "."
         self.record.setText(text)
