@@ -205,7 +205,7 @@ def by_group(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> list
     clause, params = where(flt, trainee_id)
     rows = db.query(
         f"SELECT crime_group, sum(n), sum(n * perfect) FROM answer_groups WHERE {clause} "
-        "GROUP BY crime_group",
+        "GROUP BY crime_group ORDER BY crime_group",
         params,
     )
     return [GroupCount(g, int(n), int(k)) for g, n, k in rows]

@@ -256,3 +256,47 @@ def rebuild_summaries(db: Database) -> None:
         for table in tables:
             db.conn.execute(f"DELETE FROM {table}")
         summarise_after(db.conn, -(2**63), tables)
+
+
+@_step
+def m0004_central_outbox(db: Database) -> None:
+    """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
+
+    Answers never change once stored, so their seq is enough; a trainee or a session may change
+    after it was read for sending (a session finishes), so each carries a version, and a sent row
+    leaves the outbox only if its version is still the one sent.
+    """
+    changed = """
+        CREATE TRIGGER {table}_unsent_{event} AFTER {event} ON {table} BEGIN
+            INSERT INTO unsent_rows (tbl, id, version) VALUES ('{table}', new.id, 1)
+            ON CONFLICT (tbl, id) DO UPDATE SET version = version + 1;
+        END;
+    """
+    _run(
+        db,
+        "\n".join(
+            [
+                """
+        CREATE TABLE unsent_answers (seq INTEGER PRIMARY KEY);
+        CREATE TABLE unsent_rows (
+            tbl TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tbl, id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER answers_unsent AFTER INSERT ON answers BEGIN
+            INSERT INTO unsent_answers (seq) VALUES (new.seq);
+        END;
+        CREATE TRIGGER answers_gone AFTER DELETE ON answers BEGIN
+            DELETE FROM unsent_answers WHERE seq = old.seq;
+        END;
+        INSERT INTO unsent_answers (seq) SELECT seq FROM answers;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'trainees', id, 1 FROM trainees;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'quiz_sessions', id, 1
+            FROM quiz_sessions;
+        """,
+                *(
+                    changed.format(table=table, event=event)
+                    for table in ("trainees", "quiz_sessions")
+                    for event in ("INSERT", "UPDATE")
+                ),
+            ]
+        ),
+    )
