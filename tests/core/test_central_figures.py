@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -98,3 +98,26 @@ def test_topics_and_trainees_are_the_same(engines: tuple[Store, CentralStore]) -
     no_bank: Any = SimpleNamespace(scenarios=[])
     assert known_topics(central, no_bank) == known_topics(local, no_bank) != []
     assert central.trainees() == local.trainees()
+
+
+EXPORTS = [
+    {},
+    {"since": datetime(2026, 3, 25, tzinfo=UTC), "until": datetime(2026, 4, 10, tzinfo=UTC)},
+    {"topic": "theft"},
+    {"trainee_id": "R0003"},
+]
+
+
+@pytest.mark.parametrize("options", EXPORTS, ids=str)
+def test_both_csv_exports_are_the_same_files(
+    engines: tuple[Store, CentralStore], options: dict[str, Any], tmp_path: Path
+) -> None:
+    from trainer.core.store import export
+    from trainer.core.store.central import export as central_export
+
+    local, central = engines
+    for name in ("export_answers", "export_summary"):
+        a, b = tmp_path / f"local-{name}.csv", tmp_path / f"central-{name}.csv"
+        n = getattr(export, name)(local, a, **options)
+        assert getattr(central_export, name)(central, b, **options) == n > 0
+        assert b.read_bytes() == a.read_bytes(), name

@@ -286,13 +286,14 @@ _INGEST_RESULTS = f"""
         v_ids text[];
         v_since double precision[];
     BEGIN
-        -- the people concerned, locked in one order: two workstations filing the same person's
+        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
+        -- linked meanwhile only share them): two workstations filing the same person's
         -- answers at once take turns to renumber their running sums
         PERFORM 1 FROM trainees WHERE id IN (
             SELECT p.trainee_id FROM profiles p WHERE p.id IN (
                 SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
                 UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
-        ORDER BY id FOR UPDATE;
+        ORDER BY id FOR NO KEY UPDATE;
 
         INSERT INTO quiz_sessions AS q
             (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)

@@ -59,11 +59,11 @@ def configure(store: Store, url: str, unit: str | None = None) -> None:
         _set_meta(store, UNIT_KEY, unit)
 
 
-def central_url(store: Store, override: str | None = None) -> str | None:
+def central_url(store: Store | None, override: str | None = None) -> str | None:
     """The URL to use: `--central URL` if given, else the one configured (None: none)."""
     if override:
         return checked_url(override)
-    return _meta(store, URL_KEY)
+    return _meta(store, URL_KEY) if store is not None else None
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,8 @@ def sync(
     """Send everything waiting; returns what was sent, what was refused, and what still waits.
 
     An unreachable or refusing server raises a one-line TrainerError before anything local
-    changes. `after_commit(n)` runs after the n-th batch commits centrally (tests simulate a crash
-    there)."""
+    changes. `after_commit(n)` runs when the n-th batch has committed centrally but is still in
+    the local outbox (tests simulate a crash there)."""
     url = checked_url(url)
     report = SyncReport()
     with connect(url) as conn, guard(url, "sync"):
@@ -179,10 +179,9 @@ def sync(
             )
             if not (answers or trainees or sessions):
                 break
-            _send(link, store, report, trainees, sessions, answers)
             n += 1
-            if after_commit is not None:
-                after_commit(n)
+            _send(link, store, report, (trainees, sessions, answers),
+                  lambda: after_commit(n) if after_commit else None)  # fmt: skip
             trainees, sessions = [], []
             if len(answers) < batch:
                 break
@@ -208,11 +207,11 @@ def _send(
     link: _Link,
     store: Store,
     report: SyncReport,
-    trainees: list[tuple[Any, ...]],
-    sessions: list[tuple[Any, ...]],
-    answers: list[tuple[Any, ...]],
+    rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]],
+    committed: Callable[[], None],
 ) -> None:
     """One batch: staged and filed in one central transaction, then taken off the outbox."""
+    trainees, sessions, answers = rows
     batch = uuid.uuid4()
     refused: dict[str, str] = {}
     with link.conn.transaction():
@@ -225,6 +224,7 @@ def _send(
         _, added, held_sessions, held = link.execute(
             "SELECT * FROM ingest_results(%s)", [batch]
         )[0]
+    committed()
     # committed centrally: now, and only now, the outbox forgets what was filed
     held_set, held_sessions_set = set(held), set(held_sessions)
     sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in refused]
