@@ -65,8 +65,11 @@ def every_figure(db: Reader, flt: TeamFilter, catalogue: Catalogue) -> dict[str,
     out: dict[str, Any] = {
         "team": team,
         "breakdown": breakdown,
-        "bars": (kind_bars(breakdown.kinds), rule_bars(breakdown.rules, catalogue),
-                 group_bars(breakdown.groups)),  # fmt: skip
+        "bars": (
+            kind_bars(breakdown.kinds),
+            rule_bars(breakdown.rules, catalogue),
+            group_bars(breakdown.groups),
+        ),
         "items": figures.item_figures(db, flt),
         "trainees": [trainee_figures.trainee_page(db, t, flt) for t in team.trainees],
     }

@@ -23,8 +23,15 @@ def central_counts(url: str) -> dict[str, Any]:
     with psycopg.connect(url, options="-c search_path=trainer") as conn:
         counts: dict[str, Any] = {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in ("trainees", "profiles", "quiz_sessions", "answers", "answer_topics",
-                      "answer_groups", "trainee_running")  # fmt: skip
+            for t in (
+                "trainees",
+                "profiles",
+                "quiz_sessions",
+                "answers",
+                "answer_topics",
+                "answer_groups",
+                "trainee_running",
+            )
         }
         counts["distinct ids"] = conn.execute("SELECT count(DISTINCT id) FROM answers").fetchone()
         counts["running whole"] = conn.execute(
@@ -192,5 +199,5 @@ def test_a_url_with_a_password_is_never_kept(tmp_path: Path) -> None:
 
 
 def test_a_server_without_the_schema_is_named(postgres_server: Any, tmp_path: Path) -> None:
-    with open_store(tmp_path) as store, pytest.raises(TrainerError, match="cannot connect|sync"):
+    with open_store(tmp_path) as store, pytest.raises(TrainerError, match=r"cannot connect|sync"):
         sync(store, postgres_server.url("no_such_database"))

@@ -53,20 +53,27 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0].strip()
 
 
-def connect(url: str, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
-    """A connection to the central store with the trainer schema on its search path."""
+def connect(
+    url: str, autocommit: bool = False, password: str | None = None
+) -> psycopg.Connection[tuple[Any, ...]]:
+    """A connection to the central store with the trainer schema on its search path (a password
+    only when one was typed in; otherwise libpq finds it in ~/.pgpass or PGPASSWORD)."""
     import psycopg
 
+    extra: dict[str, Any] = {"password": password} if password is not None else {}
     try:
         conn = psycopg.connect(
             url,
+            **extra,
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_S,
             options=f"-c search_path={SCHEMA}",
             application_name="trainer",
         )
     except psycopg.Error as exc:
-        raise TrainerError(f"central store {shown(url)}: cannot connect: {first_line(exc)}") from exc
+        raise TrainerError(
+            f"central store {shown(url)}: cannot connect: {first_line(exc)}"
+        ) from exc
     _numbers_as_floats(conn)
     return conn
 

@@ -60,11 +60,14 @@ def _answer_chunks(
             seconds_taken, answered_at, exam
         FROM answers AS a WHERE {where} ORDER BY seq"""
     for rows in store.stream(query, params, CHUNK):
-        yield len(rows), "".join(
-            f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},"
-            f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'}\r\n"
-            for t, s, ti, tp, mid, k, secs, at, exam in rows
-        ).encode("utf-8")
+        yield (
+            len(rows),
+            "".join(
+                f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},"
+                f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'}\r\n"
+                for t, s, ti, tp, mid, k, secs, at, exam in rows
+            ).encode("utf-8"),
+        )
 
 
 def export_answers(

@@ -31,13 +31,21 @@ class CentralStore:
     workstation_id = "central"
     path = None
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, password: str | None = None) -> None:
         self.url = url
-        self.conn: psycopg.Connection[tuple[Any, ...]] = connect(url, autocommit=True)
+        self._password = password  # typed at sign-in: held for this process's connections only
+        self.conn: psycopg.Connection[tuple[Any, ...]] = connect(
+            url, autocommit=True, password=password
+        )
 
     @property
     def name(self) -> str:
         return shown(self.url)
+
+    @property
+    def login(self) -> str:
+        """The PostgreSQL login this store reads as."""
+        return str(self.conn.info.user)
 
     def close(self) -> None:
         self.conn.close()
@@ -52,7 +60,7 @@ class CentralStore:
 
     def reopen(self) -> CentralStore:
         """A connection of its own, for a worker thread."""
-        return CentralStore(self.url)
+        return CentralStore(self.url, self._password)
 
     def query(
         self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()

@@ -234,7 +234,8 @@ _STAGING = """
     CREATE INDEX stage_sessions_by_batch ON stage_sessions (batch);
     CREATE UNLOGGED TABLE stage_answers (
         batch uuid NOT NULL, ord bigint NOT NULL, id text NOT NULL, session_id text NOT NULL,
-        trainee_id text NOT NULL, scenario_id text NOT NULL, scenario_hash text NOT NULL, catalogue_edition text NOT NULL,
+        trainee_id text NOT NULL, scenario_id text NOT NULL, scenario_hash text NOT NULL,
+        catalogue_edition text NOT NULL,
         scenario_title text NOT NULL, kind text NOT NULL, topics text NOT NULL,
         expected_decision text NOT NULL, decision text NOT NULL, crime_groups text NOT NULL,
         answer text NOT NULL, score integer NOT NULL, findings text NOT NULL,
@@ -320,13 +321,15 @@ _INGEST_RESULTS = f"""
                 s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
                 s.seconds_taken, s.workstation_id
             FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
-            WHERE s.batch = p_batch AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
+            WHERE s.batch = p_batch
+                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
             ORDER BY s.ord
             ON CONFLICT (id) DO NOTHING
             RETURNING *
         ), topics AS (
             INSERT INTO answer_topics (topic, answered_ts, seq)
-            SELECT DISTINCT v, a.answered_ts, a.seq FROM ins a, jsonb_array_elements_text(a.topics::jsonb) v
+            SELECT DISTINCT v, a.answered_ts, a.seq
+            FROM ins a, jsonb_array_elements_text(a.topics::jsonb) v
         ), kinds AS (
             INSERT INTO answer_kinds (kind, answered_ts, seq, trainee_id, n)
             SELECT v, a.answered_ts, a.seq, a.trainee_id, count(*)
@@ -387,9 +390,12 @@ _INGEST_RESULTS = f"""
         INSERT INTO trainee_running
         SELECT o.trainee_id, o.answered_ts, o.seq, coalesce(b.position, 0) + row_number() OVER w,
             o.exam, o.score, o.rn, o.rk, o.xk, o.cn, o.ck,
-            coalesce(b.c_exam, 0) + sum(o.exam) OVER w, coalesce(b.c_score, 0) + sum(o.score) OVER w,
-            coalesce(b.c_record_n, 0) + sum(o.rn) OVER w, coalesce(b.c_record_k, 0) + sum(o.rk) OVER w,
-            coalesce(b.c_exact_k, 0) + sum(o.xk) OVER w, coalesce(b.c_cancel_n, 0) + sum(o.cn) OVER w,
+            coalesce(b.c_exam, 0) + sum(o.exam) OVER w,
+            coalesce(b.c_score, 0) + sum(o.score) OVER w,
+            coalesce(b.c_record_n, 0) + sum(o.rn) OVER w,
+            coalesce(b.c_record_k, 0) + sum(o.rk) OVER w,
+            coalesce(b.c_exact_k, 0) + sum(o.xk) OVER w,
+            coalesce(b.c_cancel_n, 0) + sum(o.cn) OVER w,
             coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w
         FROM unnest(v_ids, v_since) AS s (trainee_id, since)
         LEFT JOIN LATERAL (

@@ -9,6 +9,7 @@ two workstations filing at once take turns per person. Nothing local changes bef
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import ANSWER_COLUMNS
-from trainer.core.store.central.connection import checked_url, connect, guard
+from trainer.core.store.central.connection import checked_url, connect, guard, shown
 from trainer.core.store.central.schema import DEFAULT_UNIT, STEPS
 from trainer.core.store.records import check_slug, from_iso, now, to_iso
 
@@ -181,7 +182,7 @@ def sync(
                 break
             n += 1
             _send(link, store, report, (trainees, sessions, answers),
-                  lambda: after_commit(n) if after_commit else None)  # fmt: skip
+                  functools.partial(after_commit or _nothing, n))  # fmt: skip
             trainees, sessions = [], []
             if len(answers) < batch:
                 break
@@ -193,12 +194,24 @@ def sync(
     return report
 
 
+def _nothing(n: int) -> None:
+    pass
+
+
 def _check_schema(link: _Link, url: str) -> None:
-    steps = {str(r[0]) for r in link.execute("SELECT * FROM schema_steps()")}
+    import psycopg
+
+    try:
+        steps = {str(r[0]) for r in link.execute("SELECT * FROM schema_steps()")}
+    except psycopg.errors.UndefinedFunction as exc:
+        raise TrainerError(
+            f"central store {shown(url)}: holds no trainer schema; run `trainer central init` "
+            "on it first"
+        ) from exc
     missing = [name for name, _ in STEPS if name not in steps]
     if missing:
         raise TrainerError(
-            f"central store {url}: its schema lacks step {missing[0]}; "
+            f"central store {shown(url)}: its schema lacks step {missing[0]}; "
             "run `trainer central init` on it first"
         )
 
@@ -221,9 +234,7 @@ def _send(
             refused = dict(link.execute("SELECT * FROM ingest_profiles(%s)", [batch]))
         link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
         link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
-        _, added, held_sessions, held = link.execute(
-            "SELECT * FROM ingest_results(%s)", [batch]
-        )[0]
+        _, added, held_sessions, held = link.execute("SELECT * FROM ingest_results(%s)", [batch])[0]
     committed()
     # committed centrally: now, and only now, the outbox forgets what was filed
     held_set, held_sessions_set = set(held), set(held_sessions)
