@@ -110,8 +110,8 @@ def c0001_results(conn: Conn) -> None:
         CREATE TABLE answers (
             seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             id text NOT NULL UNIQUE,
-            session_id text NOT NULL REFERENCES quiz_sessions (id),
-            trainee_id text NOT NULL REFERENCES trainees (id),
+            session_id text NOT NULL,  -- of quiz_sessions and trainees, as `ingest_results`
+            trainee_id text NOT NULL,  -- joins them (a foreign key would check each row again)
             scenario_id text NOT NULL,
             scenario_hash text NOT NULL,
             catalogue_edition text NOT NULL,
@@ -282,7 +282,8 @@ _SHOULD_RECORD = "a.kind = 'classify' AND a.expected_decision = 'crime'"
 _INGEST_RESULTS = f"""
     CREATE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint, OUT answers bigint,
         OUT held_sessions text[], OUT held text[])
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    AS $$
     DECLARE
         v_ids text[];
         v_since double precision[];
@@ -328,7 +329,7 @@ _INGEST_RESULTS = f"""
             RETURNING *
         ), topics AS (
             INSERT INTO answer_topics (topic, answered_ts, seq)
-            SELECT DISTINCT v, a.answered_ts, a.seq
+            SELECT v, a.answered_ts, a.seq
             FROM ins a, jsonb_array_elements_text(a.topics::jsonb) v
         ), kinds AS (
             INSERT INTO answer_kinds (kind, answered_ts, seq, trainee_id, n)
