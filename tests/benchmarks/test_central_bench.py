@@ -88,7 +88,9 @@ def test_central_sync_against_psql_copy(
         f"\ncentral sync of {ANSWERS:,} answers: {sync_s:.2f} s against psql COPY {copy_s:.2f} s "
         f"= {sync_s / copy_s:.2f}x (target <= 2x); {report.round_trips} round trips"
     )
-    print(f"central sync with nothing new at {ANSWERS:,} answers: {again.round_trips} round trip(s)")
+    print(
+        f"central sync with nothing new at {ANSWERS:,} answers: {again.round_trips} round trip(s)"
+    )
     assert sync_s <= 2 * copy_s
     _nothing_new_is_constant(postgres_server, central_template, tmp_path, again.round_trips)
 
@@ -158,7 +160,9 @@ def test_central_many_workstations_at_once(
         sent = sum(pool.map(one, folders))
     took = time.perf_counter() - started
     with psycopg.connect(url, options="-c search_path=trainer") as conn:
-        total, distinct = conn.execute("SELECT count(*), count(DISTINCT id) FROM answers").fetchone()  # type: ignore[misc]
+        total, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT id) FROM answers"
+        ).fetchone()  # type: ignore[misc]
         people = conn.execute("SELECT count(*) FROM trainees").fetchone()[0]  # type: ignore[index]
         whole = conn.execute(
             "SELECT count(*) FROM (SELECT trainee_id, count(*) AS n, max(position) AS p "
@@ -210,7 +214,9 @@ def _grow(url: str, times: int) -> None:
     import uuid
 
     with psycopg.connect(url, options="-c search_path=trainer") as conn:
-        span = conn.execute("SELECT max(answered_ts) - min(answered_ts) + 60 FROM answers").fetchone()[0]  # type: ignore[index]
+        span = conn.execute(
+            "SELECT max(answered_ts) - min(answered_ts) + 60 FROM answers"
+        ).fetchone()[0]  # type: ignore[index]
         for k in range(1, times):
             batch = uuid.uuid4()
             cols = ANSWER_COLUMNS.replace("answered_ts", f"answered_ts + {k} * {span}").replace(
@@ -225,4 +231,3 @@ def _grow(url: str, times: int) -> None:
             conn.commit()
     with psycopg.connect(url, autocommit=True, options="-c search_path=trainer") as conn:
         conn.execute("VACUUM ANALYZE")
-

@@ -201,3 +201,17 @@ def test_a_url_with_a_password_is_never_kept(tmp_path: Path) -> None:
 def test_a_server_without_the_schema_is_named(postgres_server: Any, tmp_path: Path) -> None:
     with open_store(tmp_path) as store, pytest.raises(TrainerError, match=r"cannot connect|sync"):
         sync(store, postgres_server.url("no_such_database"))
+
+
+def test_resend_refills_a_store_restored_to_an_older_point(
+    central_url: str, tmp_path: Path
+) -> None:
+    with open_store(tmp_path) as store:
+        store_data.seed(store, trainees=2, answers_each=10)
+    assert main(["sync", "--central", central_url, "--data-dir", str(tmp_path)]) == 0
+    with psycopg.connect(central_url, options="-c search_path=trainer") as conn:
+        conn.execute("DELETE FROM answers WHERE seq > 15")  # as if restored from an older backup
+    args = ["sync", "--resend", "--central", central_url, "--data-dir", str(tmp_path)]
+    assert main(args) == 0
+    with psycopg.connect(central_url, options="-c search_path=trainer") as conn:
+        assert conn.execute("SELECT count(*) FROM answers").fetchone() == (20,)

@@ -86,12 +86,14 @@ def cmd_move(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from trainer.core.store.central.sync import sync
+    from trainer.core.store.central.sync import resend_all, sync
     from trainer.core.store.sqlite import open_store
 
     url = chosen_url(args)
     assert url is not None
     with open_store(args.data_dir) as store:
+        if args.resend:
+            resend_all(store)
         report = sync(store, url)
     out(report.describe())
     for problem in report.refused:
@@ -139,6 +141,8 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("unit", metavar="UNIT")
     central_option(p)
     p = command(sub, "sync", "push this workstation's new results to the central store", cmd_sync)
+    p.add_argument("--resend", action="store_true",
+                   help="offer everything again (after the central store was restored)")  # fmt: skip
     central_option(p)
     p = command(sub, "dashboard", "open the supervisor dashboard (central with --central)",
                 cmd_dashboard)  # fmt: skip

@@ -93,6 +93,18 @@ def waiting(store: Store) -> Waiting:
     )
 
 
+def resend_all(store: Store) -> None:
+    """Offer everything again (after the central store was restored to an older point)."""
+    with store.write() as conn:
+        conn.execute("INSERT OR IGNORE INTO unsent_answers (seq) SELECT seq FROM answers")
+        for table in ("trainees", "quiz_sessions"):
+            conn.execute(
+                "INSERT INTO unsent_rows (tbl, id, version) SELECT ?, id, 1 FROM "
+                f"{table} WHERE true ON CONFLICT (tbl, id) DO UPDATE SET version = version + 1",
+                [table],
+            )
+
+
 # Sync -------------------------------------------------------------------------------------------
 
 
