@@ -141,8 +141,9 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("unit", metavar="UNIT")
     central_option(p)
     p = command(sub, "sync", "push this workstation's new results to the central store", cmd_sync)
-    p.add_argument("--resend", action="store_true",
-                   help="offer everything again (after the central store was restored)")  # fmt: skip
+    p.add_argument(
+        "--resend", action="store_true", help="offer everything again (after a central restore)"
+    )
     central_option(p)
     p = command(sub, "dashboard", "open the supervisor dashboard (central with --central)",
                 cmd_dashboard)  # fmt: skip
