@@ -207,3 +207,14 @@ def test_a_trainees_standing_reads_only_what_the_practice_screen_shows(store: St
         same_summary(known.summary, team_oracle.summarise(trainee.id, mine))
         assert list(known.weak_rules) == weak_rules(mine, limit=WEAK_RULES)
         assert known.mastered == {a.scenario_id for a in mine if a.score == 100}
+
+
+def test_recording_an_answer_reads_only_the_new_rows(store: Store) -> None:
+    """Summaries are kept through the rowid range of the new answers (a planner that walked an
+    index instead, after ANALYZE, made recording one answer take 0.4 s at 1,000,000 answers)."""
+    from trainer.core.store.answer_rows import _SUMMARISE, _SUMMARISE_FIGURES, NEW_BY_TRAINEE
+
+    store.conn.execute("ANALYZE")
+    for statement in (*_SUMMARISE, *_SUMMARISE_FIGURES, NEW_BY_TRAINEE):
+        plan = " ".join(str(row) for row in store.query(f"EXPLAIN QUERY PLAN {statement}", [1]))
+        assert "INTEGER PRIMARY KEY (rowid>?)" in plan, (statement, plan)

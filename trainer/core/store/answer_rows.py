@@ -209,12 +209,15 @@ _RUNNING_BASE = """
 """
 
 
+# NOT INDEXED: through the rowid range of the new answers, never a walk of the trainee index.
+NEW_BY_TRAINEE = (
+    "SELECT trainee_id, min(answered_ts) FROM answers NOT INDEXED WHERE seq > ? GROUP BY trainee_id"
+)
+
+
 def _run_on(conn: sqlite3.Connection, after_seq: int) -> None:
     """Bring `trainee_running` up to date for the trainees of the answers after `after_seq`."""
-    starts = conn.execute(
-        "SELECT trainee_id, min(answered_ts) FROM answers WHERE seq > ? GROUP BY trainee_id",
-        [after_seq],
-    ).fetchall()
+    starts = conn.execute(NEW_BY_TRAINEE, [after_seq]).fetchall()
     for trainee_id, since in starts:
         conn.execute(
             "DELETE FROM trainee_running WHERE trainee_id = ? AND answered_ts >= ?",

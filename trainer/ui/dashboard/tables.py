@@ -94,20 +94,25 @@ def sort_value(value: float | None) -> float:
 # Big tables: every cell worked out once, off the GUI thread; sorting and finding in Python ------
 
 
-@dataclass(frozen=True)
 class Cells:
-    """A table's rows with each cell's text, worked out once (tooltips and sort keys are asked
-    for one cell or one column at a time, when wanted).
+    """A table's rows; each cell's text is worked out when first asked for (a view asks for the
+    rows it shows), then kept. Plain Python: no Qt."""
 
-    Plain Python (no Qt), so a loading thread can build it and the GUI thread only shows it.
-    """
+    def __init__(self, columns: Sequence[SortColumn], rows: Sequence[Any]) -> None:
+        self.columns = tuple(columns)
+        self.rows = tuple(rows)
+        self._texts: list[list[str | None]] = [[None] * len(self.rows) for _ in self.columns]
 
-    rows: tuple[Any, ...]
-    texts: tuple[tuple[str, ...], ...]
+    def text(self, row: int, column: int) -> str:
+        known = self._texts[column]
+        text = known[row]
+        if text is None:
+            text = known[row] = self.columns[column].text(self.rows[row])
+        return text
 
 
 def cells(columns: Sequence[SortColumn], rows: Sequence[Any]) -> Cells:
-    return Cells(tuple(rows), tuple(tuple(c.text(r) for c in columns) for r in rows))
+    return Cells(columns, rows)
 
 
 class CellTableModel(QAbstractTableModel):
@@ -142,10 +147,9 @@ class CellTableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return [self._cells.rows[i] for i in self._order]
 
-    def sample(self, column: int, count: int = 100) -> list[str]:
-        """Some of a column's texts for sizing it: the first rows and the longest text."""
-        texts = [line[column] for line in self._cells.texts]
-        return [*texts[:count], max(texts, key=len)] if texts else []
+    def sample(self, column: int, count: int = 200) -> list[str]:
+        """A column's texts in the first `count` rows shown, for sizing it."""
+        return [self._cells.text(i, column) for i in self._order[:count]]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._order)
@@ -158,10 +162,10 @@ class CellTableModel(QAbstractTableModel):
             return None
         row, column = self._order[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._cells.texts[row][column]
+            return self._cells.text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._columns[column].tooltip
-            return tip(self._cells.rows[row]) if tip else self._cells.texts[row][column]
+            return tip(self._cells.rows[row]) if tip else self._cells.text(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self._align[column]
         if role == SORT_ROLE:
@@ -170,7 +174,7 @@ class CellTableModel(QAbstractTableModel):
 
     def _key(self, row: int, column: int) -> float | str:
         key = self._columns[column].key
-        return key(self._cells.rows[row]) if key else self._cells.texts[row][column].casefold()
+        return key(self._cells.rows[row]) if key else self._cells.text(row, column).casefold()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -206,11 +210,11 @@ class CellTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _ordered(self) -> list[int]:
-        texts = self._cells.texts
+        found, at = self._find, self._find_column
         order = [
             i
-            for i in range(len(texts))
-            if not self._find or self._find in texts[i][self._find_column].casefold()
+            for i in range(len(self._cells.rows))
+            if not found or found in self._cells.text(i, at).casefold()
         ]
         column, direction = self._sort
         if 0 <= column < len(self._columns):

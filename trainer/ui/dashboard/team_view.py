@@ -9,7 +9,6 @@ from trainer.core.reports.figures import TeamFigures, TeamRow
 from trainer.core.reports.team import ROLE_NAMES
 from trainer.ui.dashboard.tables import (
     WARNING,
-    Cells,
     CellTableModel,
     SortColumn,
     cell_view,
@@ -104,11 +103,6 @@ COLUMNS = (
 NAME_COLUMN = 0
 
 
-def team_cells(figures: TeamFigures) -> Cells:
-    """Every cell of the team table (on the loading thread: 2,000 trainees take a while)."""
-    return cells(COLUMNS, figures.rows)
-
-
 class TeamView(QWidget):
     """Emits `trainee_chosen(trainee_id)` when a row is activated (double-click or Enter)."""
 
@@ -150,9 +144,9 @@ class TeamView(QWidget):
         self.search.textChanged.connect(lambda text: self.model.find(text, NAME_COLUMN))
         self.table.activated.connect(self._activated)
 
-    def show_data(self, data: TeamFigures, table: Cells | None = None) -> None:
-        """Show the figures; `table` is their cells when the loading thread worked them out."""
-        self.model.set_cells(table or team_cells(data))
+    def show_data(self, data: TeamFigures) -> None:
+        """Show the figures (each cell's text is worked out when it is first shown)."""
+        self.model.set_cells(cells(COLUMNS, data.rows))
         if not self.sized and self.model.rowCount():
             size_columns(self.table, self.model)  # once: then the supervisor's widths stay
             self.sized = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from trainer.core.reports.figures import (
     team_figures,
 )
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
+from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
@@ -35,8 +37,7 @@ from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.tables import Cells
-from trainer.ui.dashboard.team_view import TeamView, team_cells
+from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
@@ -46,16 +47,16 @@ if TYPE_CHECKING:
     from trainer.core.store.central.reader import CentralStore
 
 MIN_SIZE = (1024, 700)
+GIL_SWITCH_S = 0.001  # how soon a loading thread hands Python back to the GUI thread
 LOADING = "Loading the figures…"
 
 
 @dataclass(frozen=True)
 class Figures:
-    """One refresh's reading of the store for the Team tab: topics to offer, figures, cells."""
+    """One refresh's reading of the store for the Team tab: topics to offer and the figures."""
 
     topics: list[str]
     data: TeamFigures
-    table: Cells
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,7 @@ def lean(store: Reader) -> None:
 def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
     """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
     lean(store)
-    data = team_figures(store, flt)
-    return Figures(known_topics(store, library), data, team_cells(data))
+    return Figures(known_topics(store, library), team_figures(store, flt))
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
@@ -114,6 +114,11 @@ class DashboardWindow(QMainWindow):
         self.resize(*MIN_SIZE)
         self.setMinimumSize(*MIN_SIZE)
 
+        # The figures load on threads that run Python too: the GUI thread waits for them at most
+        # this long (CPython's default, 5 ms, let a busy machine's stalls pile up to 100 ms+).
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
+        # Each loading thread opens the store, which imports `backups` when first asked: done at
+        # the top of this module instead, as an import in a thread holds the GUI thread up.
         self.loader = LoadRunner(self.source, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
@@ -194,7 +199,7 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
-        self.team.show_data(self.data, figures.table)
+        self.team.show_data(self.data)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
