@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg_server import HOW, REQUIRE, Server, start_server
+from tests.pg_server import Server, start_server, unavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -37,9 +37,7 @@ def postgres_server() -> Iterator[Server]:
         detail = str(exc)
         if isinstance(exc, subprocess.CalledProcessError):
             detail = exc.stderr.decode(errors="replace").strip() or detail
-        if os.environ.get(REQUIRE) == "1":
-            pytest.fail(f"{REQUIRE}=1 but no PostgreSQL server could start: {detail}")
-        pytest.skip(HOW)
+        unavailable(detail)
     yield server
     server.stop()
 

@@ -15,12 +15,22 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 REQUIRE = "TRAINER_REQUIRE_POSTGRES"
 HOW = (
     "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install Debian's "
     "`postgresql` package (apt-get install -y postgresql), or run .ci/run, to run these tests"
 )
+
+
+def unavailable(detail: str) -> NoReturn:
+    """Skip a PostgreSQL test saying how to run it, or (TRAINER_REQUIRE_POSTGRES=1) fail it."""
+    import pytest
+
+    if os.environ.get(REQUIRE) == "1":
+        pytest.fail(f"{REQUIRE}=1 but no PostgreSQL server could start: {detail}")
+    pytest.skip(HOW)
 
 
 def binaries() -> Path | None:

@@ -145,3 +145,16 @@ def test_sync_to_a_store_without_the_schema_says_to_run_init(
         pytest.raises(TrainerError, match="run `trainer central init`"),
     ):
         sync(store, postgres_server.url(name))
+
+
+def test_without_a_server_the_tests_skip_saying_how_to_run_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests import pg_server
+
+    monkeypatch.delenv(pg_server.REQUIRE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y postgresql"):
+        pg_server.unavailable("no binaries")
+    monkeypatch.setenv(pg_server.REQUIRE, "1")
+    with pytest.raises(pytest.fail.Exception, match="TRAINER_REQUIRE_POSTGRES=1 but"):
+        pg_server.unavailable("no binaries")
