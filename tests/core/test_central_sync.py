@@ -215,3 +215,27 @@ def test_resend_refills_a_store_restored_to_an_older_point(
     assert main(args) == 0
     with psycopg.connect(central_url, options="-c search_path=trainer") as conn:
         assert conn.execute("SELECT count(*) FROM answers").fetchone() == (20,)
+
+
+def test_psycopg_stays_off_the_start_path() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from trainer.cli import build_parser; build_parser(); "
+        "import trainer.ui.main_window, trainer.ui.central, trainer.core.store.central.sync; "
+        "print('psycopg' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_what_is_deleted_locally_stops_waiting(tmp_path: Path) -> None:
+    with open_store(tmp_path) as store:
+        trainee = store.create_trainee("A Person", "P1", "officer")
+        session = store.start_session(trainee.id, "practice")
+        with store.write() as conn:
+            conn.execute("DELETE FROM quiz_sessions WHERE id = ?", [session])
+            conn.execute("DELETE FROM trainees WHERE id = ?", [trainee.id])
+        left = waiting(store)
+        assert (left.trainees, left.sessions) == (0, 0)

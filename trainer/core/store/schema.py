@@ -287,6 +287,12 @@ def m0004_central_outbox(db: Database) -> None:
         CREATE TRIGGER answers_gone AFTER DELETE ON answers BEGIN
             DELETE FROM unsent_answers WHERE seq = old.seq;
         END;
+        CREATE TRIGGER trainees_gone AFTER DELETE ON trainees BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = old.id;
+        END;
+        CREATE TRIGGER quiz_sessions_gone AFTER DELETE ON quiz_sessions BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'quiz_sessions' AND id = old.id;
+        END;
         INSERT INTO unsent_answers (seq) SELECT seq FROM answers;
         INSERT INTO unsent_rows (tbl, id, version) SELECT 'trainees', id, 1 FROM trainees;
         INSERT INTO unsent_rows (tbl, id, version) SELECT 'quiz_sessions', id, 1
