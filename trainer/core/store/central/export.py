@@ -41,7 +41,7 @@ def _filter(
     if trainee_id is not None:
         trainee_id = store.trainee(trainee_id).id
     where, params = answer_filter(trainee_id, since, until, topic, alias="a")
-    return trainee_id, "true" + where[1:], params
+    return trainee_id, where, params
 
 
 def _answer_chunks(

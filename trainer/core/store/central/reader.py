@@ -111,8 +111,7 @@ class CentralStore:
     ) -> list[AnswerRow]:
         where, params = answer_filter(trainee_id, since, until, topic)
         rows = self.query(
-            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where.replace('1 AND', '1 = 1 AND', 1)}"
-            " ORDER BY answered_ts, seq",
+            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where} ORDER BY answered_ts, seq",
             params,
         )
         return [answer_row(r) for r in rows]
