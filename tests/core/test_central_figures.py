@@ -129,8 +129,10 @@ def test_both_csv_exports_are_the_same_files(
 def test_stored_answers_read_the_same(engines: tuple[Store, CentralStore]) -> None:
     local, central = engines
     since = datetime(2026, 3, 25, tzinfo=UTC)
-    assert [a.id for a in central.answers(since=since, topic="theft")] == [
-        a.id for a in local.answers(since=since, topic="theft")
-    ] != []
+    assert (
+        [a.id for a in central.answers(since=since, topic="theft")]
+        == [a.id for a in local.answers(since=since, topic="theft")]
+        != []
+    )
     first = local.answers()[0]
     assert central.answer(first.id) == first

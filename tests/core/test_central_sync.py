@@ -239,3 +239,27 @@ def test_what_is_deleted_locally_stops_waiting(tmp_path: Path) -> None:
             conn.execute("DELETE FROM trainees WHERE id = ?", [trainee.id])
         left = waiting(store)
         assert (left.trainees, left.sessions) == (0, 0)
+
+
+def test_a_regraded_answer_replaces_its_old_grade_centrally(
+    central_url: str, tmp_path: Path, catalogue: Any
+) -> None:
+    from tests.core.test_central_figures import every_figure
+    from trainer.core.reports.team import TeamFilter
+    from trainer.core.store.central.reader import CentralStore
+    from trainer.core.store.schema import rebuild_summaries
+
+    with open_store(tmp_path) as store:
+        store_data.seed(store, trainees=3, answers_each=12)
+        sync(store, central_url)
+        with store.write() as conn:  # as `trainer regrade` leaves them: new grades, summaries
+            conn.execute(
+                "UPDATE answers SET score = 100, findings = '[]', finding_kinds = '[]', "
+                "finding_rules = '[]' WHERE seq % 3 = 0 AND score < 100"
+            )
+        rebuild_summaries(store.db)
+        assert waiting(store).answers > 0
+        assert sync(store, central_url).added == 0
+        with CentralStore(central_url) as central:
+            for flt in (TeamFilter(), TeamFilter(role="officer")):
+                assert every_figure(central, flt, catalogue) == every_figure(store, flt, catalogue)

@@ -262,9 +262,9 @@ def rebuild_summaries(db: Database) -> None:
 def m0004_central_outbox(db: Database) -> None:
     """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
 
-    Answers never change once stored, so their seq is enough; a trainee or a session may change
-    after it was read for sending (a session finishes), so each carries a version, and a sent row
-    leaves the outbox only if its version is still the one sent.
+    An answer is queued by its seq when stored and again when regraded; a trainee or a session may
+    change after it was read for sending (a session finishes), so each carries a version, and a
+    sent row leaves the outbox only if its version is still the one sent.
     """
     changed = """
         CREATE TRIGGER {table}_unsent_{event} AFTER {event} ON {table} BEGIN
@@ -286,6 +286,9 @@ def m0004_central_outbox(db: Database) -> None:
         END;
         CREATE TRIGGER answers_gone AFTER DELETE ON answers BEGIN
             DELETE FROM unsent_answers WHERE seq = old.seq;
+        END;
+        CREATE TRIGGER answers_regraded AFTER UPDATE OF score, findings ON answers BEGIN
+            INSERT OR IGNORE INTO unsent_answers (seq) VALUES (new.seq);
         END;
         CREATE TRIGGER trainees_gone AFTER DELETE ON trainees BEGIN
             DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = old.id;

@@ -132,8 +132,13 @@ def c0001_results(conn: Conn) -> None:
             answered_at text NOT NULL,
             answered_ts double precision NOT NULL,
             seconds_taken double precision NOT NULL,
-            workstation_id text NOT NULL
+            workstation_id text NOT NULL,
+            bank_hash text,  -- what the answer was last graded under, on its workstation
+            malpractice_trap text  -- the HMIC malpractice trap it fell into, if any
         );
+        CREATE INDEX answers_by_malpractice ON answers
+            (malpractice_trap, scenario_id, trainee_id, answered_ts)
+            WHERE malpractice_trap IS NOT NULL;
         CREATE INDEX answers_by_trainee ON answers
             (trainee_id, answered_ts, exam, kind, expected_decision, decision, score);
         CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, answered_ts, score);
@@ -184,7 +189,7 @@ def c0001_results(conn: Conn) -> None:
 @_step
 def c0002_ingest(conn: Conn) -> None:
     """Staging tables a workstation writes by COPY, and `ingest`, which files a batch."""
-    _run(conn, _STAGING + _INGEST_PROFILES + _INGEST_RESULTS + _INGEST)
+    _run(conn, _STAGING + _INGEST_PROFILES + _REBUILD + _INGEST_RESULTS + _INGEST)
 
 
 @_step
@@ -242,7 +247,7 @@ _STAGING = """
         finding_kinds text NOT NULL, finding_rules text NOT NULL, asked text NOT NULL,
         exam integer NOT NULL, shown_at text NOT NULL, answered_at text NOT NULL,
         answered_ts double precision NOT NULL, seconds_taken double precision NOT NULL,
-        workstation_id text NOT NULL
+        workstation_id text NOT NULL, bank_hash text, malpractice_trap text
     );
     CREATE INDEX stage_answers_by_batch ON stage_answers (batch);
 """
@@ -279,76 +284,31 @@ _INGEST_PROFILES = """
 """
 
 _SHOULD_RECORD = "a.kind = 'classify' AND a.expected_decision = 'crime'"
-_INGEST_RESULTS = f"""
-    CREATE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint, OUT answers bigint,
-        OUT held_sessions text[], OUT held text[])
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
-    AS $$
-    DECLARE
-        v_ids text[];
-        v_since double precision[];
-    BEGIN
-        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
-        -- linked meanwhile only share them): two workstations filing the same person's
-        -- answers at once take turns to renumber their running sums
-        PERFORM 1 FROM trainees WHERE id IN (
-            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
-                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
-                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
-        ORDER BY id FOR NO KEY UPDATE;
-
-        INSERT INTO quiz_sessions AS q
-            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
-        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
-            s.workstation_id
-        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
-        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
-        GET DIAGNOSTICS sessions = ROW_COUNT;
-        SELECT coalesce(array_agg(s.id), '{{}}') INTO held_sessions FROM stage_sessions s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
-
-        SELECT coalesce(array_agg(s.id), '{{}}') INTO held FROM stage_answers s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
-            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
-
-        WITH ins AS (
-            INSERT INTO answers (id, session_id, trainee_id, scenario_id, scenario_hash,
-                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
-                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
-                shown_at, answered_at, answered_ts, seconds_taken, workstation_id)
-            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
-                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
-                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
-                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
-                s.seconds_taken, s.workstation_id
-            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
-            WHERE s.batch = p_batch
-                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
-            ORDER BY s.ord
-            ON CONFLICT (id) DO NOTHING
-            RETURNING *
+# The summaries of a set of answers (`src`): the same tables and counts `store.answer_rows` keeps
+# on a workstation, as data-modifying CTEs following the one that yields the rows.
+_SUMMARIES = f"""
         ), topics AS (
             INSERT INTO answer_topics (topic, answered_ts, seq)
             SELECT v, a.answered_ts, a.seq
-            FROM ins a, jsonb_array_elements_text(a.topics::jsonb) v
+            FROM {{src}} a, jsonb_array_elements_text(a.topics::jsonb) v
         ), kinds AS (
             INSERT INTO answer_kinds (kind, answered_ts, seq, trainee_id, n)
             SELECT v, a.answered_ts, a.seq, a.trainee_id, count(*)
-            FROM ins a, jsonb_array_elements_text(a.finding_kinds::jsonb) v
+            FROM {{src}} a, jsonb_array_elements_text(a.finding_kinds::jsonb) v
             GROUP BY a.seq, a.answered_ts, a.trainee_id, v
         ), rules AS (
             INSERT INTO answer_rules (rule, answered_ts, seq, trainee_id, n)
             SELECT v, a.answered_ts, a.seq, a.trainee_id, count(*)
-            FROM ins a, jsonb_array_elements_text(a.finding_rules::jsonb) v
+            FROM {{src}} a, jsonb_array_elements_text(a.finding_rules::jsonb) v
             GROUP BY a.seq, a.answered_ts, a.trainee_id, v
         ), groups AS (
             INSERT INTO answer_groups (crime_group, answered_ts, seq, trainee_id, n, perfect)
             SELECT v, a.answered_ts, a.seq, a.trainee_id, count(*), (a.score = 100)::int
-            FROM ins a, jsonb_array_elements_text(a.crime_groups::jsonb) v
+            FROM {{src}} a, jsonb_array_elements_text(a.crime_groups::jsonb) v
             GROUP BY a.seq, a.answered_ts, a.trainee_id, a.score, v
             UNION ALL
             SELECT '(no crime)', a.answered_ts, a.seq, a.trainee_id, 1, (a.score = 100)::int
-            FROM ins a WHERE a.crime_groups = '[]'
+            FROM {{src}} a WHERE a.crime_groups = '[]'
         ), totals AS (
             INSERT INTO trainee_totals AS t
             SELECT a.trainee_id, a.exam, count(*), sum(a.score),
@@ -360,7 +320,7 @@ _INGEST_RESULTS = f"""
                 count(*) FILTER (WHERE a.kind = 'cancellation' AND a.score = 100),
                 (array_agg(a.answered_at ORDER BY a.answered_ts DESC, a.seq DESC))[1],
                 max(a.answered_ts)
-            FROM ins a GROUP BY a.trainee_id, a.exam
+            FROM {{src}} a GROUP BY a.trainee_id, a.exam
             ON CONFLICT (trainee_id, exam) DO UPDATE SET
                 attempts = t.attempts + excluded.attempts,
                 score_sum = t.score_sum + excluded.score_sum,
@@ -375,16 +335,13 @@ _INGEST_RESULTS = f"""
         ), findings AS (
             INSERT INTO trainee_findings AS t (trainee_id, rule, kind, n)
             SELECT a.trainee_id, f ->> 'rule', f ->> 'kind', count(*)
-            FROM ins a, jsonb_array_elements(a.findings::jsonb) f
+            FROM {{src}} a, jsonb_array_elements(a.findings::jsonb) f
             GROUP BY a.trainee_id, f ->> 'rule', f ->> 'kind'
             ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = t.n + excluded.n
         )
-        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
-            coalesce(array_agg(since), '{{}}')
-        INTO answers, v_ids, v_since
-        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
-              GROUP BY trainee_id) AS fresh;
-
+"""
+# Running sums from each person's earliest new answer on (`v_ids`, `v_since`: see answer_rows).
+_RUNNING = f"""
         -- running sums from each person's earliest new answer on (see store.answer_rows)
         DELETE FROM trainee_running r USING unnest(v_ids, v_since) AS s (trainee_id, since)
         WHERE r.trainee_id = s.trainee_id AND r.answered_ts >= s.since;
@@ -417,9 +374,112 @@ _INGEST_RESULTS = f"""
         ) AS o ON true
         WINDOW w AS (PARTITION BY o.trainee_id ORDER BY o.answered_ts, o.seq
             ROWS UNBOUNDED PRECEDING);
+"""
 
+_INGEST_RESULTS = f"""
+    CREATE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint, OUT answers bigint,
+        OUT held_sessions text[], OUT held text[])
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    AS $$
+    DECLARE
+        v_ids text[];
+        v_since double precision[];
+        v_regraded text[];
+    BEGIN
+        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
+        -- linked meanwhile only share them): two workstations filing the same person's
+        -- answers at once take turns to renumber their running sums
+        PERFORM 1 FROM trainees WHERE id IN (
+            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
+                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
+                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
+        ORDER BY id FOR NO KEY UPDATE;
+
+        INSERT INTO quiz_sessions AS q
+            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
+        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
+            s.workstation_id
+        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
+        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
+        GET DIAGNOSTICS sessions = ROW_COUNT;
+        SELECT coalesce(array_agg(s.id), '{{}}') INTO held_sessions FROM stage_sessions s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
+
+        SELECT coalesce(array_agg(s.id), '{{}}') INTO held FROM stage_answers s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
+            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
+
+        -- answers graded again on their workstation (`trainer regrade`) replace their old grade;
+        -- their people's summaries are worked out again below
+        WITH changed AS (
+            UPDATE answers a SET score = s.score, findings = s.findings,
+                finding_kinds = s.finding_kinds, finding_rules = s.finding_rules,
+                expected_decision = s.expected_decision, crime_groups = s.crime_groups,
+                scenario_hash = s.scenario_hash, catalogue_edition = s.catalogue_edition,
+                bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap
+            FROM stage_answers s
+            WHERE s.batch = p_batch AND a.id = s.id
+                AND (a.score, a.findings, a.expected_decision, a.crime_groups, a.bank_hash)
+                    IS DISTINCT FROM
+                    (s.score, s.findings, s.expected_decision, s.crime_groups, s.bank_hash)
+            RETURNING a.trainee_id
+        )
+        SELECT coalesce(array_agg(DISTINCT trainee_id), '{{}}') INTO v_regraded FROM changed;
+
+        WITH ins AS (
+            INSERT INTO answers (id, session_id, trainee_id, scenario_id, scenario_hash,
+                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
+                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
+                shown_at, answered_at, answered_ts, seconds_taken, workstation_id, bank_hash,
+                malpractice_trap)
+            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
+                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
+                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
+                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
+                s.seconds_taken, s.workstation_id, s.bank_hash, s.malpractice_trap
+            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
+            WHERE s.batch = p_batch
+                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
+            ORDER BY s.ord
+            ON CONFLICT (id) DO NOTHING
+            RETURNING *
+{_SUMMARIES.format(src="ins")}
+        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
+            coalesce(array_agg(since), '{{}}')
+        INTO answers, v_ids, v_since
+        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
+              GROUP BY trainee_id) AS fresh;
+
+{_RUNNING}
+        IF cardinality(v_regraded) > 0 THEN
+            PERFORM rebuild_people(v_regraded);
+        END IF;
         DELETE FROM stage_sessions WHERE batch = p_batch;
         DELETE FROM stage_answers WHERE batch = p_batch;
+    END $$;
+"""
+
+_REBUILD = f"""
+    CREATE FUNCTION rebuild_people(p_people text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    AS $$
+    DECLARE
+        v_ids text[] := p_people;
+        v_since double precision[];
+        v_done bigint;
+    BEGIN
+        SELECT array_agg('-infinity'::double precision) INTO v_since FROM unnest(p_people);
+        DELETE FROM answer_topics WHERE seq IN
+            (SELECT seq FROM answers WHERE trainee_id = ANY (p_people));
+        DELETE FROM trainee_totals WHERE trainee_id = ANY (p_people);
+        DELETE FROM trainee_findings WHERE trainee_id = ANY (p_people);
+        DELETE FROM answer_kinds WHERE trainee_id = ANY (p_people);
+        DELETE FROM answer_rules WHERE trainee_id = ANY (p_people);
+        DELETE FROM answer_groups WHERE trainee_id = ANY (p_people);
+        WITH src AS (SELECT * FROM answers WHERE trainee_id = ANY (p_people)
+{_SUMMARIES.format(src="src")}
+        SELECT count(*) INTO v_done FROM src;
+{_RUNNING}
     END $$;
 """
 
