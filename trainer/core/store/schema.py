@@ -168,8 +168,104 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+def forget_trainee(db: Database, trainee_id: str) -> None:
+    """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
+    db.conn.execute(
+        "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
+    for table in _PER_TRAINEE:
+        db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
+    db.conn.execute(
+        "DELETE FROM grade_history WHERE answer_id IN "
+        "(SELECT id FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
+
+
+_PER_TRAINEE = ("trainee_totals", "trainee_findings", *FIGURE_TABLES)
+
+
+def rebuild_summaries(db: Database) -> None:
+    """Recompute every summary from the answers (a migration's backfill, or a repair).
+
+    Only the summaries the database has so far: an earlier migration rebuilds its own.
+    """
+    present = {name for (name,) in db.conn.execute("SELECT name FROM sqlite_master")}
+    tables = tuple(t for t in SUMMARY_TABLES if t in present)
+    with db.atomic():
+        for table in tables:
+            db.conn.execute(f"DELETE FROM {table}")
+        summarise_after(db.conn, -(2**63), tables)
+
+
 @_step
-def m0003_figures(db: Database) -> None:
+def m0003_regrades(db: Database) -> None:
+    """What each answer was graded under, regrades with each changed answer's previous grade, and
+    HMIC malpractice answers countable in SQL (backfilled from the stored findings)."""
+    _run(
+        db,
+        f"""
+        ALTER TABLE answers ADD COLUMN bank_hash TEXT;
+        ALTER TABLE answers ADD COLUMN malpractice_trap TEXT;
+        CREATE INDEX answers_by_bank ON answers (scenario_id, bank_hash);
+        CREATE INDEX answers_by_malpractice ON answers
+            (malpractice_trap, scenario_id, trainee_id, answered_ts)
+            WHERE malpractice_trap IS NOT NULL;
+        CREATE TABLE regrades (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL CHECK ({_iso("started_at")}),
+            started_ts REAL NOT NULL,
+            finished_at TEXT CHECK (finished_at IS NULL OR {_iso("finished_at")}),
+            bank_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            checked INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            missing_scenario INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE grade_history (
+            answer_id TEXT NOT NULL,
+            regrade_id INTEGER NOT NULL REFERENCES regrades (id),
+            score INTEGER NOT NULL,
+            findings TEXT NOT NULL,
+            expected_decision TEXT NOT NULL,
+            crime_groups TEXT NOT NULL,
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            bank_hash TEXT,
+            PRIMARY KEY (answer_id, regrade_id)
+        ) WITHOUT ROWID;
+        UPDATE answers SET malpractice_trap = (
+            SELECT json_extract(value, '$.trap') FROM json_each(answers.findings)
+            WHERE json_extract(value, '$.malpractice') = 1
+                AND json_extract(value, '$.trap') IS NOT NULL
+            LIMIT 1
+        ) WHERE instr(findings, '"malpractice"') > 0
+        """,
+    )
+
+
+@_step
+def m0004_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@_step
+def m0005_figures(db: Database) -> None:
     """Covering indexes and per-finding summaries, so every dashboard figure is a GROUP BY."""
     _run(
         db,
@@ -232,34 +328,8 @@ def m0003_figures(db: Database) -> None:
         summarise_after(db.conn, -(2**63), FIGURE_TABLES)
 
 
-def forget_trainee(db: Database, trainee_id: str) -> None:
-    """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
-    db.conn.execute(
-        "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
-        [trainee_id],
-    )
-    for table in _PER_TRAINEE:
-        db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
-
-
-_PER_TRAINEE = ("trainee_totals", "trainee_findings", *FIGURE_TABLES)
-
-
-def rebuild_summaries(db: Database) -> None:
-    """Recompute every summary from the answers (a migration's backfill, or a repair).
-
-    Only the summaries the database has so far: an earlier migration rebuilds its own.
-    """
-    present = {name for (name,) in db.conn.execute("SELECT name FROM sqlite_master")}
-    tables = tuple(t for t in SUMMARY_TABLES if t in present)
-    with db.atomic():
-        for table in tables:
-            db.conn.execute(f"DELETE FROM {table}")
-        summarise_after(db.conn, -(2**63), tables)
-
-
 @_step
-def m0004_central_outbox(db: Database) -> None:
+def m0006_central_outbox(db: Database) -> None:
     """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
 
     An answer is queued by its seq when stored and again when regraded; a trainee or a session may

@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from trainer.core.reports.figures import TeamFigures, TeamRow
+from trainer.core.reports.malpractice import MalpracticeCounts
 from trainer.core.reports.team import ROLE_NAMES
 from trainer.ui.dashboard.tables import (
     WARNING,
@@ -101,6 +102,22 @@ COLUMNS = (
     ),
 )
 NAME_COLUMN = 0
+MALPRACTICE_COLUMN = 9
+MALPRACTICE_HELP = (
+    "HMIC malpractice answers: answers that fell into a recording failure the inspectorate named "
+    "(see the HMIC malpractice tab)."
+)
+
+
+def malpractice_column(view: TeamView) -> SortColumn:
+    """The trainee's HMIC malpractice answers under the filter (counted in SQL, see `reports`)."""
+    return SortColumn(
+        "HMIC\nmalpractice",
+        lambda r: str(view.malpractice.of(r.trainee.id)),
+        numeric=True,
+        key=lambda r: float(view.malpractice.of(r.trainee.id)),
+        tooltip=lambda r: MALPRACTICE_HELP,
+    )
 
 
 class TeamView(QWidget):
@@ -115,7 +132,10 @@ class TeamView(QWidget):
         self.search.setAccessibleName("Find a trainee by name")
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
-        self.model = CellTableModel(COLUMNS, self)
+        self.malpractice = MalpracticeCounts((), {})
+        at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
+        self.columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
+        self.model = CellTableModel(self.columns, self)
         self.table = cell_view(
             self.model, "Team results", self, (NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         )
@@ -144,9 +164,13 @@ class TeamView(QWidget):
         self.search.textChanged.connect(lambda text: self.model.find(text, NAME_COLUMN))
         self.table.activated.connect(self._activated)
 
+    def show_malpractice(self, counts: MalpracticeCounts) -> None:
+        """The malpractice counts to show with the next `show_data`."""
+        self.malpractice = counts
+
     def show_data(self, data: TeamFigures) -> None:
         """Show the figures (each cell's text is worked out when it is first shown)."""
-        self.model.set_cells(cells(COLUMNS, data.rows))
+        self.model.set_cells(cells(self.columns, data.rows))
         if not self.sized and self.model.rowCount():
             size_columns(self.table, self.model)  # once: then the supervisor's widths stay
             self.sized = True
@@ -154,7 +178,8 @@ class TeamView(QWidget):
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {data.answers} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
-            f"{team.recording_accuracy.describe()}."
+            f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
+            f"{self.malpractice.team:,}."
         )
         self.headline.setAccessibleName(self.headline.text())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -25,9 +25,11 @@ from trainer.core.reports.figures import (
     item_figures,
     team_figures,
 )
+from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_counts
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
+from trainer.core.store.regrade_status import LastRegrade, last_regrade
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
 from trainer.ui.context import AppContext
@@ -36,6 +38,7 @@ from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.malpractice_view import MalpracticeView
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
@@ -57,6 +60,8 @@ class Figures:
 
     topics: list[str]
     data: TeamFigures
+    malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
+    last_regrade: LastRegrade | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,15 @@ def lean(store: Reader) -> None:
 
 
 def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
-    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
+    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread (the last
+    regrade is a workstation's: a central store has none)."""
     lean(store)
-    return Figures(known_topics(store, library), team_figures(store, flt))
+    return Figures(
+        known_topics(store, library),
+        team_figures(store, flt),
+        malpractice_counts(store, flt),
+        last_regrade(store) if isinstance(store, Store) else None,
+    )
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
@@ -137,6 +148,7 @@ class DashboardWindow(QMainWindow):
         self.rules = RulesView(context.catalogue, self.source, self)
         self.trainee = TraineeView(context.catalogue, self.source, self)
         self.items = ItemsView(self)
+        self.malpractice = MalpracticeView(self)
         self.export = ExportView(context, self)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
@@ -144,6 +156,7 @@ class DashboardWindow(QMainWindow):
             (self.rules, "Rules and crime &groups"),
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
+            (self.malpractice, "&HMIC malpractice"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
@@ -199,7 +212,10 @@ class DashboardWindow(QMainWindow):
     def _loaded(self, figures: Figures) -> None:
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
+        self.team.show_malpractice(figures.malpractice)
         self.team.show_data(self.data)
+        self.malpractice.show_counts(figures.malpractice)
+        self.export.show_regrade(figures.last_regrade)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
