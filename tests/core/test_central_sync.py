@@ -263,3 +263,12 @@ def test_a_regraded_answer_replaces_its_old_grade_centrally(
         with CentralStore(central_url) as central:
             for flt in (TeamFilter(), TeamFilter(role="officer")):
                 assert every_figure(central, flt, catalogue) == every_figure(store, flt, catalogue)
+
+
+def test_dashboard_command_needs_a_central_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trainer.cli import main
+
+    assert main(["dashboard", "--data-dir", str(tmp_path)]) == 1
+    assert "give --central URL" in capsys.readouterr().err

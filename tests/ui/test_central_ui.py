@@ -77,7 +77,13 @@ def test_the_central_dashboard_shows_people_from_every_workstation(
     window.filters.period.setCurrentIndex(ALL_DATES)
     qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert tabs == ["&Team", "Rules and crime &groups", "Tr&ainee", "&Scenarios"]
+    assert tabs == [
+        "&Team",
+        "Rules and crime &groups",
+        "Tr&ainee",
+        "&Scenarios",
+        "&HMIC malpractice",
+    ]
     assert "central store" in window.windowTitle() and "postgres" in window.windowTitle()
     local = Store.memory()
     seed_team(local)
@@ -87,15 +93,6 @@ def test_the_central_dashboard_shows_people_from_every_workstation(
     assert window.data is not None and window.data.answers == 2 * len(local.answers())
     assert not window.trainee.reset.isVisible()
     window.close()
-
-
-def test_dashboard_command_needs_a_central_store(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from trainer.cli import main
-
-    assert main(["dashboard", "--data-dir", str(tmp_path)]) == 1
-    assert "give --central URL" in capsys.readouterr().err
 
 
 def test_the_menu_offers_the_central_dashboard(

@@ -103,11 +103,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    url = chosen_url(args, required=False)
+    if url is None:
+        raise TrainerError(
+            "dashboard: give --central URL (or `trainer central set URL`); a workstation's own "
+            "dashboard opens from the application's menu after a supervisor signs in"
+        )
     try:
         from trainer.ui.app import run_dashboard  # noqa: TID251 - the CLI's door to the UI
     except ImportError as exc:  # pragma: no cover - only without Qt installed
         raise TrainerError(f"the dashboard cannot start: {exc}") from exc
-    return int(run_dashboard(chosen_url(args, required=False), data_dir=args.data_dir))
+    return int(run_dashboard(url, data_dir=args.data_dir))
 
 
 def add_commands(sub: Subparsers) -> None:

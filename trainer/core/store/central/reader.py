@@ -20,8 +20,6 @@ from trainer.core.store.records import AnswerRow, Trainee, from_iso
 if TYPE_CHECKING:
     import psycopg
 
-    from trainer.core.reports.team import Reader
-
 _TRAINEES = "SELECT id, name, staff_number, role, created_at FROM trainees"
 
 
@@ -121,9 +119,3 @@ class CentralStore:
         if not rows:
             raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
         return answer_row(rows[0])
-
-
-if TYPE_CHECKING:  # mypy checks here that the central store serves the reports room
-
-    def _reads_like_a_store(store: CentralStore) -> Reader:
-        return store
