@@ -297,3 +297,14 @@ def test_the_start_screen_finds_a_profile_among_2000_as_you_type(
     assert "Trainee 1234" in view.list.currentIndex().data()
     view.search.returnPressed.emit()
     assert window.trainee is not None and window.trainee.staff_number == "S01234"
+
+
+def test_a_search_keeps_the_chosen_profile_the_one_shown(window: MainWindow, store: Store) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    create_profile(window, "Zed Other", "CH9999")
+    window.show_start()
+    view = window.start_view
+    chosen: list[str] = []
+    view.trainee_selected.connect(lambda trainee: chosen.append(trainee.name))
+    view.search.setText("zed")  # the only profile found is the second of the list
+    assert chosen[-1] == "Zed Other"

@@ -146,15 +146,15 @@ def audience_note(
     role: str,
     catalogue: Catalogue,
     history: Iterable[Attempt] = (),
-    weak: Sequence[str] | None = None,
+    weak_known: Sequence[str] | None = None,
 ) -> str:
     """'Includes 3 scenarios written for officers' when the plan would draw on scenarios not
-    written for the trainee's role; empty when it keeps to the role. The trainee's weak rule
-    cards come from `weak` when known (the standing read through the indexes), else `history`."""
-    if weak is None:
-        weak = weak_rules(list(history), limit=WEAK_RULES) if plan.mode == "weak" else []
-    elif plan.mode != "weak":
-        weak = []
+    written for the trainee's role; empty when it keeps to the role. The weak rules come from
+    `weak_known` (most missed first) when given, else from the history."""
+    weak: list[str] = []
+    if plan.mode == "weak":
+        known = weak_known if weak_known is not None else weak_rules(list(history), WEAK_RULES)
+        weak = list(known[:WEAK_RULES])
     pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
     if plan.exam:  # the exam's fixed set, not the pool it comes from
         pool = sorted(pool, key=_exam_key)[: plan.count]

@@ -67,7 +67,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
-        self.weak: list[str] = []  # the trainee's weak rule cards, once their standing is read
+        self.weak: tuple[str, ...] = ()  # the trainee's weak rules, once their record is read
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -155,7 +155,7 @@ class PracticeView(QWidget):
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
-        self.weak = list(known.weak_rules) if known is not None else []
+        self.weak = known.weak_rules if known is not None else ()
         self._mode_changed()
         if known is None:
             text = "Reading your record so far…"
@@ -227,7 +227,7 @@ class PracticeView(QWidget):
             note = f"Only scenarios written for {AUDIENCE_PLURALS.get(self.role, self.role)}."
         else:
             bank = self.choices.bank
-            note = audience_note(bank, plan, self.role, self.catalogue, weak=self.weak)
+            note = audience_note(bank, plan, self.role, self.catalogue, weak_known=self.weak)
         self.audience_note.setText(note)
         self.audience_note.setAccessibleName(note or "Audiences")
         self.audience_note.setVisible(bool(note))
