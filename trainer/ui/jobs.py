@@ -36,7 +36,7 @@ def _with_own_store(task: Callable[[Any], Any], store: Store | CentralStore) -> 
             return task(central)
     if store.path is None:
         return task(store)
-    with open_store(store.path.parent) as mine:
+    with open_store(store.path.parent, check="shared", integrity=store.integrity) as mine:
         return task(mine)
 
 

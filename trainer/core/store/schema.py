@@ -265,7 +265,13 @@ def m0004_unfinished_quizzes(db: Database) -> None:
 
 
 @_step
-def m0005_figures(db: Database) -> None:
+def m0005_supervisor_status(db: Database) -> None:
+    """A supervisor account can be disabled (kept, but unable to sign in)."""
+    _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")
+
+
+@_step
+def m0006_figures(db: Database) -> None:
     """Covering indexes and per-finding summaries, so every dashboard figure is a GROUP BY."""
     _run(
         db,
@@ -329,7 +335,7 @@ def m0005_figures(db: Database) -> None:
 
 
 @_step
-def m0006_central_outbox(db: Database) -> None:
+def m0007_central_outbox(db: Database) -> None:
     """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
 
     An answer is queued by its seq when stored and again when regraded; a trainee or a session may
