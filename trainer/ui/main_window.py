@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from trainer.core.practice.quiz import QuizPlan
     from trainer.core.practice.standing import Standing
     from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+    from trainer.ui.central import BackgroundSync
     from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
     from trainer.ui.regrade_offer import RegradeOffer
@@ -40,6 +41,7 @@ ACTIONS: tuple[tuple[str, str, Shortcut, str, str], ...] = (
     ("progress", "My &progress", "Ctrl+P", "show_progress", "trainer"),
     ("switch", "&Switch trainee", "Ctrl+Shift+S", "show_start", "trainer"),
     ("dashboard", "Supervisor &dashboard…", "Ctrl+D", "open_dashboard", "trainer"),
+    ("central", "C&entral dashboard…", None, "open_central_dashboard", "trainer"),
     ("skipped", "S&kipped scenario files…", None, "show_skipped", "trainer"),
     ("quit", "&Quit", QKeySequence.StandardKey.Quit, "close", "trainer"),
     ("keys", "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "show_keys", "help"),
@@ -62,10 +64,14 @@ class MainWindow(QMainWindow):
         context: AppContext | None = None,
         data_dir: Path | None = None,
         settings_file: Path | None = None,
+        central: str | None = None,
     ) -> None:
         """With a `context`, ready at once; otherwise call `load()` to load in the background.
-        With a `settings_file`, the window reopens at the size and place it was closed at."""
+        With a `settings_file`, the window reopens at the size and place it was closed at.
+        `central` (--central URL) overrides the central store this workstation syncs to."""
         super().__init__()
+        self.central = central
+        self.background_sync: BackgroundSync | None = None
         self.setWindowTitle(TITLE)
         self.data_dir = data_dir
         self.settings_file = settings_file
@@ -225,8 +231,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(bank)
         self.start_view.set_trainees(context.store.trainees())
         self.start_view.set_ready(True, note)
+        self._start_sync(context)
         self._update_actions()
         self.context_ready.emit()
+
+    def _start_sync(self, context: AppContext) -> None:
+        """Sync in the background when a central store is configured (or given)."""
+        from trainer.ui.central import BackgroundSync
+
+        self.background_sync = BackgroundSync(context.store, self.central, self)
+        self.statusBar().addPermanentWidget(self.background_sync.label)
+        self.background_sync.start()
 
     # Pages -------------------------------------------------------------------------------------
 
@@ -302,6 +317,8 @@ class MainWindow(QMainWindow):
             return
         if self._quiz_running():
             return
+        if self.background_sync is not None and self.pages.currentWidget() is self.quiz_screen:
+            self.background_sync.sync_now()  # a quiz has just ended: its answers go now
         self.standing = None
         self.practice_view.set_trainee(self.trainee)
         self._show(self.practice_view)
@@ -401,6 +418,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(chosen and not quiz)
         self.actions_by_name["switch"].setEnabled(self.context is not None and not quiz)
         self.actions_by_name["dashboard"].setEnabled(self.context is not None and not quiz)
+        self.actions_by_name["central"].setEnabled(self.context is not None and not quiz)
         problems = self.context is not None and bool(self.context.library.problems)
         self.actions_by_name["skipped"].setEnabled(problems)
 
@@ -417,6 +435,17 @@ class MainWindow(QMainWindow):
             show_error(self, "The supervisor dashboard is not part of this installation.")
             return
         open_dashboard(self, self.context)
+
+    @reports_errors
+    def open_central_dashboard(self) -> None:
+        """The dashboard on the central store, signed in with a PostgreSQL login."""
+        if self.context is None:
+            return
+        from trainer.ui.central import ask_url, open_central_dashboard
+
+        url = self.central or ask_url(self, self.context.store)
+        if url:
+            open_central_dashboard(self, self.context, url)
 
     def show_skipped(self) -> None:
         from trainer.ui.skipped_files import SkippedFilesDialog
@@ -468,7 +497,7 @@ class MainWindow(QMainWindow):
                 os.chmod(self.settings_file, 0o600)
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
-        for runner in (self.standing_loader, self.history_loader):
+        for runner in (self.standing_loader, self.history_loader, self.background_sync):
             if runner is not None:
                 runner.wait()
         if self.regrade_offer is not None:

@@ -175,18 +175,37 @@ def team_rows(trainees: Iterable[Trainee], counts: Mapping[str, Tally]) -> list[
 # Findings by kind and rule card, crime groups: GROUP BY over the summary tables ----------------
 
 
+def _all_time(flt: TeamFilter) -> tuple[str, list[Any]] | None:
+    """For a filter without dates or topic: the WHERE clause over `trainee_findings` (each
+    trainee's findings of all time, a few rows per trainee), else None."""
+    if flt.since is not None or flt.until is not None or flt.topic is not None:
+        return None
+    if flt.role is None:
+        return "1 = 1", []
+    return "trainee_id IN (SELECT id FROM trainees WHERE role = ?)", [flt.role]
+
+
 def findings_by_kind(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> Counter[str]:
-    clause, params = where(flt, trainee_id)
-    rows = db.query(f"SELECT kind, sum(n) FROM answer_kinds WHERE {clause} GROUP BY kind", params)
+    whole = _all_time(flt) if trainee_id is None else None
+    if whole is not None:
+        rows = db.query(
+            f"SELECT kind, sum(n) FROM trainee_findings WHERE {whole[0]} GROUP BY kind", whole[1]
+        )
+    else:
+        clause, params = where(flt, trainee_id)
+        rows = db.query(
+            f"SELECT kind, sum(n) FROM answer_kinds WHERE {clause} GROUP BY kind", params
+        )
     return Counter({k: int(n) for k, n in rows})
 
 
 def findings_by_rule(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> Counter[str]:
     """Findings per rule card, most first (ties by rule id)."""
-    clause, params = where(flt, trainee_id)
+    whole = _all_time(flt) if trainee_id is None else None
+    table, (clause, params) = ("trainee_findings", whole) if whole else (
+        "answer_rules", where(flt, trainee_id))  # fmt: skip
     rows = db.query(
-        f"SELECT rule, sum(n) FROM answer_rules WHERE {clause} GROUP BY rule "
-        "ORDER BY sum(n) DESC, rule",
+        f"SELECT rule, sum(n) FROM {table} WHERE {clause} GROUP BY rule ORDER BY sum(n) DESC, rule",
         params,
     )
     return Counter({r: int(n) for r, n in rows})
@@ -205,7 +224,7 @@ def by_group(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> list
     clause, params = where(flt, trainee_id)
     rows = db.query(
         f"SELECT crime_group, sum(n), sum(n * perfect) FROM answer_groups WHERE {clause} "
-        "GROUP BY crime_group",
+        "GROUP BY crime_group ORDER BY crime_group",
         params,
     )
     return [GroupCount(g, int(n), int(k)) for g, n, k in rows]

@@ -15,6 +15,7 @@ from trainer.core.store.records import Trainee
 
 if TYPE_CHECKING:
     from trainer.core.content.scenarios import Library
+    from trainer.core.store.central.reader import CentralStore
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}
 DEFAULT_DAYS = 90  # what a supervisor means by "lately": the dashboard opens on it
@@ -93,3 +94,9 @@ def known_topics(db: Reader, library: Library) -> list[str]:
     """Every topic of an answered scenario or of one in the bank, for the topic filter."""
     stored = {str(r[0]) for r in db.query(_TOPICS)}
     return sorted(stored | {t for s in library.scenarios for t in s.scenario.topics})
+
+
+if TYPE_CHECKING:  # mypy checks here that the central store serves the figures as SQLite does
+
+    def _central_reads(store: CentralStore) -> Reader:
+        return store

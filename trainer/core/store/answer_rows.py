@@ -82,7 +82,7 @@ def answer_filter(
     alias: str = "answers",
 ) -> tuple[str, list[Any]]:
     """A WHERE clause (and its parameters) for answers: `since` inclusive, `until` exclusive."""
-    clauses: list[str] = ["1"]
+    clauses: list[str] = ["1 = 1"]  # a condition in both engines' dialects
     params: list[Any] = []
     if trainee_id is not None:
         clauses.append(f"{alias}.trainee_id = ?")

@@ -332,3 +332,56 @@ def m0006_figures(db: Database) -> None:
     )
     with db.atomic():
         summarise_after(db.conn, -(2**63), FIGURE_TABLES)
+
+
+@_step
+def m0007_central_outbox(db: Database) -> None:
+    """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
+
+    An answer is queued by its seq when stored and again when regraded; a trainee or a session may
+    change after it was read for sending (a session finishes), so each carries a version, and a
+    sent row leaves the outbox only if its version is still the one sent.
+    """
+    changed = """
+        CREATE TRIGGER {table}_unsent_{event} AFTER {event} ON {table} BEGIN
+            INSERT INTO unsent_rows (tbl, id, version) VALUES ('{table}', new.id, 1)
+            ON CONFLICT (tbl, id) DO UPDATE SET version = version + 1;
+        END;
+    """
+    _run(
+        db,
+        "\n".join(
+            [
+                """
+        CREATE TABLE unsent_answers (seq INTEGER PRIMARY KEY);
+        CREATE TABLE unsent_rows (
+            tbl TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tbl, id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER answers_unsent AFTER INSERT ON answers BEGIN
+            INSERT INTO unsent_answers (seq) VALUES (new.seq);
+        END;
+        CREATE TRIGGER answers_gone AFTER DELETE ON answers BEGIN
+            DELETE FROM unsent_answers WHERE seq = old.seq;
+        END;
+        CREATE TRIGGER answers_regraded AFTER UPDATE OF score, findings ON answers BEGIN
+            INSERT OR IGNORE INTO unsent_answers (seq) VALUES (new.seq);
+        END;
+        CREATE TRIGGER trainees_gone AFTER DELETE ON trainees BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = old.id;
+        END;
+        CREATE TRIGGER quiz_sessions_gone AFTER DELETE ON quiz_sessions BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'quiz_sessions' AND id = old.id;
+        END;
+        INSERT INTO unsent_answers (seq) SELECT seq FROM answers;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'trainees', id, 1 FROM trainees;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'quiz_sessions', id, 1
+            FROM quiz_sessions;
+        """,
+                *(
+                    changed.format(table=table, event=event)
+                    for table in ("trainees", "quiz_sessions")
+                    for event in ("INSERT", "UPDATE")
+                ),
+            ]
+        ),
+    )

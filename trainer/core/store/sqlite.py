@@ -66,6 +66,7 @@ SCHEMA_STEPS = (
     "m0004_unfinished_quizzes",
     "m0005_supervisor_status",
     "m0006_figures",
+    "m0007_central_outbox",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +26,9 @@ from trainer.core.reports.team_breakdown import rule_lines, rule_title, weekly_p
 from trainer.core.reports.trainee_figures import TraineePage, trainee_page
 from trainer.core.store.records import Trainee
 from trainer.core.store.sqlite import Store
+
+if TYPE_CHECKING:
+    from trainer.core.store.central.reader import CentralStore
 from trainer.ui.dashboard.answers_table import TRAINEE_COLUMN, DrillDownTable
 from trainer.ui.dashboard.charts import ProgressChart
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, percent, sorted_view
@@ -75,7 +79,9 @@ class TraineeView(QWidget):
 
     reset_requested = Signal(str)
 
-    def __init__(self, catalogue: Catalogue, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, store: Store | CentralStore, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.catalogue = catalogue
         self.store = store

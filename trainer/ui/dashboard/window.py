@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,7 +26,7 @@ from trainer.core.reports.figures import (
     team_figures,
 )
 from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_counts
-from trainer.core.reports.team import TeamFilter, known_topics
+from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.regrade_status import LastRegrade, last_regrade
@@ -44,6 +45,9 @@ from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
 from trainer.ui.widgets import button
+
+if TYPE_CHECKING:
+    from trainer.core.store.central.reader import CentralStore
 
 MIN_SIZE = (1024, 700)
 GIL_SWITCH_S = 0.001  # how soon a loading thread hands Python back to the GUI thread
@@ -71,39 +75,51 @@ class TabFigures:
 LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
 
 
-def lean(store: Store) -> None:
+def lean(store: Reader) -> None:
     """A small page cache on a loading thread's own connection (closed when its job ends): a
     32 MiB cache per thread would only fill up with pages read once and swell the process."""
-    if store.path is not None:
+    if isinstance(store, Store) and store.path is not None:
         store.conn.execute(f"PRAGMA cache_size = {LEAN_CACHE}")
 
 
-def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
-    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread."""
+def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
+    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread (the last
+    regrade is a workstation's: a central store has none)."""
     lean(store)
     return Figures(
         known_topics(store, library),
         team_figures(store, flt),
         malpractice_counts(store, flt),
-        last_regrade(store),
+        last_regrade(store) if isinstance(store, Store) else None,
     )
 
 
-def load_tab_figures(store: Store, flt: TeamFilter) -> TabFigures:
+def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
     lean(store)
     return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
 
 class DashboardWindow(QMainWindow):
-    """Opened only through `open_dashboard`, after a supervisor has signed in."""
+    """Opened only through `open_dashboard`, after a supervisor has signed in; or, with a
+    `central` store, on the force's results as the supervisor's PostgreSQL login may read them
+    (read-only: no exports to files from here, no accounts, no profile resets)."""
 
-    def __init__(self, context: AppContext, supervisor: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        supervisor: str,
+        parent: QWidget | None = None,
+        central: CentralStore | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.context = context
         self.supervisor = supervisor
+        self.central = central
+        self.source: Store | CentralStore = central if central is not None else context.store
         self.data: TeamFigures | None = None
         self.tabs_pending = False  # the team's figures are shown; the other tabs' are to be read
-        self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
+        where = f" — central store {central.name}" if central is not None else ""
+        self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}{where}")
         self.setAccessibleName("Supervisor dashboard")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(*MIN_SIZE)
@@ -114,10 +130,10 @@ class DashboardWindow(QMainWindow):
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         # Each loading thread opens the store, which imports `backups` when first asked: done at
         # the top of this module instead, as an import in a thread holds the GUI thread up.
-        self.loader = LoadRunner(context.store, self)
+        self.loader = LoadRunner(self.source, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
-        self.tab_loader = LoadRunner(context.store, self)
+        self.tab_loader = LoadRunner(self.source, self)
         self.tab_loader.loaded.connect(self._tabs_loaded)
         self.tab_loader.failed.connect(self._failed)
         self.tabs_timer = QTimer(self)  # owned: it goes with the window
@@ -129,8 +145,8 @@ class DashboardWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Dashboard views")
         self.team = TeamView(self)
-        self.rules = RulesView(context.catalogue, context.store, self)
-        self.trainee = TraineeView(context.catalogue, context.store, self)
+        self.rules = RulesView(context.catalogue, self.source, self)
+        self.trainee = TraineeView(context.catalogue, self.source, self)
         self.items = ItemsView(self)
         self.malpractice = MalpracticeView(self)
         self.export = ExportView(context, self)
@@ -144,16 +160,18 @@ class DashboardWindow(QMainWindow):
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
-            self.tabs.addTab(view, title)
+            if central is None or view not in (self.export, self.accounts):
+                self.tabs.addTab(view, title)
+        self.trainee.reset.setVisible(central is None)
 
-        central = QWidget(self)
+        body = QWidget(self)
         top = QHBoxLayout()
         top.addWidget(self.filters, 1)
         top.addWidget(self.refresh_button)
-        layout = QVBoxLayout(central)
+        layout = QVBoxLayout(body)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(body)
 
         refresh = QAction("Refresh", self)
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -201,7 +219,7 @@ class DashboardWindow(QMainWindow):
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
-        if self.context.store.path is None:
+        if isinstance(self.source, Store) and self.source.path is None:
             self._load_tabs()  # an in-memory store is read in place anyway (tests, demonstrations)
         else:
             self.tabs_timer.start()
@@ -233,7 +251,7 @@ class DashboardWindow(QMainWindow):
     @reports_errors
     def open_answer(self, answer_id: str) -> None:
         """One answer in full, read-only: the report, the questions asked, the findings."""
-        row = self.context.store.answer(answer_id)
+        row = self.source.answer(answer_id)
         people = self.data.trainees if self.data else ()
         who = next((t.name for t in people if t.id == row.trainee_id), None)
         review = review_of(row, self.context.library.by_id, self.context.catalogue)
@@ -241,6 +259,8 @@ class DashboardWindow(QMainWindow):
 
     @reports_errors
     def reset_trainee(self, trainee_id: str) -> None:
+        if self.central is not None:
+            return  # a central profile is each workstation's to reset
         trainee = self.context.store.trainee(trainee_id)
         if not ConfirmResetDialog.ask(self, trainee.name):
             return
@@ -253,4 +273,6 @@ class DashboardWindow(QMainWindow):
         self.tab_loader.wait()
         self.trainee.loader.wait()
         self.export.wait_for_work()
+        if self.central is not None:
+            self.central.close()
         super().closeEvent(event)
