@@ -20,14 +20,19 @@ from trainer.core.content.scenarios import Library, LoadedScenario, load_library
 from trainer.core.content.validation import validate
 from trainer.core.grading.grade import grade
 from trainer.core.practice.quiz import QuizPlan, practice_choices, select_scenarios
-from trainer.core.reports import team
-from trainer.core.reports.statistics import disposal_errors, outcome_accuracy, summarise
+from trainer.core.reports import figures
+from trainer.core.reports.statistics import (
+    DISPOSAL_ERROR_KINDS,
+    disposal_errors,
+    outcome_accuracy,
+)
 from trainer.core.reports.team import TeamFilter
-from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
+from trainer.core.reports.trainee_figures import trainee_page
+from trainer.core.store.answer_rows import INSERT_ANSWER, SUMMARY_TABLES, answer_params
 from trainer.core.store.bundles import export_bundle, import_bundle
 from trainer.core.store.export import ANSWER_HEADER, export_answers
 from trainer.core.store.records import AnswerRecord
-from trainer.core.store.schema import migrations
+from trainer.core.store.schema import migrations, rebuild_summaries
 from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 WHEN = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -166,25 +171,42 @@ def test_a_bundle_with_a_made_up_authority_is_refused(
     assert "answers[0].answer.authority" in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_disposal_errors_counted_in_sql_and_in_memory_agree(
+def test_disposal_errors_counted_in_sql_equal_a_hand_count(
     station: tuple[Store, list[AnswerRecord]],
 ) -> None:
     store, _ = station
     other = store.create_trainee("Cal Handler", "9", "call-handler")  # answers nothing here
-    data = team.load(store, TeamFilter())
+    data = figures.team_figures(store, TeamFilter())
     [officer] = [t for t in data.trainees if t.role == "officer"]
-    assert data.disposal_errors == {officer.id: 3}  # wrong authority, approval, outcome
+    by_hand = sum(k in DISPOSAL_ERROR_KINDS for r in store.answers() for k in r.finding_kinds)
+    assert by_hand == 3  # wrong authority, approval, outcome
+    assert data.disposal_errors == {officer.id: 3}
     assert data.team_disposal_errors == 3
-    rows = {r.trainee.id: r.disposal_errors for r in team.team_rows(data)}
-    assert rows == {officer.id: 3, other.id: 0}
-    in_memory = team.select(data.trainees, data.answers, TeamFilter())
-    assert in_memory.disposal_errors == data.disposal_errors
-    assert disposal_errors(data.attempts) == 3
+    assert {r.trainee.id: r.disposal_errors for r in data.rows} == {officer.id: 3, other.id: 0}
+    assert figures.team_figures(store, TeamFilter(role="call-handler")).disposal_errors == {}
     later = TeamFilter(since=(WHEN + timedelta(minutes=3)).astimezone().date() + timedelta(days=1))
-    assert team.load(store, later).disposal_errors == {}
-    summary = summarise(officer.id, data.attempts)
-    assert (summary.outcome_accuracy.k, summary.outcome_accuracy.n) == (2, 5)
-    assert outcome_accuracy(data.attempts) == summary.outcome_accuracy
+    assert figures.team_figures(store, later).disposal_errors == {}
+    page = trainee_page(store, officer, TeamFilter())
+    assert page.disposal_errors == 3
+    assert (page.summary.outcome_accuracy.k, page.summary.outcome_accuracy.n) == (2, 5)
+    attempts = [r.as_attempt() for r in store.answers()]  # the trainee's own view counts so
+    assert disposal_errors(attempts) == 3
+    assert outcome_accuracy(attempts) == page.summary.outcome_accuracy
+
+
+def _answers_schema(db: Database) -> set[tuple[str, str]]:
+    """The indexes and triggers on answers, as the database states them."""
+    return {
+        (name, " ".join(sql.split()))
+        for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'answers' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+    }
+
+
+def _summaries(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall()) for t in SUMMARY_TABLES}
 
 
 def test_an_older_database_takes_the_new_kinds_after_migrating(
@@ -192,7 +214,7 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
 ) -> None:
     path = tmp_path / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before="m0005_outcome_kinds")
+    migrations.apply(db, stop_before="m0008_outcome_kinds")
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "
@@ -211,14 +233,39 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
     ]
     for rec in old:
         db.execute(INSERT_ANSWER, answer_params(rec, ws))
+    rebuild_summaries(db)
+    db.conn.commit()
+    before = _answers_schema(db)
+    assert {"answers_unsent", "answers_gone", "answers_regraded"} <= {n for n, _ in before}
+    summaries = _summaries(db)
+    unsent = db.execute("SELECT seq FROM unsent_answers ORDER BY seq").fetchall()
+    assert len(unsent) == 6
     db.close()
     with open_store(tmp_path) as store:
         assert [r.id for r in store.answers()] == [r.id for r in old]  # kept, in order
+    db = Database(path)
+    assert _answers_schema(db) == before  # every index and trigger, as it was
+    assert _summaries(db) == summaries
+    assert db.execute("SELECT seq FROM unsent_answers ORDER BY seq").fetchall() == unsent
+    db.execute("DELETE FROM unsent_answers")  # as after a sync
+    db.conn.commit()
+    db.close()
+    with open_store(tmp_path) as store:
         record(store, "t1", "s1", bank["oc-nine-year-old-damage"], {"decision": "11"}, catalogue)
         record(store, "t1", "s1", bank["dr-cr-hate-crime-s4a"], {"decision": "approve"}, catalogue)
         assert len(store.answers()) == 8
-        indexes = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert {"answers_by_trainee", "answers_by_scenario", "answers_by_time"} <= indexes
+        new = store.query("SELECT seq FROM answers WHERE seq > ? ORDER BY seq", [unsent[-1][0]])
+        assert store.query("SELECT seq FROM unsent_answers ORDER BY seq") == new  # still queued
+    db = Database(path)
+    fresh = _summaries(db)
+    rebuild_summaries(db)
+    assert _summaries(db) == fresh  # the summaries kept up with the new answers
+    with db.atomic():  # the regrade and delete triggers still work too
+        db.execute("DELETE FROM unsent_answers")
+        db.execute("UPDATE answers SET score = 0 WHERE seq = ?", [new[0][0]])
+        db.execute("DELETE FROM answers WHERE seq = ?", [new[1][0]])
+        db.execute("UPDATE answers SET decision = 'crime' WHERE seq = ?", [new[1][0] - 2])
+    assert db.execute("SELECT seq FROM unsent_answers").fetchall() == new[:1]
 
 
 def test_the_schema_still_refuses_a_decision_that_is_none_of_these(

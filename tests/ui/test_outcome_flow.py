@@ -25,7 +25,11 @@ CHOSEN = (
 # What the trainee answers, and the score the feedback shows for it.
 ANSWERS = {
     "dr-cr-hate-crime-s4a": (("escalate", "cps"), "Score 50 — Partly right"),
-    "dr-cr-robbery-indictable-only": (("approve", None), "Score 0 — Wrong"),
+    # approving a caution for an indictable-only offence: the feedback names the malpractice
+    "dr-cr-robbery-indictable-only": (
+        ("approve", None),
+        "Score 0 — Wrong, an HMIC malpractice answer",
+    ),
     "oc-nine-year-old-damage": (("11", None), "Score 100 — Fully right"),
 }
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal, NewType
 
-from trainer.core.content.constraints import FORBID_EXTRA, Constraints, NonBlank, PositiveInt, Slug
+from trainer.core.content import limits
+from trainer.core.content.constraints import (
+    FORBID_EXTRA,
+    Constraints,
+    Count,
+    DetailText,
+    FeedbackText,
+    Question,
+    ReportText,
+    Slug,
+    Title,
+)
 
 ScenarioId = NewType("ScenarioId", str)
 OffenceCode = NewType("OffenceCode", str)
@@ -81,8 +92,8 @@ class Detail:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    ask: NonBlank
-    answer: NonBlank
+    ask: Question
+    answer: DetailText
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,8 +101,8 @@ class Report:
     __pydantic_config__ = FORBID_EXTRA
 
     channel: Channel
-    text: NonBlank
-    details: tuple[Detail, ...] = ()
+    text: ReportText
+    details: Annotated[tuple[Detail, ...], Constraints(max_length=limits.DETAILS)] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +110,7 @@ class ExpectedCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt = 1
+    count: Count = 1
     victim: str | None = None
 
 
@@ -110,7 +121,7 @@ class TrapCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt | None = None
+    count: Count | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,7 +148,7 @@ class Trap:
     name: Slug
     answer: TrapAnswer
     rule: str
-    feedback: NonBlank
+    feedback: FeedbackText
     malpractice: bool = False
 
 
@@ -191,7 +202,7 @@ class PriorOutcome:
 
     type: Literal["caution", "conviction"]
     date: Annotated[str, Constraints(pattern=ISO_DATE)]
-    offence: NonBlank
+    offence: Title
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,14 +228,14 @@ class Scenario:
     __pydantic_config__ = FORBID_EXTRA
 
     id: Slug
-    title: NonBlank
+    title: Title
     kind: Kind
     audience: Annotated[tuple[Audience, ...], Constraints(min_length=1)]
-    topics: tuple[Slug, ...] = ()
+    topics: Annotated[tuple[Slug, ...], Constraints(max_length=limits.TOPICS)] = ()
     difficulty: Literal[1, 2, 3]
     report: Report
     expected: Expected
-    feedback: NonBlank
+    feedback: FeedbackText
     case: CaseFacts | None = None  # disposal-review only
 
     @property
@@ -240,7 +251,7 @@ class AnsweredCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt = 1
+    count: Count = 1
     victim: str | None = None
 
 
