@@ -14,11 +14,16 @@ from sqlite_utils import Database
 from tests.core import store_data
 from trainer.core.errors import TrainerError
 from trainer.core.reports.summaries import team_counts
-from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
+from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.backups import list_backups
 from trainer.core.store.schema import STEPS, migrations
 from trainer.core.store.sqlite import DB_NAME, SCHEMA_STEPS, open_store
 from trainer.core.store.versions import applied_steps, schema_version
+
+
+# The answers' columns at the first schema version (later steps add columns at the end).
+OLD_COLUMNS = ANSWER_COLUMNS.removesuffix(", certainty, cards")
+OLD_INSERT = f"INSERT INTO answers ({OLD_COLUMNS}) VALUES ({', '.join('?' * 24)})"
 
 
 def _old_database(folder: Path) -> Path:
@@ -40,7 +45,7 @@ def _old_database(folder: Path) -> Path:
     rng = random.Random(2)
     for scenario in store_data.scenarios()[:10]:
         rec = store_data.make_record("t1", "s1", scenario, rng, store_data.START)
-        db.execute(INSERT_ANSWER, answer_params(rec, ws))
+        db.execute(OLD_INSERT, answer_params(rec, ws)[:24])
     db.close()
     return path
 

@@ -72,6 +72,10 @@ def _payload(store: Store) -> dict[str, Any]:
         for key in ("topics", "crime_groups", "answer", "findings", "asked"):
             answer[key] = json.loads(answer[key])
         answer["exam"] = bool(answer["exam"])
+        if answer["cards"] is None:
+            del answer["cards"]  # an answer from before cards were kept: as older bundles had it
+        else:
+            answer["cards"] = json.loads(answer["cards"])
     return {
         "workstation_id": store.workstation_id,
         "trainees": trainees,
@@ -182,6 +186,7 @@ def _record(answer: BundleAnswer) -> AnswerRecord:
         finding_kinds=tuple(f.kind for f in answer.findings),
         finding_rules=tuple(f.rule for f in answer.findings), asked=answer.asked,
         exam=answer.exam, shown_at=answer.shown_at, answered_at=answer.answered_at,
+        certainty=answer.answer.certainty, cards=answer.cards,
     )  # fmt: skip
 
 

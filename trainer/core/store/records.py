@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,10 @@ class AnswerRecord:
     exam: bool
     shown_at: datetime
     answered_at: datetime
+    _: KW_ONLY
+    certainty: int | None = None  # 1, 2 or 3 when the trainee said how sure they were
+    # The rule cards the scenario exercises (None for answers recorded before they were kept).
+    cards: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for moment, what in ((self.shown_at, "shown_at"), (self.answered_at, "answered_at")):
@@ -169,6 +173,10 @@ class AnswerRecord:
         ):
             for value in values:
                 check_slug(value, what)
+        for card in self.cards or ():
+            check_slug(card, "cards")
+        if self.certainty not in (None, 1, 2, 3):
+            raise TrainerError(f"certainty: must be 1, 2 or 3, not {self.certainty!r}")
 
     @property
     def seconds_taken(self) -> float:
@@ -230,6 +238,8 @@ class AnswerRecord:
             exam=exam,
             shown_at=shown_at,
             answered_at=answered_at,
+            certainty=answer.certainty,
+            cards=scenario.expected.cards,
         )
 
 
