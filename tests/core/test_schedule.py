@@ -1,0 +1,174 @@
+"""The rule schedule: ratings from findings and certainty, FSRS due dates, a cache rebuilt exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.core.conftest import scenario_data
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Answer, AnsweredCrime, Scenario
+from trainer.core.content.scenarios import LoadedScenario
+from trainer.core.content.validation import validate
+from trainer.core.grading.grade import grade
+from trainer.core.practice.schedule import (
+    AGAIN,
+    EASY,
+    GOOD,
+    HARD,
+    by_urgency,
+    due_summary,
+    forecast,
+    rebuild_schedules,
+    ratings,
+    schedule_of,
+    trainee_cards,
+    update_schedules,
+)
+from trainer.core.store.records import AnswerRecord
+from trainer.core.store.sqlite import Store
+
+BURGLARY = "burglary-entry-point-damage"
+VICTIM = "one-crime-per-victim"
+START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+RIGHT = Answer(decision="crime", crimes=(AnsweredCrime(offence="28J"),))
+WRONG = Answer(decision="incident")
+
+
+def loaded(sid: str, rules: list[str]) -> LoadedScenario:
+    data = scenario_data(rules=rules)
+    data["id"] = sid
+    return LoadedScenario(validate(Scenario, data), Path(f"{sid}.yaml"), sid)
+
+
+def record(
+    store: Store, trainee: str, session: str, item: LoadedScenario, answer: Answer, at: datetime,
+    catalogue: Catalogue,
+) -> AnswerRecord:  # fmt: skip
+    result = grade(item.scenario, answer, catalogue)
+    rec = AnswerRecord.build(
+        trainee, session, item, answer, result, at, at, (), False, catalogue
+    )
+    store.record_answer(rec)
+    return rec
+
+
+@pytest.mark.parametrize(
+    ("certainty", "passed"), [(None, GOOD), (1, HARD), (2, GOOD), (3, EASY)]
+)
+def test_a_card_no_finding_touches_rates_by_certainty(certainty: int | None, passed: int) -> None:
+    assert ratings(["a", "b"], ["b", "c"], certainty) == {"a": passed, "b": AGAIN, "c": AGAIN}
+
+
+def _scripted(store: Store, catalogue: Catalogue) -> str:
+    """Right, wrong, wrong, right a week apart on the burglary card; the victim card always right."""
+    trainee = store.create_trainee("Alex", "CH1", "call-handler").id
+    session = store.start_session(trainee, "mixed")
+    burglary, victim = loaded("burglary", [BURGLARY]), loaded("victim", [VICTIM])
+    for week, answer in enumerate((RIGHT, WRONG, WRONG, RIGHT)):
+        at = START + timedelta(weeks=week)
+        record(store, trainee, session, burglary, answer, at, catalogue)
+        record(store, trainee, session, victim, RIGHT, at + timedelta(minutes=5), catalogue)
+    return trainee
+
+
+def test_a_failed_rule_falls_due_before_a_passed_one(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = _scripted(store, catalogue)
+        update_schedules(store)
+        rows = store.query("SELECT finding_rules FROM answers ORDER BY answered_ts")
+        assert [r[0] for r in rows][::2] == ["[]", f'["{BURGLARY}"]', f'["{BURGLARY}"]', "[]"]
+        cards = {c.rule: c for c in trainee_cards(store, trainee)}
+        failed, passed = cards[BURGLARY], cards[VICTIM]
+        assert (failed.reviews, failed.lapses, passed.reviews, passed.lapses) == (4, 2, 4, 0)
+        assert failed.due < passed.due
+        assert failed.stability is not None and passed.stability is not None
+        assert failed.stability < passed.stability
+        assert not failed.leech
+
+
+def test_rebuilding_from_the_answers_gives_the_identical_schedule(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = _scripted(store, catalogue)
+        incremental = trainee_cards(store, trainee)
+        rebuild_schedules(store)
+        assert trainee_cards(store, trainee) == incremental
+        rows = store.query(
+            "SELECT trainee_id, id, answered_ts, cards, finding_rules, certainty FROM answers "
+            "ORDER BY trainee_id, answered_ts, id"
+        )
+        assert sorted(schedule_of(rows)[trainee].values(), key=lambda c: c.rule) == incremental
+
+
+def test_answer_by_answer_updates_equal_a_rebuild(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = store.create_trainee("Alex", "CH1", "call-handler").id
+        session = store.start_session(trainee, "mixed")
+        item = loaded("burglary", [BURGLARY, VICTIM])
+        for day, answer in enumerate((RIGHT, WRONG, RIGHT, WRONG, WRONG)):
+            at = START + timedelta(days=3 * day)
+            rec = record(store, trainee, session, item, answer, at, catalogue)
+            assert update_schedules(store) == 1
+        assert update_schedules(store) == 0
+        assert rec.cards == (BURGLARY, VICTIM)
+        one_by_one = trainee_cards(store, trainee)
+        rebuild_schedules(store)
+        assert trainee_cards(store, trainee) == one_by_one
+        assert [(c.rule, c.reviews, c.lapses) for c in one_by_one] == [
+            (BURGLARY, 5, 3),
+            (VICTIM, 5, 0),
+        ]
+
+
+def test_an_older_answer_arriving_later_replays_the_trainee(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = store.create_trainee("Alex", "CH1", "call-handler").id
+        session = store.start_session(trainee, "mixed")
+        item = loaded("burglary", [BURGLARY])
+        record(store, trainee, session, item, RIGHT, START + timedelta(days=20), catalogue)
+        update_schedules(store)
+        record(store, trainee, session, item, WRONG, START, catalogue)  # e.g. from a bundle
+        update_schedules(store)
+        cards = trainee_cards(store, trainee)
+        rebuild_schedules(store)
+        assert trainee_cards(store, trainee) == cards
+        [card] = cards
+        assert (card.reviews, card.lapses) == (2, 1)
+        assert card.last_review == START + timedelta(days=20)
+
+
+def test_a_new_retention_reschedules_everything(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = _scripted(store, catalogue)
+        loose = {c.rule: c.due for c in trainee_cards(store, trainee, retention=0.8)}
+        strict = {c.rule: c.due for c in trainee_cards(store, trainee, retention=0.95)}
+        assert strict[VICTIM] < loose[VICTIM]
+
+
+def test_due_now_the_next_due_and_the_forecast(catalogue: Catalogue) -> None:
+    with Store.memory() as store:
+        trainee = _scripted(store, catalogue)
+        cards = trainee_cards(store, trainee)
+        by_rule = {c.rule: c for c in cards}
+        between = by_rule[BURGLARY].due + timedelta(hours=1)
+        assert between < by_rule[VICTIM].due
+        statuses = by_urgency(cards, between)
+        assert [s.rule for s in statuses] == [BURGLARY, VICTIM]
+        assert 0 < statuses[0].retrievability < 1
+        summary = due_summary(statuses, between)
+        assert summary.due == (BURGLARY,) and summary.next_due == by_rule[VICTIM].due
+        days = forecast(cards, between, days=400)
+        assert days[0] == 1 and sum(days) == 2
+        assert forecast(cards, between, days=1) == [1]
+
+
+def test_a_reset_trainee_loses_their_schedule(catalogue: Catalogue) -> None:
+    from trainer.core.store.accounts import reset_profile
+
+    with Store.memory() as store:
+        trainee = _scripted(store, catalogue)
+        assert trainee_cards(store, trainee)
+        reset_profile(store, trainee, "sup")
+        assert trainee_cards(store, trainee) == []
