@@ -172,3 +172,45 @@ def test_a_reset_trainee_loses_their_schedule(catalogue: Catalogue) -> None:
         assert trainee_cards(store, trainee)
         reset_profile(store, trainee, "sup")
         assert trainee_cards(store, trainee) == []
+
+
+def test_the_schedule_command_lists_cards_most_urgent_first(
+    catalogue: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from trainer.cli import main
+    from trainer.core.store.sqlite import open_store
+
+    with open_store(tmp_path) as store:
+        _scripted(store, catalogue)
+    assert main(["schedule", "--trainee", "CH1", "--data-dir", str(tmp_path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["rule"], r["lapses"], r["leech"], r["due_now"]) for r in rows] == [
+        (BURGLARY, 2, False, True),  # both fell due long ago (2026); the weaker is first
+        (VICTIM, 0, False, True),
+    ]
+    assert rows[0]["retrievability"] < rows[1]["retrievability"]
+    assert main(["schedule", "--trainee", "CH1", "--data-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{BURGLARY}  retrievability 0.")
+    assert "lapses 2" in lines[0] and "due now" in lines[0]
+    assert main(["schedule", "--trainee", "nobody", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nobody" in err
+
+
+def test_a_leech_is_marked_after_four_lapses(catalogue: Catalogue) -> None:
+    from trainer.core.reports.certainty import leeches, leeches_by_trainee, rules_at_risk
+
+    with Store.memory() as store:
+        trainee = store.create_trainee("Alex", "CH1", "call-handler").id
+        session = store.start_session(trainee, "mixed")
+        item = loaded("burglary", [BURGLARY, VICTIM])
+        for day in range(4):
+            record(store, trainee, session, item, WRONG, START + timedelta(days=day), catalogue)
+            update_schedules(store)
+            assert leeches(store, trainee) == ([(BURGLARY, 4)] if day == 3 else [])
+        assert [c.leech for c in trainee_cards(store, trainee)] == [True, False]
+        assert [(r.rule, r.trainees, r.lapses) for r in rules_at_risk(store)] == [(BURGLARY, 1, 4)]
+        assert leeches_by_trainee(store) == {trainee: 1}

@@ -209,8 +209,16 @@ class MainWindow(QMainWindow):
             return
         if self._quiz_running():
             return
-        answers = self.context.store.answers(trainee_id=self.trainee.id)
+        from trainer.core.practice.schedule import desired_retention, due_counts, update_schedules
+        from trainer.core.store.records import now
+
+        store = self.context.store
+        answers = store.answers(trainee_id=self.trainee.id)
         self.practice_view.set_trainee(self.trainee, [a.as_attempt() for a in answers])
+        retention = desired_retention(store)
+        self.practice_view.retention.setValue(retention)
+        update_schedules(store, retention)  # folds in only what is new (e.g. an import)
+        self.practice_view.set_due(*due_counts(store, self.trainee.id, now()))
         self._show(self.practice_view)
         self.practice_view.start.setFocus()
 
@@ -220,8 +228,15 @@ class MainWindow(QMainWindow):
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
+        from trainer.core.practice.schedule import desired_retention, set_desired_retention
+
         ctx = self.context
-        run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
+        retention = round(self.practice_view.retention.value(), 2) if self.practice_view else 0.9
+        if retention != desired_retention(ctx.store):
+            set_desired_retention(ctx.store, retention)
+        run = QuizRun.start(
+            ctx.store, self.trainee, plan, ctx.library, ctx.catalogue, retention=retention
+        )
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
 

@@ -14,10 +14,26 @@ from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.grade import grade
 from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
+from trainer.core.practice.schedule import (
+    DEFAULT_RETENTION,
+    by_urgency,
+    trainee_cards,
+    update_schedules,
+)
 from trainer.core.store.records import AnswerRecord, Trainee, now
+from trainer.core.store.sqlite import Store
 
 if TYPE_CHECKING:
     from trainer.core.store.protocol import ResultsStore
+
+
+def due_rules(store: ResultsStore, trainee_id: str, retention: float) -> list[str]:
+    """The trainee's rules due for review now, least likely recalled first."""
+    if not isinstance(store, Store):
+        return []
+    at = now()
+    statuses = by_urgency(trainee_cards(store, trainee_id, retention), at, retention)
+    return [s.rule for s in statuses if s.card.is_due(at)]
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,7 @@ class QuizRun:
     loaded_by_id: dict[str, LoadedScenario]
     submitted: list[Submitted] = field(default_factory=list)
     shown_at: datetime | None = None
+    retention: float = DEFAULT_RETENTION
 
     @classmethod
     def start(
@@ -51,21 +68,27 @@ class QuizRun:
         library: Library,
         catalogue: Catalogue,
         rng: random.Random | None = None,
+        retention: float = DEFAULT_RETENTION,
     ) -> QuizRun:
         """Choose the scenarios from the trainee's history and open a session in the store."""
         history = [row.as_attempt() for row in store.answers(trainee_id=trainee.id)]
+        due = due_rules(store, trainee.id, retention) if plan.mode == "due" else []
         pool = select_scenarios(
-            [s.scenario for s in library.scenarios], plan, catalogue, history, rng
+            [s.scenario for s in library.scenarios], plan, catalogue, history, rng, due
         )
         if not pool:
             raise TrainerError(
-                f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."
+                "No rules are due for review now (or none has a scenario left to practise)."
+                if plan.mode == "due"
+                else f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."
                 if plan.mode != "weak"
                 else "No weak rules yet: answer a few scenarios first, then try again."
             )
         quiz = Quiz(pool, plan.count, exam=plan.exam)
         session_id = store.start_session(trainee.id, plan.mode)
-        return cls(store, trainee, plan, quiz, session_id, catalogue, library.by_id)
+        return cls(
+            store, trainee, plan, quiz, session_id, catalogue, library.by_id, retention=retention
+        )
 
     @property
     def current(self) -> LoadedScenario | None:
@@ -81,6 +104,8 @@ class QuizRun:
         loaded = self.current
         if loaded is None:
             raise IndexError("the quiz is finished")
+        if self.plan.require_certainty and answer.certainty is None:
+            raise TrainerError("Say how sure you are of the recording decision.")
         result = grade(loaded.scenario, answer, self.catalogue)
         answered_at = now()
         record = AnswerRecord.build(
@@ -96,6 +121,8 @@ class QuizRun:
             catalogue=self.catalogue,
         )
         self.store.record_answer(record)  # durable before the trainee sees any feedback
+        if isinstance(self.store, Store):  # the rule schedule is kept beside the SQLite store
+            update_schedules(self.store, self.retention)
         self.quiz.record(result.score)
         self.shown_at = None
         done = Submitted(record, loaded, answer, result)

@@ -361,3 +361,35 @@ def forecast(cards: Iterable[RuleCard], at: datetime, days: int = FORECAST_DAYS)
         if day < days:
             counts[max(0, day)] += 1
     return counts
+
+
+# The workstation's setting --------------------------------------------------------------------
+
+
+def desired_retention(store: Store) -> float:
+    """The workstation's desired retention (meta `desired_retention`), by default 0.9."""
+    rows = store.query("SELECT value FROM meta WHERE key = 'desired_retention'")
+    try:
+        return check_retention(float(rows[0][0])) if rows else DEFAULT_RETENTION
+    except (TrainerError, ValueError):
+        return DEFAULT_RETENTION  # a damaged setting falls back to the default
+
+
+def set_desired_retention(store: Store, retention: float) -> None:
+    check_retention(retention)
+    with store.write() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('desired_retention', ?)",
+            [repr(retention)],
+        )
+
+
+def due_counts(store: Store, trainee_id: str, at: datetime) -> tuple[int, datetime | None]:
+    """How many of the trainee's rules are due at `at`, and when the next one falls due after it
+    (plain SQL on the cache: no fsrs needed while the cache is up to date)."""
+    [(due, later)] = store.query(
+        "SELECT sum(due_ts <= ?1), min(CASE WHEN due_ts > ?1 THEN due_ts END) "
+        "FROM rule_schedule WHERE trainee_id = ?2",
+        [at.timestamp(), trainee_id],
+    )
+    return int(due or 0), None if later is None else _utc(later)

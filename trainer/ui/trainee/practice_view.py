@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
+from trainer.core.practice.schedule import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
 from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
@@ -29,6 +33,11 @@ MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
         "&Quick mixed quiz",
         "Scenarios from the whole bank, ones you have not mastered first.",
+    ),
+    "due": (
+        "Due &now",
+        "The rules most in need of review, least likely remembered first, each through a "
+        "scenario you have not yet got fully right.",
     ),
     "group": ("By crime &group", "Scenarios whose crimes fall in one Home Office crime group."),
     "topic": ("By to&pic", "Scenarios tagged with one topic, such as lost property or attempts."),
@@ -91,19 +100,35 @@ class PracticeView(QWidget):
         self.minutes.setMinimumWidth(
             self.minutes.fontMetrics().horizontalAdvance("No time limit") + 48
         )
+        self.retention = QDoubleSpinBox(self)
+        self.retention.setRange(MIN_RETENTION, MAX_RETENTION)
+        self.retention.setSingleStep(0.01)
+        self.retention.setDecimals(2)
+        self.retention.setValue(DEFAULT_RETENTION)
+        self.retention.setAccessibleName("Desired retention")
+        self.retention.setToolTip(
+            "How likely you should still be to apply a rule right when it comes round again "
+            "(this workstation's setting): higher means more frequent reviews."
+        )
+        self.require_certainty = QCheckBox("Require &certainty", self)
+        self.require_certainty.setAccessibleName("Exam: require certainty on every answer")
+        self.due_info = wrapped("", "Rules due for review", self)
         settings = QGroupBox("Settings", self)
         form = QFormLayout(settings)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self._value_label = QLabel("Cho&ice:", settings)
         self._minutes_label = QLabel("Time &limit:", settings)
         count_label = QLabel("&Number of scenarios:", settings)
+        retention_label = QLabel("Desired re&tention:", settings)
         for label, field in (
             (self._value_label, self.value),
             (count_label, self.count),
             (self._minutes_label, self.minutes),
+            (retention_label, self.retention),
         ):
             label.setBuddy(field)
             form.addRow(label, field)
+        form.addRow(self.require_certainty)
         form.addRow(self.help)
 
         self.start = button("&Start", "Start", self)
@@ -112,7 +137,9 @@ class PracticeView(QWidget):
         self.switch = button("Swit&ch trainee", "Switch trainee", self)
         self.record = wrapped("", "Your record so far", self)
         record_box = QGroupBox("Your record so far", self)
-        QVBoxLayout(record_box).addWidget(self.record)
+        record_layout = QVBoxLayout(record_box)
+        record_layout.addWidget(self.record)
+        record_layout.addWidget(self.due_info)
 
         columns = QHBoxLayout()
         columns.addWidget(modes_box, 1)
@@ -157,6 +184,15 @@ class PracticeView(QWidget):
         self.record.setText(text)
         self.record.setAccessibleName(f"Your record so far: {text}")
 
+    def set_due(self, due: int, next_due: datetime | None) -> None:
+        """Say how many rules are due for review now, and when the next falls due."""
+        rules = "1 rule is" if due == 1 else f"{due} rules are"
+        text = f"{rules} due for review now." if due else "No rules are due for review now."
+        if next_due is not None:
+            text += f" The next falls due on {next_due.astimezone():%a %d %b %Y, %H:%M}."
+        self.due_info.setText(text)
+        self.due_info.setAccessibleName(text)
+
     def set_choices(self, choices: PracticeChoices) -> None:
         self.choices = choices
         self._mode_changed()
@@ -175,7 +211,8 @@ class PracticeView(QWidget):
         mode = self.mode
         value = self.value.currentData() if self.value.isEnabled() else None
         minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
-        return QuizPlan(mode, value, self.count.value(), minutes)
+        required = mode == "exam" and self.require_certainty.isChecked()
+        return QuizPlan(mode, value, self.count.value(), minutes, required)
 
     def _mode_changed(self) -> None:
         mode = self.mode
@@ -190,6 +227,7 @@ class PracticeView(QWidget):
         self.value.setEnabled(self.value.count() > 0)
         self._value_label.setEnabled(self.value.isEnabled())
         self.minutes.setEnabled(mode == "exam")
+        self.require_certainty.setEnabled(mode == "exam")
         self._minutes_label.setEnabled(mode == "exam")
         self.help.setText(MODE_TEXT[mode][1])
         self.help.setAccessibleName(MODE_TEXT[mode][1])

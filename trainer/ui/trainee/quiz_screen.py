@@ -71,6 +71,7 @@ class QuizScreen(QStackedWidget):
 
     def start(self, run: QuizRun) -> None:
         self.run = run
+        self.scenario_view.require_certainty = run.plan.require_certainty
         self.ended_by_clock = False
         minutes = run.plan.time_limit_minutes if run.plan.exam else None
         self.deadline = time.monotonic() + 60 * minutes if minutes else None

@@ -107,6 +107,8 @@ class ScenarioView(QWidget):
         self.submit.clicked.connect(self._submit)
         self.end_button.clicked.connect(self.end_requested)
 
+    require_certainty = False  # an exam may require the certainty question
+
     def show_scenario(self, scenario: Scenario, number: int, total: int, exam: bool) -> None:
         self.scenario = scenario
         self.asked = []
@@ -177,7 +179,10 @@ class ScenarioView(QWidget):
     def answer(self) -> Answer:
         """The form as a checked answer; TrainerError says what is missing."""
         assert self.scenario is not None
-        return build_answer(self.form.draft(), self.scenario, self.catalogue)
+        answer = build_answer(self.form.draft(), self.scenario, self.catalogue)
+        if self.require_certainty and answer.certainty is None:
+            raise TrainerError("Say how sure you are of the recording decision.")
+        return answer
 
     def draft(self) -> AnswerDraft:
         return self.form.draft()
