@@ -1,0 +1,98 @@
+"""The certainty question on the answer form, and the "Due now" quiz on the practice screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import create_profile, fill_answer
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Answer, AnsweredCrime
+from trainer.core.grading.grade import grade
+from trainer.core.store.records import AnswerRecord, now
+from trainer.core.store.sqlite import Store
+from trainer.ui.main_window import MainWindow
+
+
+def _quiz_view(window: MainWindow, mode: str = "topic", value: str | None = "fixture"):  # type: ignore[no-untyped-def]
+    practice = window.practice_view
+    assert practice is not None
+    practice.select(mode, value)  # type: ignore[arg-type]
+    practice.count.setValue(1)
+    return practice
+
+
+def test_the_certainty_chosen_is_stored_with_the_answer(
+    window: MainWindow, store: Store, qtbot: QtBot
+) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    _quiz_view(window).start.click()
+    assert window.quiz_screen is not None
+    view = window.quiz_screen.scenario_view
+    form = view.form
+    assert form.certainty_box.isVisibleTo(view) and form.certainty is None
+    fill_answer(view, "incident")
+    form.certainty_buttons[3].click()
+    assert form.certainty == 3
+    view.submit.click()
+    [stored] = store.answers()
+    assert stored.certainty == 3 and '"certainty":3' in stored.answer_json
+    assert stored.cards  # the scenario's rule cards travel with the answer
+    form.clear("classify")
+    assert form.certainty is None  # the next scenario starts unanswered
+
+
+def test_an_exam_can_require_the_certainty_question(
+    window: MainWindow, store: Store, qtbot: QtBot
+) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    practice = _quiz_view(window, "exam", None)
+    assert practice.require_certainty.isEnabled()
+    practice.require_certainty.setChecked(True)
+    practice.start.click()
+    assert window.quiz_screen is not None
+    view = window.quiz_screen.scenario_view
+    fill_answer(view, "incident")
+    view.submit.click()
+    assert store.answers() == [] and "how sure" in view.error.text()
+    view.form.certainty_buttons[1].click()
+    view.submit.click()
+    [stored] = store.answers()
+    assert stored.certainty == 1
+
+
+def test_due_now_asks_the_weakest_due_rule_through_a_scenario_not_yet_mastered(
+    window: MainWindow, store: Store, catalogue: Catalogue, qtbot: QtBot
+) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    assert window.context is not None and window.practice_view is not None
+    [trainee] = store.trainees()
+    session = store.start_session(trainee.id, "mixed")
+    by_id = window.context.library.by_id
+    month_ago = now() - timedelta(days=30)
+    for sid, answer in (
+        ("fx-burglary", Answer(decision="incident")),  # wrong: its rule rates Again
+        ("fx-theft", Answer(decision="crime", crimes=(AnsweredCrime(offence="39"),))),
+    ):
+        loaded = by_id[sid]
+        result = grade(loaded.scenario, answer, catalogue)
+        store.record_answer(
+            AnswerRecord.build(
+                trainee.id, session, loaded, answer, result, month_ago, month_ago, (), False,
+                catalogue,
+            )  # fmt: skip
+        )
+    assert [a.score for a in store.answers()] == [0, 100]
+    window.show_practice()
+    assert window.practice_view.due_info.text().startswith("2 rules are due for review now.")
+    window.practice_view.select("due")
+    window.practice_view.count.setValue(5)
+    window.practice_view.start.click()
+    assert window.quiz_screen is not None and window.quiz_screen.run is not None
+    run = window.quiz_screen.run
+    # The burglary rule (failed) is least likely recalled; the theft rule's only scenario was
+    # answered fully right, so it has none left to practise through.
+    assert [s.id for s in run.quiz.pool] == ["fx-burglary"]
+    assert window.quiz_screen.scenario_view.scenario is not None
+    assert window.quiz_screen.scenario_view.scenario.id == "fx-burglary"
