@@ -96,3 +96,37 @@ def test_due_now_asks_the_weakest_due_rule_through_a_scenario_not_yet_mastered(
     assert [s.id for s in run.quiz.pool] == ["fx-burglary"]
     assert window.quiz_screen.scenario_view.scenario is not None
     assert window.quiz_screen.scenario_view.scenario.id == "fx-burglary"
+
+
+def test_progress_shows_the_rule_schedule_forecast_and_calibration(
+    window: MainWindow, store: Store, catalogue: Catalogue, qtbot: QtBot, qtmodeltester  # type: ignore[no-untyped-def]
+) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    assert window.context is not None
+    [trainee] = store.trainees()
+    session = store.start_session(trainee.id, "mixed")
+    loaded = window.context.library.by_id["fx-burglary"]
+    week_ago = now() - timedelta(days=7)
+    for certainty, answer in ((3, Answer(decision="incident")), (3, Answer(decision="incident"))):
+        answer = Answer(decision=answer.decision, certainty=certainty)
+        result = grade(loaded.scenario, answer, catalogue)
+        store.record_answer(
+            AnswerRecord.build(
+                trainee.id, session, loaded, answer, result, week_ago, week_ago, (), False,
+                catalogue,
+            )  # fmt: skip
+        )
+    window.show_progress()
+    view = window.progress_view
+    assert view is not None
+    tab = view.review_tab
+    for model in (tab.schedule, tab.forecast, tab.calibration):
+        qtmodeltester.check(model)
+    [status] = tab.schedule.rows()
+    assert (status.rule, status.card.lapses) == ("burglary-entry-point-damage", 2)
+    assert tab.schedule.index(0, 1).data().endswith("%")
+    assert tab.forecast.rowCount() == 30
+    assert tab.forecast.index(0, 1).data() == "1"  # overdue: counted today
+    very_sure = tab.calibration.rows()[2]
+    assert (very_sure.answers, very_sure.right, very_sure.verdict) == (2, 0, "over-confident")
+    assert tab.calibration.index(2, 5).data() == "-6.00"

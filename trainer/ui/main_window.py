@@ -257,7 +257,24 @@ class MainWindow(QMainWindow):
             store.sessions(tid),
             self.context.library.by_id,
         )
+        self._show_reviews(self.progress_view)
         self._show(self.progress_view)
+
+    def _show_reviews(self, view: ProgressView) -> None:
+        from trainer.core.practice import schedule
+        from trainer.core.reports.certainty import calibration
+        from trainer.core.store.records import now
+
+        assert self.context is not None and self.trainee is not None
+        store, at = self.context.store, now()
+        retention = schedule.desired_retention(store)
+        cards = schedule.trainee_cards(store, self.trainee.id, retention)
+        view.review_tab.show_schedule(
+            schedule.by_urgency(cards, at, retention),
+            schedule.forecast(cards, at),
+            calibration(store, self.trainee.id),
+            at,
+        )
 
     def _show(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
