@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -130,3 +132,42 @@ def test_progress_shows_the_rule_schedule_forecast_and_calibration(
     very_sure = tab.calibration.rows()[2]
     assert (very_sure.answers, very_sure.right, very_sure.verdict) == (2, 0, "over-confident")
     assert tab.calibration.index(2, 5).data() == "-6.00"
+
+
+def test_the_dashboard_lists_rules_at_risk_and_confident_and_wrong(
+    qtbot: QtBot, store: Store, catalogue: Catalogue, tmp_path: Path, qtmodeltester  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.core.team_data import START, record
+    from trainer.core.content.scenarios import Library
+    from trainer.ui.context import AppContext
+    from trainer.ui.dashboard.window import DashboardWindow
+
+    rule = "burglary-entry-point-damage"
+    dana = store.create_trainee("Dana Dale", "CH009", "call-handler")
+    eve = store.create_trainee("Eve Ely", "CH010", "call-handler")
+    for trainee, certainty in ((dana, 3), (eve, 1)):
+        session = store.start_session(trainee.id, "practice")
+        store.record_answers(
+            dataclasses.replace(
+                record(trainee.id, session, f"s-{day}", START + timedelta(days=day), score=0,
+                       decision="incident", findings=(("under-recording", rule, "No."),)),
+                certainty=certainty, cards=(rule, "one-crime-per-victim"),
+            )  # fmt: skip
+            for day in range(4 if trainee is dana else 2)
+        )
+    window = DashboardWindow(AppContext(store, catalogue, tmp_path, Library()), "sgt.price")
+    qtbot.add_widget(window)
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+    view = window.risks
+    for model in (view.rules, view.trainees, view.wrong):
+        qtmodeltester.check(model)
+    [at_risk] = view.rules.rows()
+    assert (at_risk.rule, at_risk.trainees, at_risk.lapses) == (rule, 1, 4)
+    [dana_row] = view.trainees.rows()  # Eve: two lapses, never very sure: not listed
+    assert (dana_row.name, dana_row.leeches, dana_row.confident_wrong) == (
+        "Dana Dale",
+        ((rule, 4),),
+        4,
+    )
+    assert view.wrong.rowCount() == 4
+    assert view.wrong.index(0, 0).data() == "Dana Dale"

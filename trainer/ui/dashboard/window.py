@@ -25,6 +25,7 @@ from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.risk_view import Risks, RiskView, load_risks
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
@@ -42,11 +43,12 @@ class Figures:
 
     topics: list[str]
     data: TeamData
+    risks: Risks
 
 
 def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
     """The slow part of a refresh (~2 s at 100,000 answers): run by a `LoadRunner`, off the GUI."""
-    return Figures(known_topics(store, library), load(store, flt).prepare())
+    return Figures(known_topics(store, library), load(store, flt).prepare(), load_risks(store))
 
 
 class DashboardWindow(QMainWindow):
@@ -74,6 +76,7 @@ class DashboardWindow(QMainWindow):
         self.rules = RulesView(context.catalogue, self)
         self.trainee = TraineeView(context.catalogue, context.store, self)
         self.items = ItemsView(self)
+        self.risks = RiskView(context.catalogue, self)
         self.export = ExportView(context, self)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
@@ -81,6 +84,7 @@ class DashboardWindow(QMainWindow):
             (self.rules, "Rules and crime &groups"),
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
+            (self.risks, "Rules at &risk"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
@@ -138,6 +142,7 @@ class DashboardWindow(QMainWindow):
         self.rules.show_data(self.data)
         self.trainee.show_data(self.data)
         self.items.show_data(self.data)
+        self.risks.show_risks(figures.risks)
         self.export.show_filter(self.data)
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
