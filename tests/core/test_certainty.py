@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,16 @@ def test_calibration_and_confident_and_wrong_figures_match_a_count_by_hand() -> 
         listed = confident_and_wrong(store, ids["b"])
         assert [(w.decision, w.expected_decision) for w in listed] == [("cancel", "retain")]
         assert len(confident_and_wrong(store)) == 3
+
+
+def test_the_answers_csv_ends_with_the_certainty(tmp_path: Path) -> None:
+    from trainer.core.store.export import ANSWER_HEADER, export_answers
+
+    store, _ = _store()
+    with store:
+        export_answers(store, tmp_path / "a.csv")
+    lines = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert ANSWER_HEADER[-1] == "certainty" and lines[0].endswith(",mode,certainty")
+    assert [line.rsplit(",", 1)[1] for line in lines[1:]] == [
+        "" if c is None else str(c) for _, c, _, _ in HISTORY
+    ]

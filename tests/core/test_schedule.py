@@ -1,4 +1,4 @@
-"""The rule schedule: ratings from findings and certainty, FSRS due dates, a cache rebuilt exactly."""
+"""The rule schedule: ratings from findings and certainty, FSRS due dates, an exact rebuild."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from trainer.core.practice.schedule import (
     by_urgency,
     due_summary,
     forecast,
-    rebuild_schedules,
     ratings,
+    rebuild_schedules,
     schedule_of,
     trainee_cards,
     update_schedules,
@@ -48,22 +48,19 @@ def record(
     catalogue: Catalogue,
 ) -> AnswerRecord:  # fmt: skip
     result = grade(item.scenario, answer, catalogue)
-    rec = AnswerRecord.build(
-        trainee, session, item, answer, result, at, at, (), False, catalogue
-    )
+    rec = AnswerRecord.build(trainee, session, item, answer, result, at, at, (), False, catalogue)
     store.record_answer(rec)
     return rec
 
 
-@pytest.mark.parametrize(
-    ("certainty", "passed"), [(None, GOOD), (1, HARD), (2, GOOD), (3, EASY)]
-)
+@pytest.mark.parametrize(("certainty", "passed"), [(None, GOOD), (1, HARD), (2, GOOD), (3, EASY)])
 def test_a_card_no_finding_touches_rates_by_certainty(certainty: int | None, passed: int) -> None:
     assert ratings(["a", "b"], ["b", "c"], certainty) == {"a": passed, "b": AGAIN, "c": AGAIN}
 
 
 def _scripted(store: Store, catalogue: Catalogue) -> str:
-    """Right, wrong, wrong, right a week apart on the burglary card; the victim card always right."""
+    """Right, wrong, wrong, right a week apart on the burglary card; the victim card always
+    right."""
     trainee = store.create_trainee("Alex", "CH1", "call-handler").id
     session = store.start_session(trainee, "mixed")
     burglary, victim = loaded("burglary", [BURGLARY]), loaded("victim", [VICTIM])
@@ -214,3 +211,37 @@ def test_a_leech_is_marked_after_four_lapses(catalogue: Catalogue) -> None:
         assert [c.leech for c in trainee_cards(store, trainee)] == [True, False]
         assert [(r.rule, r.trainees, r.lapses) for r in rules_at_risk(store)] == [(BURGLARY, 1, 4)]
         assert leeches_by_trainee(store) == {trainee: 1}
+
+
+def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_imports(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+    import json
+
+    from tests.core import store_data
+    from trainer.core.store.bundles import canonical, export_bundle, import_bundle
+    from trainer.core.store.sqlite import open_store
+
+    with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
+        [trainee] = store_data.seed(a, trainees=1, answers_each=60)
+        update_schedules(a)
+        export_bundle(a, tmp_path / "a.json")
+        store_data.seed(b, trainees=1, answers_each=5, seed_=3)
+        update_schedules(b)
+        import_bundle(b, tmp_path / "a.json")
+        assert trainee_cards(b, trainee) == trainee_cards(a, trainee)
+        assert [(r.certainty, r.cards) for r in b.answers(trainee)] == [
+            (r.certainty, r.cards) for r in a.answers(trainee)
+        ]
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    for answer in data["payload"]["answers"]:  # as a bundle from before certainty and cards
+        del answer["cards"]
+        answer["answer"].pop("certainty", None)
+    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    with open_store(tmp_path / "c") as c:
+        assert import_bundle(c, tmp_path / "old.json").answers == 60
+        assert {(r.certainty, r.cards) for r in c.answers()} == {(None, None)}
+        cards = trainee_cards(c, trainee)  # reviews from the findings alone
+        assert cards and all(card.lapses == card.reviews for card in cards)

@@ -20,7 +20,6 @@ from trainer.core.store.schema import STEPS, migrations
 from trainer.core.store.sqlite import DB_NAME, SCHEMA_STEPS, open_store
 from trainer.core.store.versions import applied_steps, schema_version
 
-
 # The answers' columns at the first schema version (later steps add columns at the end).
 OLD_COLUMNS = ANSWER_COLUMNS.removesuffix(", certainty, cards")
 OLD_INSERT = f"INSERT INTO answers ({OLD_COLUMNS}) VALUES ({', '.join('?' * 24)})"

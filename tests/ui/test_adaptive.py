@@ -81,9 +81,17 @@ def test_due_now_asks_the_weakest_due_rule_through_a_scenario_not_yet_mastered(
         result = grade(loaded.scenario, answer, catalogue)
         store.record_answer(
             AnswerRecord.build(
-                trainee.id, session, loaded, answer, result, month_ago, month_ago, (), False,
+                trainee.id,
+                session,
+                loaded,
+                answer,
+                result,
+                month_ago,
+                month_ago,
+                (),
+                False,
                 catalogue,
-            )  # fmt: skip
+            )
         )
     assert [a.score for a in store.answers()] == [0, 100]
     window.show_practice()
@@ -101,7 +109,11 @@ def test_due_now_asks_the_weakest_due_rule_through_a_scenario_not_yet_mastered(
 
 
 def test_progress_shows_the_rule_schedule_forecast_and_calibration(
-    window: MainWindow, store: Store, catalogue: Catalogue, qtbot: QtBot, qtmodeltester  # type: ignore[no-untyped-def]
+    window: MainWindow,
+    store: Store,
+    catalogue: Catalogue,
+    qtbot: QtBot,
+    qtmodeltester,  # type: ignore[no-untyped-def]
 ) -> None:
     create_profile(window, "Alex Morgan", "CH1001")
     assert window.context is not None
@@ -114,9 +126,17 @@ def test_progress_shows_the_rule_schedule_forecast_and_calibration(
         result = grade(loaded.scenario, answer, catalogue)
         store.record_answer(
             AnswerRecord.build(
-                trainee.id, session, loaded, answer, result, week_ago, week_ago, (), False,
+                trainee.id,
+                session,
+                loaded,
+                answer,
+                result,
+                week_ago,
+                week_ago,
+                (),
+                False,
                 catalogue,
-            )  # fmt: skip
+            )
         )
     window.show_progress()
     view = window.progress_view
@@ -135,7 +155,11 @@ def test_progress_shows_the_rule_schedule_forecast_and_calibration(
 
 
 def test_the_dashboard_lists_rules_at_risk_and_confident_and_wrong(
-    qtbot: QtBot, store: Store, catalogue: Catalogue, tmp_path: Path, qtmodeltester  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    store: Store,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    qtmodeltester,  # type: ignore[no-untyped-def]
 ) -> None:
     from tests.core.team_data import START, record
     from trainer.core.content.scenarios import Library
@@ -149,10 +173,18 @@ def test_the_dashboard_lists_rules_at_risk_and_confident_and_wrong(
         session = store.start_session(trainee.id, "practice")
         store.record_answers(
             dataclasses.replace(
-                record(trainee.id, session, f"s-{day}", START + timedelta(days=day), score=0,
-                       decision="incident", findings=(("under-recording", rule, "No."),)),
-                certainty=certainty, cards=(rule, "one-crime-per-victim"),
-            )  # fmt: skip
+                record(
+                    trainee.id,
+                    session,
+                    f"s-{day}",
+                    START + timedelta(days=day),
+                    score=0,
+                    decision="incident",
+                    findings=(("under-recording", rule, "No."),),
+                ),
+                certainty=certainty,
+                cards=(rule, "one-crime-per-victim"),
+            )
             for day in range(4 if trainee is dana else 2)
         )
     window = DashboardWindow(AppContext(store, catalogue, tmp_path, Library()), "sgt.price")

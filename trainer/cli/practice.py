@@ -45,7 +45,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Subparsers) -> None:
     p = sub.add_parser(
-        "schedule", help="a trainee's rule cards: retrievability, due date, lapses, most urgent first"
+        "schedule",
+        help="a trainee's rule cards: retrievability, due date, lapses, most urgent first",
     )
     p.add_argument("--trainee", metavar="STAFF", required=True, help="staff number (or id)")
     p.add_argument("--json", action="store_true", help="a JSON list instead of lines")

@@ -39,7 +39,8 @@ class Calibration:
 
     @property
     def verdict(self) -> str:
-        """'over-confident' below the level's band, 'under-confident' above it, else 'well judged'."""
+        """'over-confident' below the level's band, 'under-confident' above it, else 'well
+        judged'."""
         share = self.share
         if share is None:
             return "no answers"

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.checks import check_answer, decisions_for
-from trainer.core.content.models import Answer, AnsweredCrime, Certainty, Decision, ReferTo, Scenario
+from trainer.core.content.models import (
+    Answer,
+    AnsweredCrime,
+    Certainty,
+    Decision,
+    ReferTo,
+    Scenario,
+)
 from trainer.core.errors import TrainerError
 
 _CODE_THEN_NAME = re.compile(r"^\s*(\S+)(?:\s+.*)?$")

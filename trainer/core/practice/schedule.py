@@ -171,9 +171,7 @@ def schedule_of(
 
 # The cache table -----------------------------------------------------------------------------
 
-_COLUMNS = (
-    "trainee_id, rule, state, step, stability, difficulty, due_ts, last_ts, reviews, lapses"
-)
+_COLUMNS = "trainee_id, rule, state, step, stability, difficulty, due_ts, last_ts, reviews, lapses"
 
 
 def _row(card: RuleCard) -> tuple[Any, ...]:
@@ -301,7 +299,9 @@ def rebuild_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int
     return update_schedules(store, retention)
 
 
-def trainee_cards(store: Store, trainee_id: str, retention: float = DEFAULT_RETENTION) -> list[RuleCard]:
+def trainee_cards(
+    store: Store, trainee_id: str, retention: float = DEFAULT_RETENTION
+) -> list[RuleCard]:
     """The trainee's rule cards, brought up to date, in no particular order."""
     update_schedules(store, retention)
     rows = store.query(
