@@ -290,16 +290,15 @@ def test_ids_are_uuid7_ordered_by_time() -> None:
 def test_a_finding_from_a_trap_keeps_its_trap_and_malpractice(
     store: Store, catalogue: Catalogue
 ) -> None:
-    from dataclasses import replace
-
     loaded, problems = load_file(SCENARIO, catalogue)
     assert loaded is not None, problems
-    answer = Answer(decision="crime", crimes=(AnsweredCrime(offence="58A"),))
+    # A wrong class the scenario names no trap for, and the downgrade the scenario's trap names.
+    answer = Answer(decision="crime", crimes=(AnsweredCrime(offence="28I"),))
+    downgrade = Answer(decision="crime", crimes=(AnsweredCrime(offence="58A"),))
     result = grade(loaded.scenario, answer, catalogue)
-    fell = replace(
-        result,
-        findings=(replace(result.findings[0], trap="downgraded-to-damage", malpractice=True),),
-    )
+    fell = grade(loaded.scenario, downgrade, catalogue)
+    assert result.findings and all(f.trap is None for f in result.findings)
+    assert any(f.trap == "downgraded-to-damage" and f.malpractice for f in fell.findings)
     trainee = store.create_trainee("Al", "1", "call-handler")
     session = store.start_session(trainee.id, "practice")
     shown = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -307,7 +306,7 @@ def test_a_finding_from_a_trap_keeps_its_trap_and_malpractice(
         trainee.id, session, loaded, answer, result, shown, shown, [], False, catalogue
     )
     trapped = AnswerRecord.build(
-        trainee.id, session, loaded, answer, fell, shown, shown, [], False, catalogue
+        trainee.id, session, loaded, downgrade, fell, shown, shown, [], False, catalogue
     )
     assert '"trap"' not in plain.findings_json  # stored only when set, as `trainer grade` prints
     assert '"trap":"downgraded-to-damage","malpractice":true' in trapped.findings_json

@@ -18,6 +18,7 @@ from trainer.core import paths
 from trainer.core.errors import TrainerError
 from trainer.ui import app, main_window
 from trainer.ui.bench_hook import SLOW_IMPORTS_MARK
+from trainer.ui.loader import BankLoader
 from trainer.ui.main_window import MainWindow
 from trainer.ui.skipped_files import SkippedFilesDialog
 
@@ -75,6 +76,34 @@ def test_a_store_that_cannot_open_is_reported(
     assert "progress.db" in shown[0]
     assert window.start_view.status.text().startswith("Cannot start:")
     assert not window.start_view.create_button.isEnabled()
+
+
+def test_the_loader_thread_has_ended_once_the_window_hears_from_it(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window torn down straight after the loader's last signal must not take a running thread
+    with it (Qt aborts the process): the thread has ended by the time the window acts on it."""
+    shown: list[str] = []
+    monkeypatch.setattr("trainer.ui.main_window.show_error", lambda parent, msg: shown.append(msg))
+    loader_run = BankLoader.run
+
+    def lingering_run(self: BankLoader) -> None:  # the thread is still returning after its signal
+        loader_run(self)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(BankLoader, "run", lingering_run)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "progress.db").write_bytes(b"this is not a database at all" * 100)
+    window = MainWindow(data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    window.load([bank_dir])
+    loader = window.loader
+    assert loader is not None
+    try:
+        qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+        assert not loader.isRunning()
+    finally:
+        loader.wait()
 
 
 def test_run_app_opens_loads_backs_up_and_closes(

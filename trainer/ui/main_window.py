@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
     def _bank_loaded(self, bank: LoadedBank) -> None:
         from trainer.core.store.sqlite import open_store
 
+        self._loader_done()
         try:
             store = open_store(self.data_dir)
         except TrainerError as exc:
@@ -141,7 +142,14 @@ class MainWindow(QMainWindow):
         self.backup_job.failed.connect(lambda message: show_error(self, message))
         self.backup_job.start(lambda store: str(daily_backup(store) or ""))
 
+    def _loader_done(self) -> None:
+        """The loader has sent its last signal: let its thread end now, so nothing that follows
+        (a window closed or destroyed at once) can take a running thread with it."""
+        if self.loader is not None:
+            self.loader.wait()
+
     def _load_failed(self, message: str) -> None:
+        self._loader_done()
         self.start_view.set_ready(False, f"Cannot start: {message}")
         show_error(self, message)
 
