@@ -245,3 +245,43 @@ def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_impo
         assert {(r.certainty, r.cards) for r in c.answers()} == {(None, None)}
         cards = trainee_cards(c, trainee)  # reviews from the findings alone
         assert cards and all(card.lapses == card.reviews for card in cards)
+
+
+def test_the_desired_retention_is_kept_per_workstation() -> None:
+    from trainer.core.errors import TrainerError
+    from trainer.core.practice.schedule import desired_retention, set_desired_retention
+
+    with Store.memory() as store:
+        assert desired_retention(store) == 0.9
+        set_desired_retention(store, 0.85)
+        assert desired_retention(store) == 0.85
+        with pytest.raises(TrainerError, match="desired retention"):
+            set_desired_retention(store, 1.5)
+        store.conn.execute("UPDATE meta SET value = 'x' WHERE key = 'desired_retention'")
+        assert desired_retention(store) == 0.9
+
+
+def test_due_now_takes_new_scenarios_before_repeats_and_skips_mastered_ones() -> None:
+    from trainer.core.practice.quiz import due_scenarios
+    from trainer.core.reports.statistics import Attempt
+
+    def scenario(sid: str, rules: list[str]) -> Scenario:
+        return loaded(sid, rules).scenario
+
+    bank = [
+        scenario("seen", [BURGLARY]),
+        scenario("fresh", [BURGLARY]),
+        scenario("mastered", [VICTIM]),
+        scenario("victim-seen", [VICTIM, BURGLARY]),
+    ]
+
+    def attempt(sid: str, score: int) -> Attempt:
+        return Attempt(
+            trainee_id="t", scenario_id=sid, kind="classify", expected_decision="crime",
+            decision="crime", score=score, answered_at=START,
+        )  # fmt: skip
+
+    history = [attempt("seen", 40), attempt("mastered", 100), attempt("victim-seen", 0)]
+    chosen = due_scenarios(bank, [VICTIM, BURGLARY], history)
+    assert [s.id for s in chosen] == ["victim-seen", "fresh"]
+    assert [s.id for s in due_scenarios(bank, ["no-such-rule"], history)] == []
