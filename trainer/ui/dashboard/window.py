@@ -84,7 +84,7 @@ class DashboardWindow(QMainWindow):
             (self.rules, "Rules and crime &groups"),
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
-            (self.risks, "Rules at &risk"),
+            (self.risks, "Rules at risk: w&ho to retrain"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
