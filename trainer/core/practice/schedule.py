@@ -22,7 +22,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -96,27 +96,6 @@ class RuleCard:
             last_review=self.last_review,
         )
 
-    def reviewed(self, rating: int, at: datetime, retention: float) -> RuleCard:
-        """This card after one more review."""
-        import fsrs
-
-        card, _ = _scheduler(retention).review_card(self._fsrs(), fsrs.Rating(rating), at)
-        return replace(
-            self,
-            state=int(card.state),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=card.due,
-            last_review=at,
-            reviews=self.reviews + 1,
-            lapses=self.lapses + (rating == AGAIN),
-        )
-
-    @classmethod
-    def new(cls, trainee_id: str, rule: str, at: datetime) -> RuleCard:
-        return cls(trainee_id, rule, LEARNING, 0, None, None, at, at, 0, 0)
-
 
 @functools.lru_cache(maxsize=4)
 def _scheduler(retention: float) -> fsrs.Scheduler:
@@ -146,16 +125,47 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
+@functools.lru_cache(maxsize=4096)
+def _reviews(card_json: str | None, rules_json: str, certainty: int | None) -> tuple[Any, ...]:
+    """(rule, fsrs.Rating) pairs of one answer; the same few strings recur across answers."""
+    import fsrs
+
+    exercised = json.loads(card_json) if card_json else None
+    found = ratings(exercised, json.loads(rules_json), certainty)
+    return tuple((rule, fsrs.Rating(rating)) for rule, rating in found.items())
+
+
 def fold(
     cards: dict[str, RuleCard], rows: Iterable[tuple[Any, ...]], retention: float
 ) -> dict[str, RuleCard]:
-    """One trainee's cards after the answers `rows` (`_ANSWERS` columns, in answer order)."""
-    for trainee_id, _id, ts, card_json, rules_json, certainty in rows:
-        at = _utc(ts)
-        exercised = json.loads(card_json) if card_json else None
-        for rule, rating in ratings(exercised, json.loads(rules_json), certainty).items():
-            card = cards.get(rule) or RuleCard.new(trainee_id, rule, at)
-            cards[rule] = card.reviewed(rating, at, retention)
+    """One trainee's cards after the answers `rows` (`_ANSWERS` columns, in answer order).
+
+    The fold works on fsrs cards and counters (a RuleCard is built once per rule at the end):
+    a rebuild reviews millions of times.
+    """
+    import fsrs
+
+    review = _scheduler(retention).review_card
+    again = fsrs.Rating.Again
+    live: dict[str, list[Any]] = {r: [c._fsrs(), c.reviews, c.lapses] for r, c in cards.items()}
+    trainee_id = ""
+    for owner, _id, ts, card_json, rules_json, certainty in rows:
+        trainee_id, at = owner, _utc(ts)
+        for rule, rating in _reviews(card_json, rules_json, certainty):
+            state = live.get(rule)
+            if state is None:
+                state = live[rule] = [fsrs.Card(card_id=0, due=at), 0, 0]
+            state[0] = review(state[0], rating, at)[0]
+            state[1] += 1
+            state[2] += rating == again
+    for rule, (card, reviews, lapses) in live.items():
+        old = cards.get(rule)
+        if old is not None and old.reviews == reviews:
+            continue  # not reviewed by these rows: kept as it was
+        cards[rule] = RuleCard(
+            old.trainee_id if old else trainee_id, rule, int(card.state), card.step,
+            card.stability, card.difficulty, card.due, card.last_review, reviews, lapses,
+        )  # fmt: skip
     return cards
 
 
@@ -253,9 +263,11 @@ def update_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
             _rebuild_all(conn, retention)
             count = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
         else:
-            new = conn.execute(
-                f"{_ANSWERS} WHERE seq > ? ORDER BY trainee_id, answered_ts, id", [done]
-            ).fetchall()
+            # The rowid range (NOT INDEXED: an index scan for the ORDER BY would read them all).
+            new = sorted(
+                conn.execute(f"{_ANSWERS} NOT INDEXED WHERE seq > ?", [done]),
+                key=lambda r: (r[0], r[2], r[1]),
+            )
             for trainee, group in itertools.groupby(new, key=lambda r: r[0]):
                 _fold_new(conn, trainee, list(group), retention)
             count = len(new)
