@@ -285,3 +285,22 @@ def test_due_now_takes_new_scenarios_before_repeats_and_skips_mastered_ones() ->
     chosen = due_scenarios(bank, [VICTIM, BURGLARY], history)
     assert [s.id for s in chosen] == ["victim-seen", "fresh"]
     assert [s.id for s in due_scenarios(bank, ["no-such-rule"], history)] == []
+
+
+def test_answers_numbered_after_a_reset_are_not_missed(catalogue: Catalogue) -> None:
+    from trainer.core.store.accounts import reset_profile
+
+    with Store.memory() as store:
+        first = _scripted(store, catalogue)
+        other = store.create_trainee("Sam", "CH2", "call-handler").id
+        update_schedules(store)
+        reset_profile(store, first, "sup")  # frees the highest answer numbers
+        session = store.start_session(other, "mixed")
+        item = loaded("burglary", [BURGLARY])
+        for day in range(9):  # numbered again from where the reset freed them, and beyond
+            record(store, other, session, item, WRONG, START + timedelta(days=day), catalogue)
+        update_schedules(store)
+        [card] = trainee_cards(store, other)
+        assert (card.reviews, card.lapses) == (9, 9)
+        rebuild_schedules(store)
+        assert trainee_cards(store, other) == [card]

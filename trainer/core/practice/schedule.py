@@ -284,8 +284,10 @@ def _fold_new(
     mark = conn.execute(
         "SELECT last_ts, last_id FROM schedule_marks WHERE trainee_id = ?", [trainee_id]
     ).fetchone()
-    if mark is not None and (rows[0][2], rows[0][1]) < tuple(mark):
-        _rebuild_trainee(conn, trainee_id, retention)  # older answers arrived: replay them all
+    if mark is not None and (rows[0][2], rows[0][1]) <= tuple(mark):
+        # Older answers arrived (an import), or ones folded before come round again (after a
+        # profile reset elsewhere lowered schedule_seq): replay the trainee's answers in order.
+        _rebuild_trainee(conn, trainee_id, retention)
         return
     cards = {
         c.rule: c

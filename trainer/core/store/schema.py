@@ -218,6 +218,12 @@ def forget_schedules(conn: sqlite3.Connection) -> None:
 
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
+    # Freed answer numbers may be taken again: the schedule re-reads from the first of them.
+    db.conn.execute(
+        "UPDATE meta SET value = CAST(min(CAST(value AS INTEGER), (SELECT coalesce(min(seq), 1)"
+        " - 1 FROM answers WHERE trainee_id = ?)) AS TEXT) WHERE key = 'schedule_seq'",
+        [trainee_id],
+    )
     db.conn.execute(
         "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
         [trainee_id],
