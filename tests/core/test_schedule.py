@@ -216,24 +216,32 @@ def test_a_leech_is_marked_after_four_lapses(catalogue: Catalogue) -> None:
 def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_imports(
     tmp_path: Path,
 ) -> None:
+    import dataclasses
     import hashlib
     import json
 
-    from tests.core import store_data
+    from tests.core import graded_data
+    from tests.core.conftest import real_bank
     from trainer.core.store.bundles import canonical, export_bundle, import_bundle
     from trainer.core.store.sqlite import open_store
 
+    library, catalogue = real_bank()
     with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
-        [trainee] = store_data.seed(a, trainees=1, answers_each=60)
+        [trainee] = graded_data.seed(a, library, catalogue, trainees=1, answers_each=60)
+        session = a.start_session(trainee, "mixed")
+        loaded = library.scenarios[0]
+        sure = dataclasses.replace(graded_data.right_answer(loaded), certainty=3)
+        graded_data.record(a, trainee, session, loaded, sure, library, catalogue, now_ish())
         update_schedules(a)
         export_bundle(a, tmp_path / "a.json")
-        store_data.seed(b, trainees=1, answers_each=5, seed_=3)
+        graded_data.seed(b, library, catalogue, trainees=1, answers_each=5, seed_=3)
         update_schedules(b)
-        import_bundle(b, tmp_path / "a.json")
+        import_bundle(b, tmp_path / "a.json", library, catalogue)
         assert trainee_cards(b, trainee) == trainee_cards(a, trainee)
         assert [(r.certainty, r.cards) for r in b.answers(trainee)] == [
             (r.certainty, r.cards) for r in a.answers(trainee)
         ]
+        assert b.answers(trainee)[-1].certainty == 3
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     for answer in data["payload"]["answers"]:  # as a bundle from before certainty and cards
         del answer["cards"]
@@ -241,10 +249,13 @@ def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_impo
     data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     with open_store(tmp_path / "c") as c:
-        assert import_bundle(c, tmp_path / "old.json").answers == 60
-        assert {(r.certainty, r.cards) for r in c.answers()} == {(None, None)}
-        cards = trainee_cards(c, trainee)  # reviews from the findings alone
-        assert cards and all(card.lapses == card.reviews for card in cards)
+        assert import_bundle(c, tmp_path / "old.json", library, catalogue).answers == 61
+        assert {r.certainty for r in c.answers()} == {None}
+        assert all(r.cards for r in c.answers())  # from this workstation's bank, as the grade
+
+
+def now_ish() -> datetime:
+    return START + timedelta(days=30)
 
 
 def test_the_desired_retention_is_kept_per_workstation() -> None:
@@ -304,3 +315,41 @@ def test_answers_numbered_after_a_reset_are_not_missed(catalogue: Catalogue) -> 
         assert (card.reviews, card.lapses) == (9, 9)
         rebuild_schedules(store)
         assert trainee_cards(store, other) == [card]
+
+
+def test_a_regrade_that_changes_findings_or_cards_rebuilds_the_schedule(tmp_path: Path) -> None:
+    import dataclasses
+
+    from tests.core import graded_data
+    from tests.core.conftest import real_bank
+    from trainer.core.content.scenarios import Library
+    from trainer.core.store.regrade import regrade
+
+    library, catalogue = real_bank()
+    with Store.memory() as store:
+        trainee = store.create_trainee("Alex", "CH1", "call-handler").id
+        session = store.start_session(trainee, "mixed")
+        loaded = next(s for s in library.scenarios if s.scenario.expected.decision == "crime")
+        graded_data.record(
+            store, trainee, session, loaded, Answer(decision="refer", refer_to="other-force"),
+            library, catalogue,
+        )  # fmt: skip
+        before = {c.rule: c for c in trainee_cards(store, trainee)}
+        # The scenario now also exercises another card: the regrade restamps its cards.
+        expected = loaded.scenario.expected
+        extra = next(r for r in catalogue.rule_by_id if r not in expected.cards)
+        cards = (*expected.rules, extra)
+        changed = dataclasses.replace(
+            loaded.scenario, expected=dataclasses.replace(expected, rules=cards)
+        )
+        bank = Library(
+            [
+                LoadedScenario(changed, loaded.path, "changed") if s is loaded else s
+                for s in library.scenarios
+            ]
+        )
+        regrade(store, bank, catalogue)
+        [stored] = store.answers()
+        assert extra in (stored.cards or ())
+        after = {c.rule: c for c in trainee_cards(store, trainee)}
+        assert set(after) == set(before) | {extra}

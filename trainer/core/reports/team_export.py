@@ -12,6 +12,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.scenarios import Library
 from trainer.core.errors import TrainerError
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store import bundles, export
@@ -44,13 +46,14 @@ def export_summary(store: Store, dest: Path, flt: TeamFilter) -> str:
     return f"Wrote {count} trainee row(s) to {dest}."
 
 
-def import_bundle(store: Store, source: Path) -> str:
-    """Merge a results bundle (as `trainer import` does); returns a one-line report."""
-    r = bundles.import_bundle(store, source)
+def import_bundle(store: Store, source: Path, library: Library, catalogue: Catalogue) -> str:
+    """Merge a results bundle (as `trainer import` does, grading every answer again with this
+    workstation's bank); returns a one-line report."""
+    r = bundles.import_bundle(store, source, library, catalogue)
     return (
         f"Imported {r.answers} answer(s), {r.sessions} session(s) and {r.trainees} trainee(s) "
         f"from {source.name}; {r.already_present} answer(s) were already here, "
-        f"{r.skipped_after_reset} predate a profile reset."
+        f"{r.skipped_after_reset} predate a profile reset{r.grading_note()}."
     )
 
 

@@ -169,8 +169,109 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+def forget_schedules(conn: sqlite3.Connection) -> None:
+    """Empty the rule schedule's cache: the next look at it rebuilds it from the answers."""
+    conn.execute("DELETE FROM rule_schedule")
+    conn.execute("DELETE FROM schedule_marks")
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
+
+
+def forget_trainee(db: Database, trainee_id: str) -> None:
+    """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
+    # Freed answer numbers may be taken again: the schedule re-reads from the first of them.
+    db.conn.execute(
+        "UPDATE meta SET value = CAST(min(CAST(value AS INTEGER), (SELECT coalesce(min(seq), 1)"
+        " - 1 FROM answers WHERE trainee_id = ?)) AS TEXT) WHERE key = 'schedule_seq'",
+        [trainee_id],
+    )
+    db.conn.execute(
+        "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
+    for table in ("trainee_totals", "trainee_findings", "rule_schedule", "schedule_marks"):
+        db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
+    db.conn.execute(
+        "DELETE FROM grade_history WHERE answer_id IN "
+        "(SELECT id FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
+
+
+def rebuild_summaries(db: Database) -> None:
+    """Recompute every summary from the answers (the migration's backfill, or a repair)."""
+    with db.atomic():
+        for table in SUMMARY_TABLES:
+            db.conn.execute(f"DELETE FROM {table}")
+        summarise_after(db.conn, -(2**63))
+
+
 @_step
-def m0003_schedule_certainty(db: Database) -> None:
+def m0003_regrades(db: Database) -> None:
+    """What each answer was graded under, regrades with each changed answer's previous grade, and
+    HMIC malpractice answers countable in SQL (backfilled from the stored findings)."""
+    _run(
+        db,
+        f"""
+        ALTER TABLE answers ADD COLUMN bank_hash TEXT;
+        ALTER TABLE answers ADD COLUMN malpractice_trap TEXT;
+        CREATE INDEX answers_by_bank ON answers (scenario_id, bank_hash);
+        CREATE INDEX answers_by_malpractice ON answers
+            (malpractice_trap, scenario_id, trainee_id, answered_ts)
+            WHERE malpractice_trap IS NOT NULL;
+        CREATE TABLE regrades (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL CHECK ({_iso("started_at")}),
+            started_ts REAL NOT NULL,
+            finished_at TEXT CHECK (finished_at IS NULL OR {_iso("finished_at")}),
+            bank_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            checked INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            missing_scenario INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE grade_history (
+            answer_id TEXT NOT NULL,
+            regrade_id INTEGER NOT NULL REFERENCES regrades (id),
+            score INTEGER NOT NULL,
+            findings TEXT NOT NULL,
+            expected_decision TEXT NOT NULL,
+            crime_groups TEXT NOT NULL,
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            bank_hash TEXT,
+            PRIMARY KEY (answer_id, regrade_id)
+        ) WITHOUT ROWID;
+        UPDATE answers SET malpractice_trap = (
+            SELECT json_extract(value, '$.trap') FROM json_each(answers.findings)
+            WHERE json_extract(value, '$.malpractice') = 1
+                AND json_extract(value, '$.trap') IS NOT NULL
+            LIMIT 1
+        ) WHERE instr(findings, '"malpractice"') > 0
+        """,
+    )
+
+
+@_step
+def m0004_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@_step
+def m0005_schedule_certainty(db: Database) -> None:
     """Certainty and the exercised rule cards with each answer; the rule schedule's cache.
 
     `rule_schedule` holds one FSRS card per trainee and rule, derived from the answers alone
@@ -207,34 +308,3 @@ def m0003_schedule_certainty(db: Database) -> None:
         INSERT INTO meta (key, value) VALUES ('schedule_seq', '0'), ('schedule_retention', '')
         """,
     )
-
-
-def forget_schedules(conn: sqlite3.Connection) -> None:
-    """Empty the rule schedule's cache: the next look at it rebuilds it from the answers."""
-    conn.execute("DELETE FROM rule_schedule")
-    conn.execute("DELETE FROM schedule_marks")
-    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
-
-
-def forget_trainee(db: Database, trainee_id: str) -> None:
-    """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
-    # Freed answer numbers may be taken again: the schedule re-reads from the first of them.
-    db.conn.execute(
-        "UPDATE meta SET value = CAST(min(CAST(value AS INTEGER), (SELECT coalesce(min(seq), 1)"
-        " - 1 FROM answers WHERE trainee_id = ?)) AS TEXT) WHERE key = 'schedule_seq'",
-        [trainee_id],
-    )
-    db.conn.execute(
-        "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
-        [trainee_id],
-    )
-    for table in ("trainee_totals", "trainee_findings", "rule_schedule", "schedule_marks"):
-        db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
-
-
-def rebuild_summaries(db: Database) -> None:
-    """Recompute every summary from the answers (the migration's backfill, or a repair)."""
-    with db.atomic():
-        for table in SUMMARY_TABLES:
-            db.conn.execute(f"DELETE FROM {table}")
-        summarise_after(db.conn, -(2**63))

@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
+from trainer.core.practice.quiz import (
+    AUDIENCE_PLURALS,
+    DEFAULT_COUNT,
+    Mode,
+    PracticeChoices,
+    QuizPlan,
+    audience_note,
+)
 from trainer.core.practice.schedule import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
 from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
@@ -32,7 +39,7 @@ from trainer.ui.widgets import button, heading, wrapped
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
         "&Quick mixed quiz",
-        "Scenarios from the whole bank, ones you have not mastered first.",
+        "Scenarios written for your role from the whole bank, ones you have not mastered first.",
     ),
     "due": (
         "Due &now",
@@ -67,6 +74,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
+        self.attempts: list[Attempt] = []
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -130,6 +138,8 @@ class PracticeView(QWidget):
             form.addRow(label, field)
         form.addRow(self.require_certainty)
         form.addRow(self.help)
+        self.audience_note = wrapped("", "Audiences", self)
+        form.addRow(self.audience_note)
 
         self.start = button("&Start", "Start", self)
         self.start.setDefault(True)
@@ -157,6 +167,8 @@ class PracticeView(QWidget):
         layout.addLayout(actions)
 
         self.modes.buttonToggled.connect(self._mode_changed)
+        self.value.currentIndexChanged.connect(self._show_audience_note)
+        self.count.valueChanged.connect(self._show_audience_note)
         self.start.clicked.connect(self._start)
         self.progress.clicked.connect(self.progress_requested)
         self.switch.clicked.connect(self.switch_requested)
@@ -167,6 +179,7 @@ class PracticeView(QWidget):
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
+        self.attempts = list(attempts)
         self._mode_changed()
         summary = summarise(trainee.id, attempts)
         if summary.mean_score is None:
@@ -210,6 +223,8 @@ class PracticeView(QWidget):
     def plan(self) -> QuizPlan:
         mode = self.mode
         value = self.value.currentData() if self.value.isEnabled() else None
+        if mode == "mixed":
+            value = self.role  # a quick quiz keeps to the trainee's own audience
         minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
         required = mode == "exam" and self.require_certainty.isChecked()
         return QuizPlan(mode, value, self.count.value(), minutes, required)
@@ -231,6 +246,21 @@ class PracticeView(QWidget):
         self._minutes_label.setEnabled(mode == "exam")
         self.help.setText(MODE_TEXT[mode][1])
         self.help.setAccessibleName(MODE_TEXT[mode][1])
+        self._show_audience_note()
+
+    def _show_audience_note(self) -> None:
+        """Say when the choice draws on scenarios written for the other audience."""
+        if self.role is None:
+            return
+        plan = self.plan()
+        if plan.mode == "mixed":
+            note = f"Only scenarios written for {AUDIENCE_PLURALS.get(self.role, self.role)}."
+        else:
+            bank = self.choices.bank
+            note = audience_note(bank, plan, self.role, self.catalogue, self.attempts)
+        self.audience_note.setText(note)
+        self.audience_note.setAccessibleName(note or "Audiences")
+        self.audience_note.setVisible(bool(note))
 
     def _start(self) -> None:
         self.plan_chosen.emit(self.plan())
