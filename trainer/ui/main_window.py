@@ -255,7 +255,11 @@ class MainWindow(QMainWindow):
 
         assert self.context is not None and self.quiz_screen is not None
         ctx = self.context
-        run = QuizRun.resume(ctx.store, trainee, ctx.library, ctx.catalogue)
+        from trainer.core.practice.schedule import desired_retention
+
+        run = QuizRun.resume(
+            ctx.store, trainee, ctx.library, ctx.catalogue, desired_retention(ctx.store)
+        )
         if run is None:
             self._offer_resume(trainee)
             return
