@@ -274,7 +274,6 @@ def test_the_desired_retention_is_kept_per_workstation() -> None:
 
 def test_due_now_takes_new_scenarios_before_repeats_and_skips_mastered_ones() -> None:
     from trainer.core.practice.quiz import due_scenarios
-    from trainer.core.reports.statistics import Attempt
 
     def scenario(sid: str, rules: list[str]) -> Scenario:
         return loaded(sid, rules).scenario
@@ -286,16 +285,10 @@ def test_due_now_takes_new_scenarios_before_repeats_and_skips_mastered_ones() ->
         scenario("victim-seen", [VICTIM, BURGLARY]),
     ]
 
-    def attempt(sid: str, score: int) -> Attempt:
-        return Attempt(
-            trainee_id="t", scenario_id=sid, kind="classify", expected_decision="crime",
-            decision="crime", score=score, answered_at=START,
-        )  # fmt: skip
-
-    history = [attempt("seen", 40), attempt("mastered", 100), attempt("victim-seen", 0)]
-    chosen = due_scenarios(bank, [VICTIM, BURGLARY], history)
+    answered, mastered = {"seen", "mastered", "victim-seen"}, {"mastered"}
+    chosen = due_scenarios(bank, [VICTIM, BURGLARY], mastered, answered)
     assert [s.id for s in chosen] == ["victim-seen", "fresh"]
-    assert [s.id for s in due_scenarios(bank, ["no-such-rule"], history)] == []
+    assert [s.id for s in due_scenarios(bank, ["no-such-rule"], mastered, answered)] == []
 
 
 def test_answers_numbered_after_a_reset_are_not_missed(catalogue: Catalogue) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -148,11 +148,15 @@ def audience_note(
     role: str,
     catalogue: Catalogue,
     history: Iterable[Attempt] = (),
+    weak_known: Sequence[str] | None = None,
 ) -> str:
     """'Includes 3 scenarios written for officers' when the plan would draw on scenarios not
-    written for the trainee's role; empty when it keeps to the role."""
-    past = list(history)
-    weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    written for the trainee's role; empty when it keeps to the role. The weak rules come from
+    `weak_known` (most missed first) when given, else from the history."""
+    weak: list[str] = []
+    if plan.mode == "weak":
+        known = weak_known if weak_known is not None else weak_rules(list(history), WEAK_RULES)
+        weak = list(known[:WEAK_RULES])
     pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
     if plan.exam:  # the exam's fixed set, not the pool it comes from
         pool = sorted(pool, key=_exam_key)[: plan.count]
@@ -186,14 +190,29 @@ def select_scenarios(
     """
     past = list(history)
     if plan.mode == "due":
-        return due_scenarios(scenarios, due, past, rng)
+        mastered = {a.scenario_id for a in past if a.score == 100}
+        return due_scenarios(scenarios, due, mastered, {a.scenario_id for a in past}, rng)
     weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    mastered = {a.scenario_id for a in past if a.score == 100}
+    return select_from(scenarios, plan, catalogue, mastered, weak, rng)
+
+
+def select_from(
+    scenarios: Sequence[Scenario],
+    plan: QuizPlan,
+    catalogue: Catalogue,
+    mastered: Set[str],
+    weak: Sequence[str],
+    rng: random.Random | None = None,
+) -> list[Scenario]:
+    """`select_scenarios` from what it needs of the history: the scenarios answered fully right
+    and the rules missed most lately (most first), so the history need not be read whole."""
+    weak = list(weak[:WEAK_RULES]) if plan.mode == "weak" else []
     pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
     if plan.exam:
         return sorted(pool, key=_exam_key)[: plan.count]
     rng = rng or random.Random()
     rng.shuffle(pool)
-    mastered = {a.scenario_id for a in past if a.score == 100}
 
     def rank(s: Scenario) -> tuple[int, int]:
         weakness = min((weak.index(r) for r in s.expected.cards if r in weak), default=0)
@@ -205,14 +224,13 @@ def select_scenarios(
 def due_scenarios(
     scenarios: Sequence[Scenario],
     due: Sequence[str],
-    history: Sequence[Attempt],
+    mastered: Set[str],
+    answered: Set[str],
     rng: random.Random | None = None,
 ) -> list[Scenario]:
     """One scenario per due rule, in the rules' order, each exercising that rule and never yet
-    answered fully right; scenarios never answered before repeats. A rule with no such scenario
-    left (or one already chosen for an earlier rule) is passed over."""
-    mastered = {a.scenario_id for a in history if a.score == 100}
-    answered = {a.scenario_id for a in history}
+    answered fully right (`mastered`); scenarios never answered before repeats. A rule with no
+    such scenario left (or one already chosen for an earlier rule) is passed over."""
     pool = [s for s in scenarios if s.id not in mastered]
     (rng or random.Random()).shuffle(pool)
     pool.sort(key=lambda s: s.id in answered)  # stable: new first, the shuffle breaks ties

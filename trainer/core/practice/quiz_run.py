@@ -21,7 +21,7 @@ from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft
 from trainer.core.grading.grade import grade
-from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
+from trainer.core.practice.quiz import Quiz, QuizPlan, due_scenarios, select_from
 from trainer.core.practice.quiz_state import QuizState, discard_unfinished, seconds_left
 from trainer.core.practice.schedule import (
     DEFAULT_RETENTION,
@@ -29,11 +29,20 @@ from trainer.core.practice.schedule import (
     trainee_cards,
     update_schedules,
 )
+from trainer.core.practice.standing import Standing, standing
 from trainer.core.store.records import AnswerRecord, Trainee, now
 from trainer.core.store.sqlite import Store
 
 if TYPE_CHECKING:
     from trainer.core.store.protocol import ResultsStore
+
+
+def answered_scenarios(store: ResultsStore, trainee_id: str) -> set[str]:
+    """The scenarios the trainee has answered at all (through the trainee's index)."""
+    rows = store.query(
+        "SELECT DISTINCT scenario_id FROM answers WHERE trainee_id = ?", [trainee_id]
+    )
+    return {str(r[0]) for r in rows}
 
 
 def due_rules(store: ResultsStore, trainee_id: str, retention: float) -> list[str]:
@@ -82,18 +91,27 @@ class QuizRun:
         catalogue: Catalogue,
         rng: random.Random | None = None,
         retention: float = DEFAULT_RETENTION,
+        known: Standing | None = None,
     ) -> QuizRun:
-        """Choose the scenarios from the trainee's history and open a session in the store.
+        """Choose the scenarios from the trainee's standing (`known`, or read through the
+        indexes now) and open a session in the store.
 
         A quiz the trainee left unfinished ends here (its answers are kept): one at a time.
         """
         if plan.mode == "mixed" and plan.value is None:
             plan = dataclasses.replace(plan, value=trainee.role)  # a quick quiz keeps to the role
-        history = [row.as_attempt() for row in store.answers(trainee_id=trainee.id)]
-        due = due_rules(store, trainee.id, retention) if plan.mode == "due" else []
-        pool = select_scenarios(
-            [s.scenario for s in library.scenarios], plan, catalogue, history, rng, due
-        )
+        if known is None or known.trainee_id != trainee.id:
+            known = standing(store, trainee.id)
+        pool = due_scenarios(
+            [s.scenario for s in library.scenarios],
+            due_rules(store, trainee.id, retention),
+            known.mastered,
+            answered_scenarios(store, trainee.id),
+            rng,
+        ) if plan.mode == "due" else select_from(
+            [s.scenario for s in library.scenarios], plan, catalogue, known.mastered,
+            known.weak_rules, rng,
+        )  # fmt: skip
         if not pool:
             raise TrainerError(
                 "No rules are due for review now (or none has a scenario left to practise)."
