@@ -166,7 +166,7 @@ class DashboardWindow(QMainWindow):
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
-            if central is None or view not in (self.export, self.accounts):
+            if central is None or view not in (self.export, self.accounts, self.risks):
                 self.tabs.addTab(view, title)
         self.trainee.reset.setVisible(central is None)
 
