@@ -57,6 +57,7 @@ def test_only_the_parts_of_the_chosen_decision_are_kept(catalogue: Catalogue) ->
         "cancellation_reason": None,
         "refer_to": None,
         "authority": None,
+        "certainty": None,
     }
 
 

@@ -178,6 +178,26 @@ def test_answer_json_of_the_new_kinds(catalogue: Catalogue) -> None:
     assert "authority" not in old.to_json_dict()  # an old kind's answer JSON is unchanged
 
 
+def test_a_disposal_or_outcome_answer_may_say_how_sure(catalogue: Catalogue) -> None:
+    from trainer.core.grading.drafts import AnswerDraft, build_answer, draft_of
+
+    text = '{"decision": "escalate", "authority": "inspector", "certainty": 2}'
+    given = answer(REVIEW, text, catalogue)
+    assert (given.authority, given.certainty) == ("inspector", 2)
+    data = given.to_json_dict()
+    assert (data["authority"], data["certainty"]) == ("inspector", 2)  # both in the answer JSON
+    assert answer(OUTCOME, '{"decision": "16", "certainty": 3}', catalogue).certainty == 3
+    unsure = graded(REVIEW, {"decision": "approve", "certainty": 1}, catalogue)
+    sure = graded(REVIEW, {"decision": "approve", "certainty": 3}, catalogue)
+    assert unsure == sure  # certainty never changes the score
+    draft = AnswerDraft(decision="escalate", authority="cps", certainty=3)
+    built = build_answer(draft, scenario(REVIEW), catalogue)
+    assert (built.decision, built.authority, built.certainty) == ("escalate", "cps", 3)
+    assert draft_of(built).certainty == 3
+    outcome = build_answer(AnswerDraft(decision="16", certainty=1), scenario(OUTCOME), catalogue)
+    assert (outcome.decision, outcome.certainty) == ("16", 1)
+
+
 @pytest.mark.parametrize(
     ("data", "text", "message"),
     [
@@ -310,7 +330,9 @@ def test_feedback_sets_the_answer_beside_the_key_in_words(catalogue: Catalogue) 
     "draft",
     [
         {"decision": "escalate", "authority": "superintendent"},
+        {"decision": "escalate", "authority": "cps", "certainty": 3},
         {"decision": "16"},
+        {"decision": "16", "certainty": 1},
         {"decision": "crime"},
     ],
 )

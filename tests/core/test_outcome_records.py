@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -214,7 +215,7 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
 ) -> None:
     path = tmp_path / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before="m0008_outcome_kinds")
+    migrations.apply(db, stop_before="m0009_outcome_kinds")  # from m0008_schedule_certainty
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "
@@ -233,10 +234,19 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
     ]
     for rec in old:
         db.execute(INSERT_ANSWER, answer_params(rec, ws))
+    seqs = [seq for (seq,) in db.execute("SELECT seq FROM answers ORDER BY seq").fetchall()]
+    for seq, certainty in zip(seqs, (3, 1, None, 2, 3), strict=False):  # the last one unsaid
+        db.execute("UPDATE answers SET certainty = ? WHERE seq = ?", [certainty, seq])
+    db.execute("UPDATE answers SET decision = 'refer' WHERE seq = ?", [seqs[0]])  # sure, wrong
+    db.execute("UPDATE answers SET cards = ? WHERE seq = ?", ['["victim-based"]', seqs[1]])
     rebuild_summaries(db)
     db.conn.commit()
     before = _answers_schema(db)
-    assert {"answers_unsent", "answers_gone", "answers_regraded"} <= {n for n, _ in before}
+    assert {"answers_unsent", "answers_gone", "answers_regraded", "answers_confident_wrong"} <= {
+        n for n, _ in before
+    }
+    adaptive = db.execute("SELECT seq, certainty, cards FROM answers ORDER BY seq").fetchall()
+    assert [c for _, c, _ in adaptive] == [3, 1, None, 2, 3, None]
     summaries = _summaries(db)
     unsent = db.execute("SELECT seq FROM unsent_answers ORDER BY seq").fetchall()
     assert len(unsent) == 6
@@ -245,6 +255,16 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
         assert [r.id for r in store.answers()] == [r.id for r in old]  # kept, in order
     db = Database(path)
     assert _answers_schema(db) == before  # every index and trigger, as it was
+    # the adaptive columns keep their values, their check and their partial index
+    assert (
+        db.execute("SELECT seq, certainty, cards FROM answers ORDER BY seq").fetchall() == adaptive
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="certainty"):
+        db.execute("UPDATE answers SET certainty = 4 WHERE seq = ?", [seqs[2]])
+    confident_wrong = "SELECT seq FROM answers INDEXED BY answers_confident_wrong " + (
+        "WHERE trainee_id = 't1' AND certainty = 3 AND decision <> expected_decision"
+    )
+    assert db.execute(confident_wrong).fetchall() == [(seqs[0],)]
     assert _summaries(db) == summaries
     assert db.execute("SELECT seq FROM unsent_answers ORDER BY seq").fetchall() == unsent
     db.execute("DELETE FROM unsent_answers")  # as after a sync

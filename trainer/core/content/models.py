@@ -46,6 +46,7 @@ DECISION_PATTERN = (
 DecisionText = Annotated[str, Constraints(pattern=DECISION_PATTERN)]
 ReferTo = Literal["report-fraud", "other-force"]
 Authority = Literal["inspector", "superintendent", "cps"]
+Certainty = Literal[1, 2, 3]  # CBM levels: C1 below 67%, C2 67-80%, C3 above 80%
 
 CLASSIFY_DECISIONS: tuple[Decision, ...] = ("crime", "incident", "refer")
 CANCELLATION_DECISIONS: tuple[Decision, ...] = ("retain", "cancel")
@@ -268,9 +269,12 @@ class Answer:
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
     authority: Authority | None = None
+    # How sure the trainee was of the decision (certainty-based marking): 1 below 67%, 2 67-80%,
+    # 3 above 80%; never part of the score.
+    certainty: Certainty | None = None
 
     def to_json_dict(self) -> dict[str, object]:
-        """The public JSON form, without empty victim notes; `authority` only when given."""
+        """The public JSON form, no empty victim notes; `authority`, `certainty` only when given."""
         data: dict[str, object] = {
             "decision": self.decision,
             "crimes": [{"offence": c.offence, "count": c.count} for c in self.crimes],
@@ -281,6 +285,8 @@ class Answer:
         }
         if self.authority is not None:
             data["authority"] = self.authority
+        if self.certainty is not None:
+            data["certainty"] = self.certainty
         return data
 
 

@@ -15,6 +15,7 @@ from trainer.core.content.models import (
     Answer,
     AnsweredCrime,
     Authority,
+    Certainty,
     Decision,
     ReferTo,
     Scenario,
@@ -39,6 +40,7 @@ class AnswerDraft:
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
     authority: Authority | None = None
+    certainty: Certainty | None = None  # how sure of the decision, when the trainee said
 
 
 def resolve_offence(text: str, catalogue: Catalogue) -> str | None:
@@ -88,6 +90,7 @@ def build_answer(draft: AnswerDraft, scenario: Scenario, catalogue: Catalogue) -
         cancellation_reason=draft.cancellation_reason or None if decision == "cancel" else None,
         refer_to=draft.refer_to if decision == "refer" else None,
         authority=draft.authority if decision == "escalate" else None,
+        certainty=draft.certainty,
     )
     if decision == "escalate" and answer.authority is None:
         raise TrainerError("Choose who must authorise the disposal.")
@@ -111,4 +114,5 @@ def draft_of(answer: Answer) -> AnswerDraft:
         cancellation_reason=answer.cancellation_reason,
         refer_to=answer.refer_to,
         authority=answer.authority,
+        certainty=answer.certainty,
     )

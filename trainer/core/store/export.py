@@ -29,7 +29,7 @@ from trainer.core.store.sqlite import Store
 ANSWER_HEADER = (
     "trainee", "staff number", "role", "scenario id", "scenario title", "topics",
     "decision given", "expected decision", "score", "finding kinds", "seconds taken",
-    "answered at", "mode",
+    "answered at", "mode", "certainty",
 )  # fmt: skip
 SUMMARY_HEADER = (
     "trainee", "staff number", "role", "attempts", "exam attempts", "mean score",
@@ -85,8 +85,8 @@ _ANSWER_QUERY = """
     SELECT trainee_id, scenario_id, scenario_title, topics,
         decision || ',' || expected_decision || ',' || score,
         finding_kinds,
-        printf('%.1f,%s,%s', seconds_taken, answered_at,
-               CASE exam WHEN 1 THEN 'exam' ELSE 'practice' END)
+        printf('%.1f,%s,%s,%s', seconds_taken, answered_at,
+               CASE exam WHEN 1 THEN 'exam' ELSE 'practice' END, coalesce(certainty, ''))
     FROM answers AS a WHERE {where} ORDER BY seq"""
 
 
