@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from trainer import __version__
-from trainer.cli import content, store
+from trainer.cli import content, store, xapi
 from trainer.cli.common import Handler, out
 from trainer.core.errors import TrainerError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     content.add_commands(sub)
     store.add_commands(sub)
+    xapi.add_commands(sub)
     return parser
 
 

@@ -17,36 +17,36 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import answer_filter
+from trainer.core.store.export_cells import (
+    FORMULA_STARTS,
+    REGISTRAR_HEADER,
+    RegistrarCells,
+    cell,
+    optional_sql,
+)
 from trainer.core.store.sqlite import Store
+
+if TYPE_CHECKING:
+    from trainer.core.content.scenarios import LoadedScenario
 
 ANSWER_HEADER = (
     "trainee", "staff number", "role", "scenario id", "scenario title", "topics",
     "decision given", "expected decision", "score", "finding kinds", "seconds taken",
-    "answered at", "mode",
+    "answered at", "mode", *REGISTRAR_HEADER,
 )  # fmt: skip
 SUMMARY_HEADER = (
     "trainee", "staff number", "role", "attempts", "exam attempts", "mean score",
     "recording rate %", "recorded", "should have been recorded", "last active",
 )  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 10_000
 _CACHE_LIMIT = 50_000
-
-
-def cell(value: str) -> str:
-    """One CSV field: neutralised against formula injection, quoted when it needs to be."""
-    if value.startswith(FORMULA_STARTS):
-        value = "'" + value
-    if '"' in value or "," in value or "\n" in value or "\r" in value:
-        value = '"' + value.replace('"', '""') + '"'
-    return value
 
 
 def tags(json_list: str) -> str:
@@ -86,11 +86,17 @@ _ANSWER_QUERY = """
         decision || ',' || expected_decision || ',' || score,
         finding_kinds,
         printf('%.1f,%s,%s', seconds_taken, answered_at,
-               CASE exam WHEN 1 THEN 'exam' ELSE 'practice' END)
+               CASE exam WHEN 1 THEN 'exam' ELSE 'practice' END),
+        answer, scenario_hash, findings, workstation_id, catalogue_edition, {optional}
     FROM answers AS a WHERE {where} ORDER BY seq"""
 
 
-def _answer_chunks(store: Store, where: str, params: list[object]) -> Iterator[tuple[int, bytes]]:
+def _answer_chunks(
+    store: Store,
+    where: str,
+    params: list[object],
+    bank: Mapping[str, LoadedScenario] | None = None,
+) -> Iterator[tuple[int, bytes]]:
     """(rows, their CSV lines as UTF-8), a chunk at a time."""
     people = _People(
         (tid, f"{cell(name)},{cell(number)},{role}")
@@ -99,12 +105,15 @@ def _answer_chunks(store: Store, where: str, params: list[object]) -> Iterator[t
         )
     )
     titles, lists = _Cache(cell), _Cache(tags)
+    more = RegistrarCells(bank).row
     with store.guard():
-        cursor = store.conn.execute(_ANSWER_QUERY.format(where=where), params)
+        query = _ANSWER_QUERY.format(where=where, optional=optional_sql(store.conn))
+        cursor = store.conn.execute(query, params)
         while rows := cursor.fetchmany(CHUNK):
             lines = [
-                f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},{tail}\r\n"
-                for t, s, ti, tp, mid, k, tail in rows
+                f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},{tail},"
+                f"{more(c, an, s, sh, fi, hi, ws, un, ed, bh)}\r\n"
+                for t, s, ti, tp, mid, k, tail, an, sh, fi, ws, ed, c, hi, un, bh in rows
             ]
             yield len(rows), "".join(lines).encode("utf-8")
 
@@ -131,8 +140,11 @@ def export_answers(
     until: datetime | None = None,
     trainee_id: str | None = None,
     topic: str | None = None,
+    bank: Mapping[str, LoadedScenario] | None = None,
 ) -> int:
-    """Write one row per answer (oldest first) to `dest`; returns the number of rows."""
+    """Write one row per answer (oldest first) to `dest`; returns the number of rows.
+
+    `bank` (scenarios by id) fills the expected columns; without it they stay empty."""
     if trainee_id is not None:
         trainee_id = store.trainee(trainee_id).id
     where, params = answer_filter(trainee_id, since, until, topic, alias="a")
@@ -140,7 +152,7 @@ def export_answers(
     def write(out: BinaryIO) -> int:
         out.write((",".join(ANSWER_HEADER) + "\r\n").encode())
         count = 0
-        for rows, chunk in _answer_chunks(store, where, params):
+        for rows, chunk in _answer_chunks(store, where, params, bank):
             out.write(chunk)
             count += rows
         return count

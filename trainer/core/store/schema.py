@@ -184,3 +184,19 @@ def rebuild_summaries(db: Database) -> None:
         for table in SUMMARY_TABLES:
             db.conn.execute(f"DELETE FROM {table}")
         summarise_after(db.conn, -(2**63))
+
+
+@_step
+def m0003_xapi_sent(db: Database) -> None:
+    """Which xAPI statements each learning record store has acknowledged (`trainer xapi send`)."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE xapi_sent (
+            lrs TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            sent_at TEXT NOT NULL CHECK ({_iso("sent_at")}),
+            PRIMARY KEY (lrs, statement_id)
+        ) WITHOUT ROWID
+        """,
+    )
