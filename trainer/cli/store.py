@@ -66,7 +66,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             count = export_lms(store, dest, args.lms, item=args.item, course=args.course, **filters)
             what = "trainee"
         elif args.summary:
-            count = export_summary(store, dest, **filters)
+            from trainer.core.reports.statistics import wilson_interval
+
+            count = export_summary(store, dest, **filters, interval=wilson_interval)
             what = "trainee"
         else:
             from trainer.cli.bank import bank_by_id

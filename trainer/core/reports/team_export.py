@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainer.core.errors import TrainerError
+from trainer.core.reports.statistics import wilson_interval
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store import bundles, export
 from trainer.core.store.sqlite import Store
 
+if TYPE_CHECKING:
+    from trainer.core.content.scenarios import LoadedScenario
+
 ENCODING = "utf-8-sig"  # as `export` writes: Excel reads the accents right
 
 
-def export_answers(store: Store, dest: Path, flt: TeamFilter) -> str:
+def export_answers(
+    store: Store, dest: Path, flt: TeamFilter, bank: Mapping[str, LoadedScenario] | None = None
+) -> str:
     """Write the filtered answers as `trainer export` does; returns a one-line report."""
     since, until = flt.window()
     count = _for_role(
         dest,
         flt.role,
         export.ANSWER_HEADER.index("role"),
-        lambda path: export.export_answers(store, path, since, until, topic=flt.topic),
+        lambda path: export.export_answers(store, path, since, until, topic=flt.topic, bank=bank),
     )
     return f"Wrote {count} answer row(s) to {dest}."
 
@@ -39,7 +46,9 @@ def export_summary(store: Store, dest: Path, flt: TeamFilter) -> str:
         dest,
         flt.role,
         export.SUMMARY_HEADER.index("role"),
-        lambda path: export.export_summary(store, path, since, until, topic=flt.topic),
+        lambda path: export.export_summary(
+            store, path, since, until, topic=flt.topic, interval=wilson_interval
+        ),
     )
     return f"Wrote {count} trainee row(s) to {dest}."
 

@@ -44,7 +44,11 @@ ANSWER_HEADER = (
 SUMMARY_HEADER = (
     "trainee", "staff number", "role", "attempts", "exam attempts", "mean score",
     "recording rate %", "recorded", "should have been recorded", "last active",
+    "recording accuracy %", "accuracy 95% low", "accuracy 95% high", "recorded and fully right",
+    "malpractice answers", "leeches",
 )  # fmt: skip
+LEECH_LAPSES = 4  # as the rule schedule counts a leech (adaptive practice)
+Interval = Callable[[int, int], "tuple[float, float] | None"]
 CHUNK = 10_000
 _CACHE_LIMIT = 50_000
 
@@ -184,6 +188,8 @@ def summary_rows(
                 sum(kind = 'classify' AND expected_decision = 'crime') AS record_n,
                 sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime')
                     AS record_k,
+                sum(kind = 'classify' AND expected_decision = 'crime' AND decision = 'crime'
+                    AND score = 100) AS exact_k,
                 answered_at AS last_answered_at, max(answered_ts) AS last_ts
             FROM answers AS a WHERE {where} GROUP BY trainee_id, exam"""
     # The bare s.last_answered_at comes from the row holding max(s.last_ts) (SQLite's rule).
@@ -195,12 +201,50 @@ def summary_rows(
             round(1.0 * sum(s.score_sum) / sum(s.attempts), 1),
             round(100.0 * sum(s.record_k) / nullif(sum(s.record_n), 0), 1),
             coalesce(sum(s.record_k), 0), coalesce(sum(s.record_n), 0),
-            s.last_answered_at, max(s.last_ts)
+            s.last_answered_at, coalesce(sum(s.exact_k), 0), t.id, max(s.last_ts)
         FROM trainees AS t LEFT JOIN s ON s.trainee_id = t.id
         WHERE ? IS NULL OR t.id = ?
         GROUP BY t.id ORDER BY t.name COLLATE NOCASE, t.staff_number"""
     rows = store.query(query, [*params, trainee_id, trainee_id])
-    return [row[:-1] for row in rows]
+    malpractice, leeches = _malpractice_and_leeches(store, since, until, trainee_id, topic)
+    out = []
+    for row in rows:
+        *first, exact_k, tid, _ = row
+        out.append((*first, exact_k, malpractice.get(tid, 0), leeches.get(tid, "")))
+    return out
+
+
+def _malpractice_and_leeches(
+    store: Store,
+    since: datetime | None,
+    until: datetime | None,
+    trainee_id: str | None,
+    topic: str | None,
+) -> tuple[dict[str, int], dict[str, object]]:
+    """Answers caught by an HMIC malpractice trap, and (when the rule schedule exists) leeches."""
+    where, params = answer_filter(trainee_id, since, until, topic, alias="a")
+    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(answers)")}
+    caught = (
+        "a.malpractice_trap IS NOT NULL"
+        if "malpractice_trap" in columns
+        else "instr(a.findings, '\"malpractice\":true') > 0"
+    )
+    malpractice = dict(
+        store.query(
+            f"SELECT trainee_id, sum({caught}) FROM answers AS a WHERE {where} GROUP BY trainee_id",
+            params,
+        )
+    )
+    leeches: dict[str, object] = {}
+    tables = {name for (name,) in store.conn.execute("SELECT name FROM sqlite_master")}
+    if "rule_schedule" in tables:
+        leeches = dict(
+            store.query(
+                "SELECT trainee_id, sum(lapses >= ?) FROM rule_schedule GROUP BY trainee_id",
+                [LEECH_LAPSES],
+            )
+        )
+    return malpractice, leeches
 
 
 def export_summary(
@@ -210,9 +254,16 @@ def export_summary(
     until: datetime | None = None,
     trainee_id: str | None = None,
     topic: str | None = None,
+    interval: Interval | None = None,
 ) -> int:
-    """Write one row per trainee to `dest`; returns the number of rows."""
-    rows = summary_rows(store, since, until, trainee_id, topic)
+    """Write one row per trainee to `dest`; returns the number of rows.
+
+    `interval(k, n)` gives the recording accuracy's 95% interval (reports.statistics'
+    `wilson_interval`, which the store may not import); without it those cells stay empty."""
+    rows = [
+        _with_accuracy(row, interval)
+        for row in summary_rows(store, since, until, trainee_id, topic)
+    ]
 
     def write(out: BinaryIO) -> int:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
@@ -225,6 +276,16 @@ def export_summary(
         return len(rows)
 
     return _write_atomically(dest, write)
+
+
+def _with_accuracy(row: tuple[object, ...], interval: Interval | None) -> tuple[object, ...]:
+    """Insert recording accuracy and its interval before the recorded-and-fully-right count."""
+    *first, exact_k, malpractice, leeches = row
+    n, k = int(first[8]), int(exact_k)  # type: ignore[call-overload]
+    bounds = interval(k, n) if interval is not None and n else None
+    accuracy = round(100.0 * k / n, 1) if n else None
+    low, high = (round(100 * b, 1) for b in bounds) if bounds else (None, None)
+    return (*first, accuracy, low, high, k, malpractice, leeches)
 
 
 def _neutral(value: object) -> object:
