@@ -120,7 +120,7 @@ def test_a_session_id_that_is_not_a_uuid_gets_a_derived_registration() -> None:
 
 @pytest.mark.parametrize("url", ["lms.example", "ftp://x", "https://", "https://a b"])
 def test_a_bad_home_page_is_refused(url: str) -> None:
-    with pytest.raises(TrainerError, match="home page: .* must be an absolute http"):
+    with pytest.raises(TrainerError, match=r"home page: .* must be an absolute http"):
         xapi.check_home(url)
 
 
@@ -185,10 +185,10 @@ def ralph_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
         "FSLRSBackend.default_operation_type = BaseOperationType.APPEND\n"
         f"uvicorn.run('ralph.api:app', host='127.0.0.1', port={port}, log_level='warning')\n"
     )
-    server = subprocess.Popen(
-        [sys.executable, "-c", launch],
-        env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=open(home / "log", "wb"),
-    )  # fmt: skip
+    with (home / "log").open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-c", launch], env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=log
+        )
     url = f"http://127.0.0.1:{port}/xAPI/"
     try:
         deadline = time.monotonic() + 60
