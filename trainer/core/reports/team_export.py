@@ -53,6 +53,12 @@ def export_summary(store: Store, dest: Path, flt: TeamFilter) -> str:
     return f"Wrote {count} trainee row(s) to {dest}."
 
 
+def export_bundle(store: Store, dest: Path) -> str:
+    """Write this workstation's results bundle (as `trainer export-bundle` does)."""
+    count = bundles.export_bundle(store, dest)
+    return f"Wrote {count} answer(s) from this workstation to {dest}."
+
+
 def import_bundle(store: Store, source: Path) -> str:
     """Merge a results bundle (as `trainer import` does); returns a one-line report."""
     r = bundles.import_bundle(store, source)
