@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from trainer.core.content.catalogue import Catalogue, load_catalogue
 from trainer.core.content.models import Scenario
+from trainer.core.content.scenarios import Library, load_library
 from trainer.core.content.validation import validate
 
 
@@ -18,6 +20,18 @@ def catalogue() -> Catalogue:
 
 
 ROOT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@functools.cache
+def real_bank() -> tuple[Library, Catalogue]:
+    """The real scenario bank and the catalogue, loaded once (treat as read-only)."""
+    catalogue = load_catalogue()
+    return load_library([ROOT_SCENARIOS], catalogue), catalogue
+
+
+@pytest.fixture
+def bank() -> Library:
+    return real_bank()[0]
 
 
 def scenario_data(**expected: Any) -> dict[str, Any]:

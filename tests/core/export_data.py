@@ -16,6 +16,7 @@ from trainer.core.store.sqlite import Store
 ROOT = Path(__file__).resolve().parents[2] / "scenarios"
 KITCHEN = ROOT / "burglary/smashed-kitchen-window.yaml"
 NOTE = ROOT / "miscellaneous/note-through-the-door.yaml"
+BANK = "0123456789abcdef"  # the bank hash the seeded answers were graded under
 HOSTILE_NAMES = (
     '=HYPERLINK("http://x","click")',
     'Smith, "Jo"\nsecond line',
@@ -60,7 +61,7 @@ def seed(catalogue: Catalogue, store: Store | None = None) -> Seeded:
             shown = start + timedelta(hours=i, minutes=5 * j)
             rec = AnswerRecord.build(
                 trainee.id, session, loaded, answer, grade(loaded.scenario, answer, catalogue),
-                shown, shown + timedelta(seconds=42.5), [], False, catalogue,
+                shown, shown + timedelta(seconds=42.5), [], False, catalogue, bank_hash=BANK,
             )  # fmt: skip
             store.record_answer(rec)
             records.append(rec)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -12,20 +11,28 @@ from typing import Any
 
 import pytest
 
-from tests.core import store_data
+from tests.core import graded_data
+from tests.core.conftest import real_bank
 from trainer.cli import main
+from trainer.core.content.scenarios import Library
 from trainer.core.errors import TrainerError
 from trainer.core.reports.summaries import team_counts
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.backups import list_backups
-from trainer.core.store.bundles import canonical, export_bundle, import_bundle
+from trainer.core.store.bundles import ImportResult, canonical, export_bundle
+from trainer.core.store.bundles import import_bundle as import_with_bank
 from trainer.core.store.records import now
 from trainer.core.store.sqlite import Store, open_store
 
 
+def import_bundle(store: Store, source: Path) -> ImportResult:
+    """Import with the real bank, as the CLI and the dashboard do."""
+    return import_with_bank(store, source, *real_bank())
+
+
 def _station(folder: Path, trainees: int = 2, answers: int = 20, seed: int = 1) -> Store:
     store = open_store(folder)
-    store_data.seed(store, trainees=trainees, answers_each=answers, seed_=seed)
+    graded_data.seed(store, *real_bank(), trainees=trainees, answers_each=answers, seed_=seed)
     return store
 
 
@@ -102,11 +109,12 @@ def test_an_answer_given_after_a_reset_still_arrives(tmp_path: Path) -> None:
     [trainee] = b.trainees()
     reset_profile(b, trainee.id, "sam")
     [session] = a.sessions(trainee.id)  # started long before the reset
-    rng = random.Random(4)
-    later = store_data.make_record(
-        trainee.id, session.id, store_data.scenarios()[2], rng, now() + timedelta(hours=1)
-    )
-    a.record_answer(later)
+    library, catalogue = real_bank()
+    loaded = library.scenarios[2]
+    later = graded_data.record(
+        a, trainee.id, session.id, loaded, graded_data.right_answer(loaded), library, catalogue,
+        answered=now() + timedelta(hours=1),
+    )  # fmt: skip
     export_bundle(a, tmp_path / "later.json")
     result = import_bundle(b, tmp_path / "later.json")
     assert (result.answers, result.skipped_after_reset) == (1, 20)
@@ -199,9 +207,10 @@ def test_hostile_text_is_stored_as_text(tmp_path: Path) -> None:
     a = open_store(tmp_path / "a")
     trainee = a.create_trainee("Robert'); DROP TABLE answers;--", "1; DELETE", "officer")
     session = a.start_session(trainee.id, "practice")
-    rng = random.Random(1)
-    a.record_answer(
-        store_data.make_record(trainee.id, session, store_data.scenarios()[1], rng, now())
+    library, catalogue = real_bank()
+    loaded = library.scenarios[1]
+    graded_data.record(
+        a, trainee.id, session, loaded, graded_data.right_answer(loaded), library, catalogue
     )
     export_bundle(a, tmp_path / "a.json")
     b = Store.memory()
@@ -224,16 +233,61 @@ def test_bundle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert capsys.readouterr().err.startswith(f"trainer: {bundle}: format:")
 
 
-def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
-    a = _station(tmp_path / "a", trainees=1, answers=1)
-    b = open_store(tmp_path / "b")
-    [row] = a.answers()
-    findings = [
-        {"kind": "misclassification", "rule": "burglary-entry-point-damage", "message": "58A.",
-         "trap": "downgraded-to-damage", "malpractice": True},
-    ]  # fmt: skip
-    a.query("UPDATE answers SET findings = ? WHERE id = ?", (json.dumps(findings), row.id))
+def test_a_score_written_into_a_bundle_is_graded_again(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
     export_bundle(a, tmp_path / "a.json")
-    import_bundle(b, tmp_path / "a.json")
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    answers = data["payload"]["answers"]
+    wrong = next(i for i, x in enumerate(answers) if x["score"] < 100)
+    answers[wrong]["score"] = 100  # a hostile edit with a checksum that matches it
+    answers[wrong]["findings"] = []
+    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    b = Store.memory()
+    result = import_bundle(b, edited)
+    assert (result.answers, result.regraded) == (40, 1)
+    assert "1 answer(s) carried a grade that differs" in result.grading_note()
+    theirs = {row.id: row for row in a.answers()}
+    for row in b.answers():
+        assert (row.score, row.findings_json) == (
+            theirs[row.id].score,
+            theirs[row.id].findings_json,
+        )
+    assert sum(c.total.score_sum for c in team_counts(b)) == sum(r.score for r in a.answers())
+
+
+def test_answers_to_scenarios_this_bank_lacks_are_left_out(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    export_bundle(a, tmp_path / "a.json")
+    library, catalogue = real_bank()
+    gone = a.answers()[0].scenario_id
+    smaller = Library([s for s in library.scenarios if s.scenario.id != gone])
+    b = Store.memory()
+    result = import_with_bank(b, tmp_path / "a.json", smaller, catalogue)
+    missing = sum(r.scenario_id == gone for r in a.answers())
+    assert (result.answers, result.not_in_bank) == (40 - missing, missing)
+    assert gone not in {r.scenario_id for r in b.answers()}
+    later = import_bundle(b, tmp_path / "a.json")  # once the scenario is back, they arrive
+    assert (later.answers, later.already_present) == (missing, 40 - missing)
+
+
+def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
+    library, catalogue = real_bank()
+    trapped, loaded = graded_data.trapped_bank(library)
+    a = open_store(tmp_path / "a")
+    trainee = a.create_trainee("Tam", "T1", "officer")
+    session = a.start_session(trainee.id, "practice")
+    answer = graded_data.Answer(decision="incident")
+    graded_data.record(a, trainee.id, session, loaded, answer, trapped, catalogue)
+    export_bundle(a, tmp_path / "a.json")
+    b = open_store(tmp_path / "b")
+    result = import_with_bank(b, tmp_path / "a.json", trapped, catalogue)
+    assert (result.answers, result.regraded) == (1, 0)
     [theirs] = b.answers()
-    assert [(f.trap, f.malpractice) for f in theirs.findings] == [("downgraded-to-damage", True)]
+    assert [(f.trap, f.malpractice) for f in theirs.findings] == [("not-recorded", True)]
+    assert theirs.malpractice_trap == "not-recorded" and theirs.score == 0
+    c = Store.memory()  # a workstation whose bank has no such trap grades it without one
+    import_bundle(c, tmp_path / "a.json")
+    [plain] = c.answers()
+    assert [f.trap for f in plain.findings] == [None] and plain.malpractice_trap is None

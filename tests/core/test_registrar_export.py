@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.export_data import HOSTILE_NAMES, seed
+from tests.core.export_data import BANK, HOSTILE_NAMES, seed
 from trainer.cli import main
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.reports.statistics import wilson_interval
@@ -64,7 +64,8 @@ def test_registrar_columns_round_trip_with_hostile_names(
     for r in rows:
         assert r["workstation"] == s.store.workstation_id
         assert r["catalogue edition"] == s.records[0].catalogue_edition
-        assert r["certainty"] == r["unit"] == r["bank hash"] == r["grade history"] == ""
+        assert r["certainty"] == r["unit"] == r["grade history"] == ""
+        assert r["bank hash"] == BANK
         assert r["flags given"] == r["flags expected"] == ""
 
 
@@ -94,17 +95,20 @@ def test_columns_later_steps_add_are_filled_when_present(
     c.executescript(
         """
         ALTER TABLE answers ADD COLUMN certainty INTEGER;
-        ALTER TABLE answers ADD COLUMN bank_hash TEXT;
         ALTER TABLE trainees ADD COLUMN unit TEXT;
-        CREATE TABLE regrades (id INTEGER PRIMARY KEY, started_at TEXT, bank_hash TEXT);
-        CREATE TABLE grade_history (answer_id TEXT, regrade_id INTEGER, score INTEGER);
         UPDATE answers SET certainty = 3, bank_hash = 'abc123';
         UPDATE trainees SET unit = '=North, "A" team';
-        INSERT INTO regrades VALUES (1, '2026-07-01T10:00:00.000+00:00', 'abc123');
+        INSERT INTO regrades (id, started_at, started_ts, bank_hash, catalogue_edition)
+            VALUES (1, '2026-07-01T10:00:00.000+00:00', 0, 'abc123', '2026-27');
         """
     )
     first = s.records[0].id
-    c.execute("INSERT INTO grade_history VALUES (?, 1, 60)", [first])
+    c.execute(
+        "INSERT INTO grade_history (answer_id, regrade_id, score, findings, expected_decision, "
+        "crime_groups, scenario_hash, catalogue_edition) VALUES (?, 1, 60, '[]', 'crime', '[]', "
+        "'x', '2026-27')",
+        [first],
+    )
     export_answers(s.store, tmp_path / "a.csv", bank=s.bank)
     rows = _rows(tmp_path / "a.csv")
     assert {r["certainty"] for r in rows} == {"3"}
@@ -112,7 +116,8 @@ def test_columns_later_steps_add_are_filled_when_present(
     assert {r["unit"] for r in rows} == {'\'=North, "A" team'}
     notes = [r["grade history"] for r in rows if r["grade history"]]
     assert notes == [
-        "regraded 2026-07-01T10:00:00.000+00:00 after a change to the scenario bank: score was 60"
+        "regraded 2026-07-01T10:00:00.000+00:00 (the scenario bank or catalogue changed): "
+        "score was 60"
     ]
 
 

@@ -14,18 +14,22 @@ from sqlite_utils import Database
 from tests.core import store_data
 from trainer.core.errors import TrainerError
 from trainer.core.reports.summaries import team_counts
-from trainer.core.store.answer_rows import INSERT_ANSWER, answer_params
+from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.backups import list_backups
 from trainer.core.store.schema import STEPS, migrations
 from trainer.core.store.sqlite import DB_NAME, SCHEMA_STEPS, open_store
 from trainer.core.store.versions import applied_steps, schema_version
 
+V1_COLUMNS = ANSWER_COLUMNS.split(", ")[:24]  # the answers' columns in the first schema
+INSERT_V1 = f"INSERT INTO answers ({', '.join(V1_COLUMNS)}) VALUES ({', '.join('?' * 24)})"
 
-def _old_database(folder: Path) -> Path:
-    """A database at the first schema version, with a trainee and some answers in it."""
+
+def _old_database(folder: Path, version: int = 1, findings: str | None = None) -> Path:
+    """A database at an old schema version, with a trainee and some answers in it (each with
+    `findings` as stored, when given)."""
     path = folder / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before=STEPS[1])
+    migrations.apply(db, stop_before=STEPS[version])
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "
@@ -40,7 +44,10 @@ def _old_database(folder: Path) -> Path:
     rng = random.Random(2)
     for scenario in store_data.scenarios()[:10]:
         rec = store_data.make_record("t1", "s1", scenario, rng, store_data.START)
-        db.execute(INSERT_ANSWER, answer_params(rec, ws))
+        params = answer_params(rec, ws)[:24]
+        if findings is not None:
+            params = (*params[:14], findings, *params[15:])
+        db.execute(INSERT_V1, params)
     db.close()
     return path
 
@@ -134,3 +141,20 @@ def test_some_other_programs_database_is_left_alone(tmp_path: Path) -> None:
     with pytest.raises(TrainerError, match="is a SQLite database, but not a trainer progress"):
         open_store(tmp_path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_malpractice_answers_are_found_in_the_stored_findings(tmp_path: Path) -> None:
+    trap = (
+        '[{"kind":"misclassification","rule":"burglary-entry-point-damage","message":"x",'
+        '"trap":"downgraded-to-damage","malpractice":true}]'
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _old_database(tmp_path / "a", version=2, findings=trap)
+    plain = '[{"kind":"miscount","rule":"one-crime-per-victim","message":"x","trap":"t"}]'
+    _old_database(tmp_path / "b", version=2, findings=plain)
+    with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
+        assert a.query("SELECT DISTINCT malpractice_trap, bank_hash FROM answers") == [
+            ("downgraded-to-damage", None)
+        ]
+        assert b.query("SELECT DISTINCT malpractice_trap FROM answers") == [(None,)]

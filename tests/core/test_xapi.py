@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.export_data import seed
+from tests.core.export_data import BANK, seed
 from trainer.cli import main
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.errors import TrainerError
@@ -85,6 +85,9 @@ def test_every_statement_validates_and_says_what_was_answered(
         assert ctx["contextActivities"]["parent"][0]["id"].endswith(f"/quizzes/{rec.session_id}")
         grouping = {g["id"].rsplit("/", 2)[-2] for g in ctx["contextActivities"]["grouping"]}
         assert grouping == {"crime-recording-trainer", "editions"}
+        base = "https://learning.force.example/xapi/crime-recording-trainer"
+        assert ctx["extensions"][f"{base}/extensions/bank-hash"] == BANK
+        assert ctx["extensions"][f"{base}/extensions/scenario-hash"] == rec.scenario_hash
         assert st["object"]["id"].endswith(f"/scenarios/{rec.scenario_id}")
         assert st["object"]["definition"]["name"] == {"en-GB": rec.scenario_title}
     assert {st["context"]["registration"] for st in completed} == set(s.sessions[:3])

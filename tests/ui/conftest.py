@@ -201,3 +201,11 @@ def fill_answer(
         row.count.setValue(count)
     for flag in flags:
         form.flag_boxes[flag].setChecked(True)
+
+
+@pytest.fixture(autouse=True)
+def _no_regrade_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question would hang an offscreen test: decline unless a test says otherwise."""
+    from trainer.ui.regrade_offer import RegradeDialog
+
+    monkeypatch.setattr(RegradeDialog, "ask", classmethod(lambda cls, parent, count: False))

@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.core.team_data import START, record, seed_team
+from tests.core import graded_data
+from tests.core.conftest import real_bank
+from tests.core.team_data import START, seed_team
 from tests.ui.test_quality import unnamed_controls
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library
@@ -328,14 +330,16 @@ def test_export_failure_is_reported(qtbot, file_dashboard, tmp_path, monkeypatch
 def test_import_a_bundle_from_another_workstation(
     qtbot, file_dashboard, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    library, catalogue = real_bank()
     with open_store(tmp_path / "other") as other:
         dana = other.create_trainee("Dana Dyer", "CH777", "call-handler")
         session = other.start_session(dana.id, "practice")
-        other.record_answers(
-            [record(dana.id, session, f"burglary-{i}", START, score=100) for i in range(4)]
-        )
+        for loaded in library.scenarios[:4]:
+            answer = graded_data.right_answer(loaded)
+            graded_data.record(other, dana.id, session, loaded, answer, library, catalogue)
         bundle = tmp_path / "other.json"
         export_bundle(other, bundle)
+    file_dashboard.context.library = library  # answers are graded again by this bank
     monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
     with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
         file_dashboard.export.import_button.click()

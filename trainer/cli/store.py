@@ -1,4 +1,5 @@
-"""The progress-store commands: backup, restore, export, export-bundle, import, trainees."""
+"""The progress-store commands: backup, restore, export, export-bundle, import, regrade,
+trainees."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from trainer.cli.common import Handler, Subparsers
+from trainer.cli.common import Handler, Subparsers, load_bank
 from trainer.core.errors import TrainerError
 
 
@@ -71,9 +72,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             count = export_summary(store, dest, **filters, interval=wilson_interval)
             what = "trainee"
         else:
-            from trainer.cli.bank import bank_by_id
-
-            count = export_answers(store, dest, **filters, bank=bank_by_id(args.data_dir))
+            _, library = load_bank(args.data_dir)
+            count = export_answers(store, dest, **filters, bank=library.by_id)
             what = "answer"
     print(f"wrote {count} {what} row(s) to {args.file}" if what != "statement"
           else f"wrote {count} xAPI statement(s) to {args.file}")  # fmt: skip
@@ -94,13 +94,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     from trainer.core.store.bundles import import_bundle
     from trainer.core.store.sqlite import open_store
 
+    catalogue, library = load_bank(args.data_dir)
     with open_store(args.data_dir) as store:
-        result = import_bundle(store, Path(args.file))
+        result = import_bundle(store, Path(args.file), library, catalogue)
     print(
         f"imported {result.answers} answer(s), {result.sessions} session(s) and "
         f"{result.trainees} trainee(s) from {args.file}; {result.already_present} answer(s) "
         f"were already here, {result.skipped_after_reset} predate a profile reset"
+        + result.grading_note()
     )
+    return 0
+
+
+def cmd_regrade(args: argparse.Namespace) -> int:
+    from trainer.core.store.regrade import regrade
+    from trainer.core.store.sqlite import open_store
+
+    catalogue, library = load_bank(args.data_dir)
+    with open_store(args.data_dir) as store:
+        result = regrade(store, library, catalogue, dry_run=args.dry_run)
+    print(result.describe())
     return 0
 
 
@@ -149,4 +162,6 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("file", metavar="FILE")
     p = command("import", "merge a results bundle from another workstation", cmd_import)
     p.add_argument("file", metavar="FILE")
+    p = command("regrade", "grade every stored answer again against the current bank", cmd_regrade)
+    p.add_argument("--dry-run", action="store_true", help="change nothing; say what would change")
     command("trainees", "list trainee profiles (id, staff number, role, name)", cmd_trainees)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from trainer.core.store.records import Trainee
     from trainer.ui.jobs import JobRunner
     from trainer.ui.progress.progress_view import ProgressView
+    from trainer.ui.regrade_offer import RegradeOffer
     from trainer.ui.trainee.practice_view import PracticeView
     from trainer.ui.trainee.quiz_screen import QuizScreen
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.quiz_screen: QuizScreen | None = None
         self.progress_view: ProgressView | None = None
         self.backup_job: JobRunner | None = None
+        self.regrade_offer: RegradeOffer | None = None
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
         self.pages.addWidget(self.start_view)
@@ -130,7 +132,19 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
+        self._offer_regrade()
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
+
+    def _offer_regrade(self) -> None:
+        """If answers were graded under another bank or catalogue, offer to grade them again."""
+        from trainer.ui.regrade_offer import RegradeOffer
+
+        assert self.context is not None
+        self.regrade_offer = RegradeOffer(self.context, self)
+        self.regrade_offer.done.connect(
+            lambda report: self.statusBar().showMessage(report.splitlines()[0])
+        )
+        self.regrade_offer.start()
 
     def _daily_backup(self) -> None:
         """Off the GUI thread: copying a large database must not freeze the window."""
@@ -325,6 +339,8 @@ class MainWindow(QMainWindow):
             settings.sync()
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
+        if self.regrade_offer is not None:
+            self.regrade_offer.stop()  # a regrade under way stops after its current page
         if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
             with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
                 self.quiz_screen.run.finish()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
@@ -41,6 +42,7 @@ class QuizRun:
     loaded_by_id: dict[str, LoadedScenario]
     submitted: list[Submitted] = field(default_factory=list)
     shown_at: datetime | None = None
+    bank_hash: str | None = None  # what the answers are graded under (see `content.bank_hash`)
 
     @classmethod
     def start(
@@ -65,7 +67,10 @@ class QuizRun:
             )
         quiz = Quiz(pool, plan.count, exam=plan.exam)
         session_id = store.start_session(trainee.id, plan.mode)
-        return cls(store, trainee, plan, quiz, session_id, catalogue, library.by_id)
+        digest = bank_hash((s.scenario for s in library.scenarios), catalogue)
+        return cls(
+            store, trainee, plan, quiz, session_id, catalogue, library.by_id, bank_hash=digest
+        )
 
     @property
     def current(self) -> LoadedScenario | None:
@@ -94,6 +99,7 @@ class QuizRun:
             asked=asked,
             exam=self.plan.exam,
             catalogue=self.catalogue,
+            bank_hash=self.bank_hash,
         )
         self.store.record_answer(record)  # durable before the trainee sees any feedback
         self.quiz.record(result.score)

@@ -11,16 +11,14 @@ import csv
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.reports.statistics import wilson_interval
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store import bundles, export
 from trainer.core.store.sqlite import Store
-
-if TYPE_CHECKING:
-    from trainer.core.content.scenarios import LoadedScenario
 
 ENCODING = "utf-8-sig"  # as `export` writes: Excel reads the accents right
 
@@ -59,13 +57,14 @@ def export_bundle(store: Store, dest: Path) -> str:
     return f"Wrote {count} answer(s) from this workstation to {dest}."
 
 
-def import_bundle(store: Store, source: Path) -> str:
-    """Merge a results bundle (as `trainer import` does); returns a one-line report."""
-    r = bundles.import_bundle(store, source)
+def import_bundle(store: Store, source: Path, library: Library, catalogue: Catalogue) -> str:
+    """Merge a results bundle (as `trainer import` does, grading every answer again with this
+    workstation's bank); returns a one-line report."""
+    r = bundles.import_bundle(store, source, library, catalogue)
     return (
         f"Imported {r.answers} answer(s), {r.sessions} session(s) and {r.trainees} trainee(s) "
         f"from {source.name}; {r.already_present} answer(s) were already here, "
-        f"{r.skipped_after_reset} predate a profile reset."
+        f"{r.skipped_after_reset} predate a profile reset{r.grading_note()}."
     )
 
 

@@ -13,10 +13,10 @@ ANSWER_COLUMNS = (
     "id, session_id, trainee_id, scenario_id, scenario_hash, catalogue_edition, scenario_title, "
     "kind, topics, expected_decision, decision, crime_groups, answer, score, findings, "
     "finding_kinds, finding_rules, asked, exam, shown_at, answered_at, answered_ts, "
-    "seconds_taken, workstation_id"
+    "seconds_taken, workstation_id, bank_hash, malpractice_trap"
 )
 INSERT_ANSWER = (
-    f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 24)}) "
+    f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 26)}) "
     "ON CONFLICT (id) DO NOTHING"
 )
 
@@ -53,13 +53,15 @@ def answer_params(record: AnswerRecord, workstation_id: str) -> tuple[Any, ...]:
         record.answered_at.timestamp(),
         round(record.seconds_taken, 3),
         workstation_id,
+        record.bank_hash,
+        record.malpractice_trap,
     )
 
 
 def answer_row(row: tuple[Any, ...]) -> AnswerRow:
     (id_, session, trainee, scenario, digest, edition, title, kind, topics, expected, decision,
      groups, answer, score, findings, kinds, rules, asked, exam, shown, answered, _ts, _taken,
-     workstation) = row  # fmt: skip
+     workstation, bank, malpractice) = row  # fmt: skip
     return AnswerRow(
         id=id_, session_id=session, trainee_id=trainee, scenario_id=scenario,
         scenario_hash=digest, catalogue_edition=edition, scenario_title=title, kind=kind,
@@ -68,6 +70,7 @@ def answer_row(row: tuple[Any, ...]) -> AnswerRow:
         findings_json=findings, finding_kinds=tuple(json.loads(kinds)),
         finding_rules=tuple(json.loads(rules)), asked=tuple(json.loads(asked)), exam=bool(exam),
         shown_at=from_iso(shown), answered_at=from_iso(answered), workstation_id=workstation,
+        bank_hash=bank, malpractice_trap=malpractice,
     )  # fmt: skip
 
 

@@ -5,10 +5,17 @@ digest of the payload serialised canonically (sorted keys, no spaces, UTF-8). Im
 everything (size, JSON, format, checksum, every field's type and length, references) before it
 writes anything, then merges in one transaction: rows already present are left alone, so importing
 the same bundle twice adds nothing.
+
+A bundle's grades are never trusted: every answer is graded again by this workstation's bank and
+catalogue, and stored as if it had been given here. An answer to a scenario this bank does not
+have cannot be graded here; it is not imported (and counted), so importing the bundle again once
+the scenario is in the bank brings it in.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -21,10 +28,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from trainer.core.content.bank_hash import bank_hash
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Answer, Grade
+from trainer.core.content.scenarios import Library
 from trainer.core.errors import TrainerError
+from trainer.core.grading.grade import grade
 from trainer.core.store.answer_rows import answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
 from trainer.core.store.records import AnswerRecord, compact, to_iso
+from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
 
 FORMAT = "crime-recording-trainer-results"
@@ -106,6 +119,23 @@ class ImportResult:
     answers: int
     already_present: int
     skipped_after_reset: int
+    not_in_bank: int = 0  # answers to scenarios this bank lacks: not imported
+    regraded: int = 0  # answers whose grade in the bundle differed from this bank's
+
+    def grading_note(self) -> str:
+        """'; 2 answer(s) were graded again ...', or '' when there is nothing to say."""
+        note = ""
+        if self.regraded:
+            note += (
+                f"; {self.regraded} answer(s) carried a grade that differs from this "
+                "workstation's bank and were graded again"
+            )
+        if self.not_in_bank:
+            note += (
+                f"; {self.not_in_bank} answer(s) to scenarios not in this bank were left out "
+                "(import again once the scenarios are added)"
+            )
+        return note
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -170,24 +200,43 @@ def _check_references(bundle: Bundle, name: str) -> None:
             )
 
 
-def _record(answer: BundleAnswer) -> AnswerRecord:
-    return AnswerRecord(
-        id=answer.id, session_id=answer.session_id, trainee_id=answer.trainee_id,
-        scenario_id=answer.scenario_id, scenario_hash=answer.scenario_hash,
-        catalogue_edition=answer.catalogue_edition, scenario_title=answer.scenario_title,
-        kind=answer.kind, topics=answer.topics, expected_decision=answer.expected_decision,
-        decision=answer.decision, crime_groups=answer.crime_groups,
-        answer_json=compact(answer.answer.to_json_dict()), score=answer.score,
-        findings_json=compact([f.model_dump(exclude_defaults=True) for f in answer.findings]),
-        finding_kinds=tuple(f.kind for f in answer.findings),
-        finding_rules=tuple(f.rule for f in answer.findings), asked=answer.asked,
-        exam=answer.exam, shown_at=answer.shown_at, answered_at=answer.answered_at,
-    )  # fmt: skip
+class _Grader:
+    """Grades bundle answers with this workstation's bank (pairs seen before are not regraded)."""
+
+    def __init__(self, library: Library, catalogue: Catalogue) -> None:
+        self.by_id = library.by_id
+        self.catalogue = catalogue
+        self.bank_hash = bank_hash((s.scenario for s in library.scenarios), catalogue)
+        self.grade = functools.lru_cache(20_000)(self._grade)
+
+    def _grade(self, scenario_id: str, answer: Answer) -> Grade:
+        return grade(self.by_id[scenario_id].scenario, answer, self.catalogue)
+
+    def record(self, a: BundleAnswer) -> tuple[AnswerRecord, bool] | None:
+        """The answer as this workstation records it, and whether its grade differs from the
+        bundle's; None when the bank does not have its scenario."""
+        loaded = self.by_id.get(a.scenario_id)
+        if loaded is None:
+            return None
+        result = self.grade(a.scenario_id, a.answer)
+        record = AnswerRecord.build(
+            a.trainee_id, a.session_id, loaded, a.answer, result, shown_at=a.shown_at,
+            answered_at=a.answered_at, asked=a.asked, exam=a.exam, catalogue=self.catalogue,
+            bank_hash=self.bank_hash,
+        )  # fmt: skip
+        claimed = compact([f.model_dump(exclude_defaults=True) for f in a.findings])
+        differs = a.score != result.score or not same_findings(claimed, record.findings_json)
+        return dataclasses.replace(record, id=a.id), differs
 
 
-def import_bundle(store: Store, source: Path) -> ImportResult:
-    """Merge a bundle into the store in one transaction (backed up first); nothing on error."""
+def import_bundle(
+    store: Store, source: Path, library: Library, catalogue: Catalogue
+) -> ImportResult:
+    """Merge a bundle into the store in one transaction (backed up first); nothing on error.
+    Every answer is graded again with `library` and `catalogue` (see the module's docstring)."""
     bundle = read_bundle(source)
+    grader = _Grader(library, catalogue)
+    graded = {a.id: grader.record(a) for a in bundle.answers}
     if store.path is not None:
         from trainer.core.store.backups import backup_database
 
@@ -201,7 +250,8 @@ def import_bundle(store: Store, source: Path) -> ImportResult:
             return moment > resets.get(trainee_id, float("-inf"))
 
         fresh = [a for a in bundle.answers if kept(a.trainee_id, a.answered_at.timestamp())]
-        needed = {a.session_id for a in fresh}  # a session may straddle a reset
+        known = [g for a in fresh if (g := graded[a.id]) is not None]
+        needed = {record.session_id for record, _ in known}  # a session may straddle a reset
         sessions = [
             s
             for s in bundle.sessions
@@ -222,16 +272,26 @@ def import_bundle(store: Store, source: Path) -> ImportResult:
               to_iso(s.finished_at) if s.finished_at else None, s.workstation_id)
              for s in sessions],
         )  # fmt: skip
+        origin = {a.id: a.workstation_id for a in fresh}
+        present = {
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM answers WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps([record.id for record, _ in known])],
+            )
+        }
         added = store.insert_answer_rows(
-            conn, (answer_params(_record(a), a.workstation_id) for a in fresh)
+            conn, (answer_params(record, origin[record.id]) for record, _ in known)
         )
         after = _counts(conn)
     return ImportResult(
         trainees=after[0] - before[0],
         sessions=after[1] - before[1],
         answers=added,
-        already_present=len(fresh) - added,
+        already_present=len(known) - added,
         skipped_after_reset=len(bundle.answers) - len(fresh),
+        not_in_bank=len(fresh) - len(known),
+        regraded=sum(differs for record, differs in known if record.id not in present),
     )
 
 

@@ -105,7 +105,7 @@ def optional_sql(conn: sqlite3.Connection, alias: str = "a") -> str:
     certainty = f"coalesce({alias}.certainty, '')" if "certainty" in answers else "''"
     if {"grade_history", "regrades"} <= tables:
         history = f"""coalesce((SELECT group_concat('regraded ' || r.started_at
-                || ' after a change to the scenario bank: score was ' || h.score, '; ')
+                || ' (the scenario bank or catalogue changed): score was ' || h.score, '; ')
             FROM grade_history AS h JOIN regrades AS r ON r.id = h.regrade_id
             WHERE h.answer_id = {alias}.id), '')"""
     else:

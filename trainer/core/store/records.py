@@ -8,7 +8,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,16 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 def compact(value: object) -> str:
     """JSON without spaces, as stored."""
     return _ENCODER.encode(value)
+
+
+def findings_json(findings: Sequence[Finding]) -> str:
+    """Findings as stored: their public JSON form, without spaces."""
+    return compact([f.to_json_dict() for f in findings])
+
+
+def malpractice_trap(findings: Sequence[Finding]) -> str | None:
+    """The trap an answer fell into when it is a recording failure the inspectorate named."""
+    return next((f.trap for f in findings if f.malpractice and f.trap), None)
 
 
 def new_id() -> str:
@@ -148,6 +158,9 @@ class AnswerRecord:
     exam: bool
     shown_at: datetime
     answered_at: datetime
+    # Keyword-only, so positional construction (fixtures, older callers) keeps working.
+    bank_hash: str | None = field(default=None, kw_only=True)  # `content.bank_hash` graded under
+    malpractice_trap: str | None = field(default=None, kw_only=True)  # see `malpractice_trap`
 
     def __post_init__(self) -> None:
         for moment, what in ((self.shown_at, "shown_at"), (self.answered_at, "answered_at")):
@@ -201,13 +214,13 @@ class AnswerRecord:
         asked: Sequence[str],
         exam: bool,
         catalogue: Catalogue,
+        bank_hash: str | None = None,
     ) -> AnswerRecord:
         """The record of one graded answer, ready for `Store.record_answer`."""
         scenario = loaded_scenario.scenario
         if grade.scenario != scenario.id:
             raise TrainerError(f"grade: is for {grade.scenario!r}, not scenario {scenario.id!r}")
         groups = (catalogue.group_of(c.offence) for c in scenario.expected.crimes)
-        findings = [f.to_json_dict() for f in grade.findings]
         return cls(
             id=new_id(),
             session_id=session_id,
@@ -223,13 +236,15 @@ class AnswerRecord:
             crime_groups=tuple(dict.fromkeys(g for g in groups if g)),
             answer_json=compact(answer.to_json_dict()),
             score=grade.score,
-            findings_json=compact(findings),
+            findings_json=findings_json(grade.findings),
             finding_kinds=tuple(f.kind for f in grade.findings),
             finding_rules=tuple(f.rule for f in grade.findings),
             asked=tuple(asked),
             exam=exam,
             shown_at=shown_at,
             answered_at=answered_at,
+            bank_hash=bank_hash,
+            malpractice_trap=malpractice_trap(grade.findings),
         )
 
 

@@ -176,6 +176,11 @@ def forget_trainee(db: Database, trainee_id: str) -> None:
     )
     for table in ("trainee_totals", "trainee_findings"):
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
+    db.conn.execute(
+        "DELETE FROM grade_history WHERE answer_id IN "
+        "(SELECT id FROM answers WHERE trainee_id = ?)",
+        [trainee_id],
+    )
 
 
 def rebuild_summaries(db: Database) -> None:
@@ -187,7 +192,53 @@ def rebuild_summaries(db: Database) -> None:
 
 
 @_step
-def m0003_xapi_sent(db: Database) -> None:
+def m0003_regrades(db: Database) -> None:
+    """What each answer was graded under, regrades with each changed answer's previous grade, and
+    HMIC malpractice answers countable in SQL (backfilled from the stored findings)."""
+    _run(
+        db,
+        f"""
+        ALTER TABLE answers ADD COLUMN bank_hash TEXT;
+        ALTER TABLE answers ADD COLUMN malpractice_trap TEXT;
+        CREATE INDEX answers_by_bank ON answers (scenario_id, bank_hash);
+        CREATE INDEX answers_by_malpractice ON answers
+            (malpractice_trap, scenario_id, trainee_id, answered_ts)
+            WHERE malpractice_trap IS NOT NULL;
+        CREATE TABLE regrades (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL CHECK ({_iso("started_at")}),
+            started_ts REAL NOT NULL,
+            finished_at TEXT CHECK (finished_at IS NULL OR {_iso("finished_at")}),
+            bank_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            checked INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            missing_scenario INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE grade_history (
+            answer_id TEXT NOT NULL,
+            regrade_id INTEGER NOT NULL REFERENCES regrades (id),
+            score INTEGER NOT NULL,
+            findings TEXT NOT NULL,
+            expected_decision TEXT NOT NULL,
+            crime_groups TEXT NOT NULL,
+            scenario_hash TEXT NOT NULL,
+            catalogue_edition TEXT NOT NULL,
+            bank_hash TEXT,
+            PRIMARY KEY (answer_id, regrade_id)
+        ) WITHOUT ROWID;
+        UPDATE answers SET malpractice_trap = (
+            SELECT json_extract(value, '$.trap') FROM json_each(answers.findings)
+            WHERE json_extract(value, '$.malpractice') = 1
+                AND json_extract(value, '$.trap') IS NOT NULL
+            LIMIT 1
+        ) WHERE instr(findings, '"malpractice"') > 0
+        """,
+    )
+
+
+@_step
+def m0004_xapi_sent(db: Database) -> None:
     """Which xAPI statements each learning record store has acknowledged (`trainer xapi send`)."""
     _run(
         db,

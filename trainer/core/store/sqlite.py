@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 CACHE_SIZE = -32768  # KiB: 32 MiB of page cache keeps a big database's index look-ups quick
 # The names of the migrations in schema.py (test_store_migrations keeps them in step): a database
 # with exactly these applied opens with plain SQL. sqlite-utils records them in this table.
-SCHEMA_STEPS = ("m0001_progress", "m0002_dashboard", "m0003_xapi_sent")
+SCHEMA_STEPS = ("m0001_progress", "m0002_dashboard", "m0003_regrades", "m0004_xapi_sent")
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
 )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from trainer.core.reports import team_export
 from trainer.core.reports.team import TeamData, TeamFilter
+from trainer.core.store.regrade_status import LastRegrade
 from trainer.ui.context import AppContext
 from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped
@@ -104,6 +105,7 @@ class ExportView(QWidget):
         self.progress.setRange(0, 0)
         self.progress.hide()
         self.status = wrapped("", "Export status", self)
+        self.regraded = wrapped("", "Regrades", self)
 
         exports = QGroupBox("Export the answers the current filter shows", self)
         exports_layout = QVBoxLayout(exports)
@@ -129,7 +131,9 @@ class ExportView(QWidget):
             wrapped(
                 "Each workstation keeps its own database. Export a results bundle there (this "
                 "button, or “trainer export-bundle”) and import it here to see the whole team; "
-                "answers already imported are not counted twice.",
+                "answers already imported are not counted twice. Every imported answer is graded "
+                "again by this workstation's scenario bank: a score written into a bundle is "
+                "never trusted.",
                 "About importing",
                 imports,
             )
@@ -143,6 +147,7 @@ class ExportView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(exports)
         layout.addWidget(imports)
+        layout.addWidget(self.regraded)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -172,6 +177,16 @@ class ExportView(QWidget):
         )
         self.filter_text.setAccessibleName(self.filter_text.text())
 
+    def show_regrade(self, last: LastRegrade | None) -> None:
+        """When stored answers were last graded again after the bank or catalogue changed."""
+        text = (
+            last.describe()
+            if last is not None
+            else "No stored answers have been regraded: every grade is as first given."
+        )
+        self.regraded.setText(text)
+        self.regraded.setAccessibleName(text)
+
     def _save_to(self, title: str, suggested: str, filters: str = CSV_FILTER) -> Path | None:
         path = SaveFileDialog.ask(self, title, suggested, self.folders.start(), filters)
         if path is not None:
@@ -199,7 +214,11 @@ class ExportView(QWidget):
         path = OpenBundleDialog.ask(self, self.folders.start())
         if path is not None:
             self.folders.remember(path)
-            self._start(lambda store: team_export.import_bundle(store, path), importing=True)
+            library, catalogue = self.context.library, self.context.catalogue
+            self._start(
+                lambda store: team_export.import_bundle(store, path, library, catalogue),
+                importing=True,
+            )
 
     def wait_for_work(self) -> None:
         """Let a running export or import finish (the window is closing)."""

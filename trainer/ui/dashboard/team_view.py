@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from trainer.core.reports.malpractice import MalpracticeCounts
 from trainer.core.reports.team import ROLE_NAMES, TeamData, TeamRow, team_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
@@ -98,6 +99,22 @@ COLUMNS = (
     ),
 )
 NAME_COLUMN = 0
+MALPRACTICE_COLUMN = 9
+MALPRACTICE_HELP = (
+    "HMIC malpractice answers: answers that fell into a recording failure the inspectorate named "
+    "(see the HMIC malpractice tab)."
+)
+
+
+def malpractice_column(view: TeamView) -> SortColumn:
+    """The trainee's HMIC malpractice answers under the filter (counted in SQL, see `reports`)."""
+    return SortColumn(
+        "HMIC\nmalpractice",
+        lambda r: str(view.malpractice.of(r.trainee.id)),
+        numeric=True,
+        key=lambda r: float(view.malpractice.of(r.trainee.id)),
+        tooltip=lambda r: MALPRACTICE_HELP,
+    )
 
 
 class TeamView(QWidget):
@@ -112,7 +129,10 @@ class TeamView(QWidget):
         self.search.setAccessibleName("Find a trainee by name")
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
-        self.model = SortableTableModel(COLUMNS, self)
+        self.malpractice = MalpracticeCounts((), {})
+        at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
+        columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
+        self.model = SortableTableModel(columns, self)
         self.table, self.proxy = sorted_view(
             self.model,
             "Team results",
@@ -145,13 +165,18 @@ class TeamView(QWidget):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.activated.connect(self._activated)
 
+    def show_malpractice(self, counts: MalpracticeCounts) -> None:
+        """The malpractice counts to show with the next `show_data`."""
+        self.malpractice = counts
+
     def show_data(self, data: TeamData) -> None:
         self.model.set_rows(team_rows(data))
         team = data.team_summary
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
-            f"{team.recording_accuracy.describe()}."
+            f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
+            f"{self.malpractice.team:,}."
         )
         self.headline.setAccessibleName(self.headline.text())
 

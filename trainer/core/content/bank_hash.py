@@ -1,0 +1,33 @@
+"""The bank's content hash: names exactly what grading depends on, the scenarios and the catalogue.
+
+Stored with every graded answer, so a changed key, a new trap or a changed catalogue shows which
+answers were graded under something else (and `trainer regrade` grades them again). It is taken
+over the validated content, not the files: reformatting a file, moving it or adding a comment
+changes nothing; changing a key, a scenario's text or a rule card does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from trainer.core.content import model_cache
+from trainer.core.content.catalogue import Catalogue
+from trainer.core.content.models import Scenario
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(
+        model_cache.dump(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def bank_hash(scenarios: Iterable[Scenario], catalogue: Catalogue) -> str:
+    """16 hex digits over every scenario (in id order) and the catalogue, canonical JSON each."""
+    digest = hashlib.sha256()
+    for scenario in sorted(scenarios, key=lambda s: s.id):
+        part = _canonical(scenario)
+        digest.update(len(part).to_bytes(8, "big") + part)
+    digest.update(b"catalogue" + _canonical(catalogue))
+    return digest.hexdigest()[:16]
