@@ -41,17 +41,17 @@ INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 COURSE = "http://adlnet.gov/expapi/activities/course"
 CHUNK = 5_000
-_NS_BYTES = NAMESPACE.bytes
+_SEEDED = hashlib.sha1(NAMESPACE.bytes)
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122 variant bits
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def statement_id(name: str) -> str:
     """uuid.uuid5(NAMESPACE, name) as text, without UUID objects (the export's hot path)."""
-    digest = bytearray(hashlib.sha1(_NS_BYTES + name.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    digest = _SEEDED.copy()
+    digest.update(name.encode())
+    h = digest.hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def registration(session_id: str) -> str:
@@ -119,6 +119,7 @@ class _Statements:
         self._contexts: dict[tuple[str, str, str | None], str] = {}
         self._results: dict[tuple[str, object], str] = {}
         self._responses: dict[str, str] = {}
+        self._middles: dict[tuple[object, ...], str] = {}
 
     def quiz(self, session_id: str) -> dict[str, object]:
         mode = self.modes.get(session_id, "practice")
@@ -148,21 +149,24 @@ class _Statements:
             },
         ]
 
-    def context(self, session_id: str, edition: str, bank: str | None, scenario_hash: str) -> str:
+    def context(self, session_id: str, edition: str, bank: str | None) -> str:
+        """The context up to the scenario hash's value."""
         key = (session_id, edition, bank)
         fixed = self._contexts.get(key)
         if fixed is None:
             if len(self._contexts) > 50_000:
                 self._contexts.clear()
             extensions = f"{self.bank_hash_iri}:{_dumps(bank)}," if bank else ""
+            # Activities by id only: the quiz's own `completed` statement defines them.
+            parent = [{"objectType": "Activity", "id": self.quiz(session_id)["id"]}]
+            grouping = [{"objectType": "Activity", "id": g["id"]} for g in self.grouping(edition)]
             fixed = self._contexts[key] = (
                 f'{{"registration":"{registration(session_id)}","contextActivities":'
-                f'{{"parent":[{_dumps(self.quiz(session_id))}],'
-                f'"grouping":{_dumps(self.grouping(edition))}}},'
+                f'{{"parent":{_dumps(parent)},"grouping":{_dumps(grouping)}}},'
                 f'"platform":"Crime Recording Trainer","language":"{LANG}",'
                 f'"extensions":{{{extensions}{self.scenario_hash_iri}:'
             )
-        return f'{fixed}"{scenario_hash}"}}}}'
+        return fixed
 
     def activity(self, scenario_id: str, title: str, kind: str, topics: str) -> str:
         key = (scenario_id, title, kind, topics)
@@ -214,19 +218,33 @@ class _Statements:
             out = self._responses[answer] = _dumps(answer)
         return out
 
-    def answered(self, row: tuple[object, ...]) -> tuple[str, str]:
-        (aid, session, trainee, scenario, title, kind, topics, answer, score, findings, seconds,
-         answered_at, edition, scenario_hash, certainty, bank) = row  # fmt: skip
-        sid = statement_id(str(aid))
-        line = (
-            f'{{"id":"{sid}","actor":{self.actors.get(str(trainee)) or self._unknown(trainee)},'
+    def middle(self, key: tuple[object, ...]) -> str:
+        """Verb, object and result up to the duration: the same for every equal answer."""
+        scenario, title, kind, topics, answer, score, findings, certainty = key
+        if len(self._middles) > 50_000:
+            self._middles.clear()
+        out = self._middles[key] = (
             f'"verb":{self.verb_answered},'
             f'"object":{self.activity(str(scenario), str(title), str(kind), str(topics))},'
             f'"result":{{"score":{{"scaled":{int(score) / 100},"raw":{score},"min":0,"max":100}},'  # type: ignore[call-overload]
             f'"success":{"true" if score == 100 else "false"},"completion":true,'
-            f'"response":{self.response(str(answer))},"duration":"PT{seconds}S",'
-            f'"extensions":{{{self.extensions(str(findings), certainty)}}}}},'
-            f'"context":{self.context(str(session), str(edition), bank, str(scenario_hash))},'  # type: ignore[arg-type]
+            f'"response":{self.response(str(answer))},'
+            f'"extensions":{{{self.extensions(str(findings), certainty)}}},"duration":"PT'
+        )
+        return out
+
+    def answered(self, row: tuple[object, ...]) -> tuple[str, str]:
+        (aid, session, trainee, scenario, title, kind, topics, answer, score, findings, seconds,
+         answered_at, edition, scenario_hash, certainty, bank) = row  # fmt: skip
+        sid = statement_id(aid)  # type: ignore[arg-type]
+        key = (scenario, title, kind, topics, answer, score, findings, certainty)
+        context = self._contexts.get((session, edition, bank))  # type: ignore[arg-type]
+        if context is None:
+            context = self.context(session, edition, bank)  # type: ignore[arg-type]
+        line = (
+            f'{{"id":"{sid}","actor":{self.actors.get(trainee) or self._unknown(trainee)},'
+            f'{self._middles.get(key) or self.middle(key)}{seconds}S"}},'
+            f'"context":{context}"{scenario_hash}"}}}},'
             f'"timestamp":"{answered_at}","version":"{XAPI_VERSION}"}}'
         )
         return sid, line
