@@ -318,3 +318,19 @@ def test_the_trainer_never_imports_ralph() -> None:
         "assert not [m for m in sys.modules if m.startswith('ralph')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_filters_choose_the_answers_and_their_quizzes(tmp_path: Path, catalogue: Catalogue) -> None:
+    s = seed(catalogue)
+    xapi.export_xapi(s.store, tmp_path / "one.jsonl", trainee_id=s.trainees[1])
+    got = _lines(tmp_path / "one.jsonl")
+    mine = [r for r in s.records if r.trainee_id == s.trainees[1]]
+    assert [st["id"] for st in got[: len(mine)]] == [xapi.statement_id(r.id) for r in mine]
+    assert [st["verb"]["id"] for st in got[len(mine) :]] == [xapi.COMPLETED]
+    assert got[-1]["context"]["registration"] == s.sessions[1]
+    assert got[-1]["result"]["extensions"][
+        f"{xapi.DEFAULT_HOME}/xapi/crime-recording-trainer/extensions/answers"
+    ] == len(mine)
+    xapi.export_xapi(s.store, tmp_path / "last.jsonl", trainee_id=s.trainees[3])
+    verbs_seen = {st["verb"]["id"] for st in _lines(tmp_path / "last.jsonl")}
+    assert verbs_seen == {xapi.ANSWERED}  # the fourth trainee's quiz is not finished

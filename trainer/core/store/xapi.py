@@ -122,6 +122,9 @@ class _Statements:
         self._results: dict[tuple[str, object], str] = {}
         self._responses: dict[str, str] = {}
         self._middles: dict[tuple[object, ...], str] = {}
+        # Per quiz, from the answers as they stream: answers, score sum, fully right, edition,
+        # bank (one small list per quiz; a GROUP BY over the answers cost as much as the export).
+        self.quizzes: dict[object, list[object]] = {}
 
     def quiz(self, session_id: str) -> dict[str, object]:
         mode = self.modes.get(session_id, "practice")
@@ -240,6 +243,12 @@ class _Statements:
          answered_at, edition, scenario_hash, certainty, bank) = row  # fmt: skip
         sid = statement_id(aid)  # type: ignore[arg-type]
         key = (scenario, title, kind, topics, answer, score, findings, certainty)
+        quiz = self.quizzes.get(session)
+        if quiz is None:
+            quiz = self.quizzes[session] = [0, 0, 0, edition, bank]
+        quiz[0] += 1  # type: ignore[operator]
+        quiz[1] += score  # type: ignore[operator]
+        quiz[2] += score == 100  # type: ignore[operator]
         context = self._contexts.get((session, edition, bank))  # type: ignore[arg-type]
         if context is None:
             context = self.context(session, edition, bank)  # type: ignore[arg-type]
@@ -251,9 +260,12 @@ class _Statements:
         )
         return sid, line
 
-    def completed(self, row: tuple[object, ...]) -> tuple[str, str]:
-        (session, trainee, _started, finished, seconds, answers, score_sum, right, edition,
-         bank) = row  # fmt: skip
+    def completed(self, row: tuple[object, ...]) -> tuple[str, str] | None:
+        session, trainee, finished, seconds = row
+        quiz = self.quizzes.get(session)
+        if quiz is None:  # none of its answers is in the filter
+            return None
+        answers, score_sum, right, edition, bank = quiz
         sid = statement_id(f"completed:{session}")
         mean = round(int(score_sum) / int(answers), 1)  # type: ignore[call-overload]
         context = {
@@ -292,12 +304,9 @@ _ANSWERS = """
         a.catalogue_edition, a.scenario_hash, {certainty}, {bank}
     FROM answers AS a WHERE {where} ORDER BY a.seq"""
 _QUIZZES = """
-    SELECT s.id, s.trainee_id, s.started_at, s.finished_at,
-        round(julianday(s.finished_at) * 86400 - julianday(s.started_at) * 86400, 2),
-        count(*), sum(a.score), sum(a.score = 100), min(a.catalogue_edition), max({bank})
-    FROM answers AS a JOIN quiz_sessions AS s ON s.id = a.session_id
-    WHERE {where} AND s.finished_at IS NOT NULL
-    GROUP BY s.id ORDER BY s.started_ts, s.id"""
+    SELECT id, trainee_id, finished_at,
+        max(0, round(julianday(finished_at) * 86400 - julianday(started_at) * 86400, 2))
+    FROM quiz_sessions WHERE finished_at IS NOT NULL ORDER BY started_ts, id"""
 
 
 def statement_chunks(
@@ -320,9 +329,11 @@ def statement_chunks(
         )
         while rows := cursor.fetchmany(CHUNK):
             yield list(map(build.answered, rows))
-        cursor = store.conn.execute(_QUIZZES.format(where=where, bank=bank), params)
+        cursor = store.conn.execute(_QUIZZES)
         while rows := cursor.fetchmany(CHUNK):
-            yield list(map(build.completed, rows))
+            chunk = [s for s in map(build.completed, rows) if s is not None]
+            if chunk:
+                yield chunk
 
 
 def statements(
