@@ -163,8 +163,9 @@ class _Statements:
                 self._contexts.clear()
             extensions = f"{self.bank_hash_iri}:{_dumps(bank)}," if bank else ""
             # Activities by id only: the quiz's own `completed` statement defines them.
-            parent = [{"objectType": "Activity", "id": self.quiz(session_id)["id"]}]
-            grouping = [{"objectType": "Activity", "id": g["id"]} for g in self.grouping(edition)]
+            # (objectType Activity is the default, and left out of these per-answer lines)
+            parent = [{"id": self.quiz(session_id)["id"]}]
+            grouping = [{"id": g["id"]} for g in self.grouping(edition)]
             fixed = self._contexts[key] = (
                 f'{{"registration":"{registration(session_id)}","contextActivities":'
                 f'{{"parent":{_dumps(parent)},"grouping":{_dumps(grouping)}}},'
@@ -187,7 +188,6 @@ class _Statements:
             description = f"{what}: a crime recording scenario" + (f" ({tags})" if tags else "")
             out = self._objects[key] = _dumps(
                 {
-                    "objectType": "Activity",
                     "id": f"{self.base}/scenarios/{scenario_id}",
                     "definition": {
                         "name": {LANG: title},
