@@ -26,6 +26,9 @@ def _moment(text: str, option: str, end: bool = False) -> datetime:
     return moment if moment.utcoffset() is not None else moment.astimezone()
 
 
+SHOWN = 20  # answers listed by `restore`; the CSV file has them all
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from trainer.core.store.backups import make_backup
     from trainer.core.store.sqlite import open_store
@@ -38,9 +41,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from trainer.core.store.backups import restore_backup
 
-    safety = restore_backup(Path(args.file), args.data_dir)
-    note = f"; the replaced database was backed up to {safety}" if safety else ""
+    done = restore_backup(Path(args.file), args.data_dir)
+    note = f"; the replaced database was backed up to {done.safety}" if done.safety else ""
+    if done.damaged:
+        note = f"; the damaged database was moved to {done.damaged}"
     print(f"restored {args.file}{note}")
+    salvage = done.salvage
+    if salvage is None:
+        return 0
+    if not salvage.readable:
+        print("nothing could be read from the damaged database to compare with the backup")
+    elif salvage.csv is None:
+        print("every answer that could be read from the damaged database is in the backup")
+    else:
+        print(
+            f"{len(salvage.answers)} answer(s) existed only in the damaged database; they are "
+            f"not in the restored one and were written to {salvage.csv}:"
+        )
+        for lost in salvage.answers[:SHOWN]:
+            print(f"  {lost.answered_at}  {lost.trainee}  {lost.scenario_id}  {lost.id}")
+        if len(salvage.answers) > SHOWN:
+            print(f"  ... and {len(salvage.answers) - SHOWN} more (see the CSV file)")
+    if salvage.failed_reads:
+        print(f"{salvage.failed_reads} row(s) of the damaged database could not be read at all")
     return 0
 
 
@@ -55,6 +78,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise TrainerError(f"export: choose one of --{' or --'.join(chosen)}")
     dest = Path(args.file)
     filters = {"since": since, "until": until, "trainee_id": args.trainee, "topic": args.topic}
+    if getattr(args, "central", None):
+        if args.xapi or args.lms:
+            raise TrainerError(
+                "export: --xapi and --lms read this workstation's database, not --central"
+            )
+        from trainer.core.store.central import export as central_export
+        from trainer.core.store.central.connection import checked_url
+        from trainer.core.store.central.reader import CentralStore
+
+        write = central_export.export_summary if args.summary else central_export.export_answers
+        with CentralStore(checked_url(args.central)) as central:
+            count = write(central, Path(args.file), since, until, args.trainee, args.topic)
+        print(f"wrote {count} {'trainee' if args.summary else 'answer'} row(s) to {args.file}")
+        return 0
     with open_store(args.data_dir) as store:
         if args.xapi:
             from trainer.core.store.xapi import export_xapi
@@ -158,6 +195,10 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("--to", dest="until", metavar="DATE", help="answers on or before DATE")
     p.add_argument("--trainee", metavar="ID", help="one trainee (id or staff number)")
     p.add_argument("--topic", metavar="TAG", help="scenarios with this topic")
+    p.add_argument(
+        "--central", metavar="URL", default=argparse.SUPPRESS,
+        help="export from the central store (postgresql://... or service=NAME)",
+    )  # fmt: skip
     p = command("export-bundle", "write this workstation's results for another", cmd_export_bundle)
     p.add_argument("file", metavar="FILE")
     p = command("import", "merge a results bundle from another workstation", cmd_import)

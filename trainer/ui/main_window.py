@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from trainer.core.errors import TrainerError
+from trainer.ui import errors
 from trainer.ui.context import AppContext
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.loader import BankLoader, LoadedBank
@@ -20,8 +22,10 @@ from trainer.ui.trainee.start_view import StartView
 
 if TYPE_CHECKING:
     from trainer.core.practice.quiz import QuizPlan
-    from trainer.core.store.records import Trainee
-    from trainer.ui.jobs import JobRunner
+    from trainer.core.practice.standing import Standing
+    from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+    from trainer.ui.central import BackgroundSync
+    from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
     from trainer.ui.regrade_offer import RegradeOffer
     from trainer.ui.trainee.practice_view import PracticeView
@@ -37,6 +41,7 @@ ACTIONS: tuple[tuple[str, str, Shortcut, str, str], ...] = (
     ("progress", "My &progress", "Ctrl+P", "show_progress", "trainer"),
     ("switch", "&Switch trainee", "Ctrl+Shift+S", "show_start", "trainer"),
     ("dashboard", "Supervisor &dashboard…", "Ctrl+D", "open_dashboard", "trainer"),
+    ("central", "C&entral dashboard…", None, "open_central_dashboard", "trainer"),
     ("skipped", "S&kipped scenario files…", None, "show_skipped", "trainer"),
     ("quit", "&Quit", QKeySequence.StandardKey.Quit, "close", "trainer"),
     ("keys", "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "show_keys", "help"),
@@ -52,16 +57,21 @@ Ctrl+D — supervisor dashboard   F1 — this list   Ctrl+Q — quit"""
 
 class MainWindow(QMainWindow):
     context_ready = Signal()
+    damage_found = Signal(str)  # from the thread that checks the database as it opens
 
     def __init__(
         self,
         context: AppContext | None = None,
         data_dir: Path | None = None,
         settings_file: Path | None = None,
+        central: str | None = None,
     ) -> None:
         """With a `context`, ready at once; otherwise call `load()` to load in the background.
-        With a `settings_file`, the window reopens at the size and place it was closed at."""
+        With a `settings_file`, the window reopens at the size and place it was closed at.
+        `central` (--central URL) overrides the central store this workstation syncs to."""
         super().__init__()
+        self.central = central
+        self.background_sync: BackgroundSync | None = None
         self.setWindowTitle(TITLE)
         self.data_dir = data_dir
         self.settings_file = settings_file
@@ -72,6 +82,9 @@ class MainWindow(QMainWindow):
         self.quiz_screen: QuizScreen | None = None
         self.progress_view: ProgressView | None = None
         self.backup_job: JobRunner | None = None
+        self.standing_loader: LoadRunner | None = None
+        self.history_loader: LoadRunner | None = None
+        self.standing: Standing | None = None  # the chosen trainee's record, once read
         self.regrade_offer: RegradeOffer | None = None
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
@@ -81,6 +94,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.start_view.trainee_chosen.connect(self.choose_trainee)
         self.start_view.profile_requested.connect(self.create_profile)
+        self.start_view.trainee_selected.connect(self._offer_resume)
+        self.start_view.resume_requested.connect(self.resume_quiz)
+        self.start_view.discard_requested.connect(self.discard_quiz)
         self.start_view.set_ready(False, "Loading the scenario bank…")
         self.resize(1100, 760)
         self._restore_geometry()
@@ -118,7 +134,7 @@ class MainWindow(QMainWindow):
 
         self._loader_done()
         try:
-            store = open_store(self.data_dir)
+            store = open_store(self.data_dir, check="background")  # writes wait for the check
         except TrainerError as exc:
             self._load_failed(str(exc))
             return
@@ -132,6 +148,8 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
+        self.damage_found.connect(self._damage_found)
+        store.integrity.on_done(self._checked)  # after the screens are built: may call at once
         self._offer_regrade()
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
@@ -152,9 +170,24 @@ class MainWindow(QMainWindow):
         from trainer.ui.jobs import JobRunner
 
         assert self.context is not None
+        if self.context.store.integrity.problem:
+            return  # a damaged database is not backed up (its newest good backup was named)
         self.backup_job = JobRunner(self.context.store, self)
         self.backup_job.failed.connect(lambda message: show_error(self, message))
         self.backup_job.start(lambda store: str(daily_backup(store) or ""))
+
+    def _checked(self, problem: str | None) -> None:
+        """The verdict of the database's check, from its thread: a signal takes it to this one."""
+        if problem:
+            self.damage_found.emit(problem)
+
+    def _damage_found(self, message: str) -> None:
+        """The database failed its check: nothing more is written; say which backup to restore."""
+        self.trainee = None
+        self._show(self.start_view)
+        self.start_view.set_ready(False, f"Cannot go on: {message}")
+        self.statusBar().showMessage(message)
+        show_error(self, message)
 
     def _loader_done(self) -> None:
         """The loader has sent its last signal: let its thread end now, so nothing that follows
@@ -184,6 +217,7 @@ class MainWindow(QMainWindow):
         self.practice_view.progress_requested.connect(self.show_progress)
         self.practice_view.switch_requested.connect(self.show_start)
         self.quiz_screen.closed.connect(self.show_practice)
+        self.quiz_screen.kept.connect(self._quiz_kept)
         self.quiz_screen.currentChanged.connect(self._update_actions)
         bank = (
             f"{len(library.scenarios)} scenarios in the bank (rules {context.catalogue.edition})."
@@ -197,8 +231,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(bank)
         self.start_view.set_trainees(context.store.trainees())
         self.start_view.set_ready(True, note)
+        self._start_sync(context)
         self._update_actions()
         self.context_ready.emit()
+
+    def _start_sync(self, context: AppContext) -> None:
+        """Sync in the background when a central store is configured (or given)."""
+        from trainer.ui.central import BackgroundSync
+
+        self.background_sync = BackgroundSync(context.store, self.central, self)
+        self.statusBar().addPermanentWidget(self.background_sync.label)
+        self.background_sync.start()
 
     # Pages -------------------------------------------------------------------------------------
 
@@ -216,14 +259,57 @@ class MainWindow(QMainWindow):
         self.show_practice()
 
     def show_start(self) -> None:
+        self._show_start(None)
+
+    def _show_start(self, select_id: str | None) -> None:
         if self._quiz_running():
             return
         self.trainee = None
         self.setWindowTitle(TITLE)
         if self.context is not None:
-            self.start_view.set_trainees(self.context.store.trainees())
+            self.start_view.set_trainees(self.context.store.trainees(), select_id)
         self._show(self.start_view)
         self.start_view.list.setFocus()
+
+    def _quiz_kept(self) -> None:
+        """The quiz was left to resume later: back to the start, its trainee's offer shown."""
+        self._show_start(self.trainee.id if self.trainee else None)
+
+    @reports_errors
+    def _offer_resume(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_state import unfinished
+        from trainer.ui.trainee.start_view import describe_unfinished
+
+        if self.context is None:
+            return
+        left = unfinished(self.context.store, trainee, self.context.catalogue)
+        if left is None:
+            self.start_view.offer_resume(None)
+        else:
+            self.start_view.offer_resume(describe_unfinished(left), left.problem is None)
+
+    @reports_errors
+    def resume_quiz(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_run import QuizRun
+
+        assert self.context is not None and self.quiz_screen is not None
+        ctx = self.context
+        run = QuizRun.resume(ctx.store, trainee, ctx.library, ctx.catalogue)
+        if run is None:
+            self._offer_resume(trainee)
+            return
+        self.trainee = trainee
+        self.setWindowTitle(f"{TITLE} — {trainee.name}")
+        self.quiz_screen.start(run)
+        self._show(self.quiz_screen)
+
+    @reports_errors
+    def discard_quiz(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_state import discard_unfinished
+
+        assert self.context is not None
+        discard_unfinished(self.context.store, trainee)
+        self._offer_resume(trainee)
 
     @reports_errors
     def show_practice(self) -> None:
@@ -231,19 +317,73 @@ class MainWindow(QMainWindow):
             return
         if self._quiz_running():
             return
-        answers = self.context.store.answers(trainee_id=self.trainee.id)
-        self.practice_view.set_trainee(self.trainee, [a.as_attempt() for a in answers])
+        if self.background_sync is not None and self.pages.currentWidget() is self.quiz_screen:
+            self.background_sync.sync_now()  # a quiz has just ended: its answers go now
+        self.standing = None
+        self.practice_view.set_trainee(self.trainee)
         self._show(self.practice_view)
         self.practice_view.start.setFocus()
+        self._read_standing(self.trainee)
+
+    def _read_standing(self, trainee: Trainee) -> None:
+        """The trainee's record, read through the indexes on a thread of its own."""
+        from trainer.core.practice.standing import standing
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.standing_loader is None:
+            self.standing_loader = LoadRunner(self.context.store, self)
+            self.standing_loader.loaded.connect(self._standing_read)
+            self.standing_loader.failed.connect(lambda message: show_error(self, message))
+        self.standing_loader.start(lambda store: standing(store, trainee.id))
+
+    def _read_history(self, trainee: Trainee) -> None:
+        """The progress screen's answers and sessions, read on a thread of their own."""
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.history_loader is None:
+            self.history_loader = LoadRunner(self.context.store, self)
+            self.history_loader.loaded.connect(self._history_read)
+            self.history_loader.failed.connect(lambda message: show_error(self, message))
+        tid = trainee.id
+        self.history_loader.start(lambda store: (tid, store.answers(trainee_id=tid),
+                                                 store.sessions(tid)))  # fmt: skip
+
+    def _history_read(self, history: tuple[str, list[AnswerRow], list[SessionRow]]) -> None:
+        tid, answers, sessions = history
+        if self.trainee is None or self.trainee.id != tid or self.progress_view is None:
+            return  # another trainee was chosen meanwhile
+        assert self.context is not None
+        self.progress_view.show_progress(
+            self.trainee, answers, sessions, self.context.library.by_id
+        )
+
+    def _standing_read(self, known: Standing) -> None:
+        if self.trainee is None or known.trainee_id != self.trainee.id:
+            return  # another trainee was chosen meanwhile
+        self.standing = known
+        if self.practice_view is not None:
+            self.practice_view.set_trainee(self.trainee, known)
 
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
         from trainer.core.practice.quiz_run import QuizRun
+        from trainer.core.practice.quiz_state import unfinished
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
         ctx = self.context
-        run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
+        left = unfinished(ctx.store, self.trainee, ctx.catalogue)
+        if left is not None and not errors.confirm(
+            self,
+            f"You have an unfinished quiz ({left.title or 'cannot be resumed'}). Starting a new "
+            "one ends it; the answers you gave stay in your record. Start the new quiz?",
+        ):
+            return
+        run = QuizRun.start(
+            ctx.store, self.trainee, plan, ctx.library, ctx.catalogue, known=self.standing
+        )
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
 
@@ -257,13 +397,7 @@ class MainWindow(QMainWindow):
             self.progress_view = ProgressView(self.context.catalogue, self)
             self.progress_view.back_requested.connect(self.show_practice)
             self.pages.addWidget(self.progress_view)
-        store, tid = self.context.store, self.trainee.id
-        self.progress_view.show_progress(
-            self.trainee,
-            store.answers(trainee_id=tid),
-            store.sessions(tid),
-            self.context.library.by_id,
-        )
+        self._read_history(self.trainee)
         self._show(self.progress_view)
 
     def _show(self, page: QWidget) -> None:
@@ -284,6 +418,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(chosen and not quiz)
         self.actions_by_name["switch"].setEnabled(self.context is not None and not quiz)
         self.actions_by_name["dashboard"].setEnabled(self.context is not None and not quiz)
+        self.actions_by_name["central"].setEnabled(self.context is not None and not quiz)
         problems = self.context is not None and bool(self.context.library.problems)
         self.actions_by_name["skipped"].setEnabled(problems)
 
@@ -300,6 +435,17 @@ class MainWindow(QMainWindow):
             show_error(self, "The supervisor dashboard is not part of this installation.")
             return
         open_dashboard(self, self.context)
+
+    @reports_errors
+    def open_central_dashboard(self) -> None:
+        """The dashboard on the central store, signed in with a PostgreSQL login."""
+        if self.context is None:
+            return
+        from trainer.ui.central import ask_url, open_central_dashboard
+
+        url = self.central or ask_url(self, self.context.store)
+        if url:
+            open_central_dashboard(self, self.context, url)
 
     def show_skipped(self) -> None:
         from trainer.ui.skipped_files import SkippedFilesDialog
@@ -333,15 +479,27 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)  # Qt keeps it on a screen that is still there
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        """Ctrl+Q and closing the window: a quiz under way is kept for later, if the trainee
+        agrees (its answers are already stored and its session stays open)."""
+        quiz = self.quiz_screen
+        if quiz is not None and quiz.run is not None and self._quiz_running():
+            from trainer.ui.trainee.leave_quiz import LeaveQuizDialog
+
+            if LeaveQuizDialog.ask(self, quitting=True, exam=quiz.run.plan.exam) != "keep":
+                event.ignore()
+                return
+            quiz.keep_for_later()
         settings = self._settings()
-        if settings is not None:
+        if settings is not None and self.settings_file is not None:
             settings.setValue(GEOMETRY_KEY, self.saveGeometry())
             settings.sync()
+            with contextlib.suppress(OSError):  # readable only by the account that wrote it
+                os.chmod(self.settings_file, 0o600)
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
+        for runner in (self.standing_loader, self.history_loader, self.background_sync):
+            if runner is not None:
+                runner.wait()
         if self.regrade_offer is not None:
             self.regrade_offer.stop()  # a regrade under way stops after its current page
-        if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
-            with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
-                self.quiz_screen.run.finish()
         super().closeEvent(event)

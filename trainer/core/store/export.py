@@ -41,12 +41,14 @@ ANSWER_HEADER = (
     "decision given", "expected decision", "score", "finding kinds", "seconds taken",
     "answered at", "mode", *REGISTRAR_HEADER,
 )  # fmt: skip
+BASE_ANSWER_HEADER = ANSWER_HEADER[: ANSWER_HEADER.index(REGISTRAR_HEADER[0])]  # the first layout
 SUMMARY_HEADER = (
     "trainee", "staff number", "role", "attempts", "exam attempts", "mean score",
     "recording rate %", "recorded", "should have been recorded", "last active",
     "recording accuracy %", "accuracy 95% low", "accuracy 95% high", "recorded and fully right",
     "malpractice answers", "leeches",
 )  # fmt: skip
+BASE_SUMMARY_HEADER = SUMMARY_HEADER[: SUMMARY_HEADER.index("recording accuracy %")]
 LEECH_LAPSES = 4  # as the rule schedule counts a leech (adaptive practice)
 Interval = Callable[[int, int], "tuple[float, float] | None"]
 CHUNK = 10_000

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.reports import team_export
-from trainer.core.reports.team import TeamData, TeamFilter
+from trainer.core.reports.figures import TeamFigures
+from trainer.core.reports.team import TeamFilter
 from trainer.core.store.regrade_status import LastRegrade
 from trainer.ui.context import AppContext
 from trainer.ui.jobs import JobRunner, Work
@@ -169,10 +170,10 @@ class ExportView(QWidget):
         self.filter_text.setText(f"Current filter: {flt.describe()}. Counting its answers…")
         self.filter_text.setAccessibleName(self.filter_text.text())
 
-    def show_filter(self, data: TeamData) -> None:
+    def show_filter(self, data: TeamFigures) -> None:
         self.filter = data.filter
         self.filter_text.setText(
-            f"Current filter: {data.filter.describe()}. It holds {len(data.answers)} answer(s) "
+            f"Current filter: {data.filter.describe()}. It holds {data.answers} answer(s) "
             f"from {len(data.trainees)} trainee(s)."
         )
         self.filter_text.setAccessibleName(self.filter_text.text())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,16 +19,25 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
-from trainer.core.reports.statistics import Attempt, summarise, weak_rules
+from trainer.core.practice.quiz import (
+    AUDIENCE_PLURALS,
+    DEFAULT_COUNT,
+    Mode,
+    PracticeChoices,
+    QuizPlan,
+    audience_note,
+)
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
 from trainer.ui.widgets import button, heading, wrapped
 
+if TYPE_CHECKING:
+    from trainer.core.practice.standing import Standing
+
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
         "&Quick mixed quiz",
-        "Scenarios from the whole bank, ones you have not mastered first.",
+        "Scenarios written for your role from the whole bank, ones you have not mastered first.",
     ),
     "group": ("By crime &group", "Scenarios whose crimes fall in one Home Office crime group."),
     "topic": ("By to&pic", "Scenarios tagged with one topic, such as lost property or attempts."),
@@ -58,6 +67,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
+        self.weak: tuple[str, ...] = ()  # the trainee's weak rules, once their record is read
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -105,6 +115,8 @@ class PracticeView(QWidget):
             label.setBuddy(field)
             form.addRow(label, field)
         form.addRow(self.help)
+        self.audience_note = wrapped("", "Audiences", self)
+        form.addRow(self.audience_note)
 
         self.start = button("&Start", "Start", self)
         self.start.setDefault(True)
@@ -130,18 +142,27 @@ class PracticeView(QWidget):
         layout.addLayout(actions)
 
         self.modes.buttonToggled.connect(self._mode_changed)
+        self.value.currentIndexChanged.connect(self._show_audience_note)
+        self.count.valueChanged.connect(self._show_audience_note)
         self.start.clicked.connect(self._start)
         self.progress.clicked.connect(self.progress_requested)
         self.switch.clicked.connect(self.switch_requested)
         self.mode_buttons["mixed"].setChecked(True)
 
-    def set_trainee(self, trainee: Trainee, attempts: Sequence[Attempt]) -> None:
-        """Greet the trainee and sum up their record so far, with the rules they miss most."""
+    def set_trainee(self, trainee: Trainee, known: Standing | None = None) -> None:
+        """Greet the trainee and sum up their record so far (`known`: while it is still being
+        read, say so), with the rules they miss most."""
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
+        self.weak = known.weak_rules if known is not None else ()
         self._mode_changed()
-        summary = summarise(trainee.id, attempts)
+        if known is None:
+            text = "Reading your record so far…"
+            self.record.setText(text)
+            self.record.setAccessibleName(text)
+            return
+        summary = known.summary
         if summary.mean_score is None:
             text = "No answers yet. A quick mixed quiz is a good start."
         else:
@@ -151,7 +172,7 @@ class PracticeView(QWidget):
                 f"Crimes recorded when they should have been: {summary.recording_rate.describe()}"
             )
             cards = self.catalogue.rule_by_id
-            weak = [cards[r].title if r in cards else r for r in weak_rules(attempts, limit=3)]
+            weak = [cards[r].title if r in cards else r for r in known.weak_rules[:3]]
             if weak:
                 text += "\nRules you have missed most lately: " + "; ".join(weak) + "."
         self.record.setText(text)
@@ -174,6 +195,8 @@ class PracticeView(QWidget):
     def plan(self) -> QuizPlan:
         mode = self.mode
         value = self.value.currentData() if self.value.isEnabled() else None
+        if mode == "mixed":
+            value = self.role  # a quick quiz keeps to the trainee's own audience
         minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
         return QuizPlan(mode, value, self.count.value(), minutes)
 
@@ -193,6 +216,21 @@ class PracticeView(QWidget):
         self._minutes_label.setEnabled(mode == "exam")
         self.help.setText(MODE_TEXT[mode][1])
         self.help.setAccessibleName(MODE_TEXT[mode][1])
+        self._show_audience_note()
+
+    def _show_audience_note(self) -> None:
+        """Say when the choice draws on scenarios written for the other audience."""
+        if self.role is None:
+            return
+        plan = self.plan()
+        if plan.mode == "mixed":
+            note = f"Only scenarios written for {AUDIENCE_PLURALS.get(self.role, self.role)}."
+        else:
+            bank = self.choices.bank
+            note = audience_note(bank, plan, self.role, self.catalogue, weak_known=self.weak)
+        self.audience_note.setText(note)
+        self.audience_note.setAccessibleName(note or "Audiences")
+        self.audience_note.setVisible(bool(note))
 
     def _start(self) -> None:
         self.plan_chosen.emit(self.plan())
