@@ -199,3 +199,38 @@ def test_keys_split_by_sex_state_the_victims_sex(bank: list[Scenario]) -> None:
         if evidence is None or evidence not in " ".join(told.split()):
             unstated[s.id] = evidence
     assert unstated == {}
+
+
+# Scenarios tagged with an HMIC finding whose right answer IS the tempting "downgrade" (the phone
+# really was lost, the damage really was only damage, the cancellation really is right, a willing
+# teenage relationship reported by a neighbour): their traps are the over-recording ones instead.
+HMIC_LOOKALIKES = {
+    "acq-drive-off-driver-came-back",
+    "acq-phone-cctv-fell-from-pocket",
+    "acq-phone-left-somewhere",
+    "prop-graffiti-on-front-door",
+    "prop-neighbour-throws-brick-through-window",
+    "prop-paint-thrown-over-shop-front",
+    "rev-audit-lost-wallet-correctly-closed",
+    "rev-c1-transferred-reference-held",
+    "rev-c2-car-repossessed",
+    "rev-c2-cctv-shows-fall",
+    "rev-c2-drive-off-paid-next-morning",
+    "rev-c2-phone-under-car-seat",
+    "rev-c3-duplicate-999-and-online",
+    "rev-c4-crime-on-wrong-log",
+    "rev-c4-powder-not-a-controlled-drug",
+    "rev-c5-taxi-rank-self-defence",
+    "sex-willing-teens-neighbour",
+}
+
+
+def test_every_scenario_drilling_an_hmic_finding_has_it_as_a_malpractice_trap(
+    bank: list[Scenario],
+) -> None:
+    drilling = [s for s in bank if any(t.startswith("hmic-") for t in s.topics)]
+    without = {s.id for s in drilling if not any(t.malpractice for t in s.expected.traps)}
+    assert without == HMIC_LOOKALIKES
+    for s in drilling:
+        if s.id in HMIC_LOOKALIKES:  # a lookalike still teaches the opposite mistake
+            assert s.expected.traps, s.id

@@ -55,6 +55,7 @@ def test_only_the_parts_of_the_chosen_decision_are_kept(catalogue: Catalogue) ->
         "incident_code": "N100",
         "cancellation_reason": None,
         "refer_to": None,
+        "certainty": None,
     }
 
 

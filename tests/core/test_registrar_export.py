@@ -89,12 +89,11 @@ def test_expected_cells_stay_empty_without_the_bank_or_for_a_changed_scenario(
 def test_columns_later_steps_add_are_filled_when_present(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
-    """Certainty (adaptive practice), units (central store), bank hash and regrades."""
+    """Certainty (adaptive practice), a unit, the bank hash and regrades."""
     s = seed(catalogue)
     c = s.store.conn
     c.executescript(
         """
-        ALTER TABLE answers ADD COLUMN certainty INTEGER;
         ALTER TABLE trainees ADD COLUMN unit TEXT;
         UPDATE answers SET certainty = 3, bank_hash = 'abc123';
         UPDATE trainees SET unit = '=North, "A" team';

@@ -97,7 +97,6 @@ def test_certainty_goes_in_the_result_extensions_when_stated(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
     s = seed(catalogue)
-    s.store.conn.execute("ALTER TABLE answers ADD COLUMN certainty INTEGER")
     s.store.conn.execute("UPDATE answers SET certainty = 2 WHERE seq % 2 = 0")
     xapi.export_xapi(s.store, tmp_path / "x.jsonl")
     key = f"{xapi.DEFAULT_HOME}/xapi/crime-recording-trainer/extensions/certainty"

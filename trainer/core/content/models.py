@@ -33,6 +33,7 @@ Channel = Literal[
 ]
 Decision = Literal["crime", "incident", "refer", "retain", "cancel"]
 ReferTo = Literal["report-fraud", "other-force"]
+Certainty = Literal[1, 2, 3]  # CBM levels: C1 below 67%, C2 67-80%, C3 above 80%
 
 CLASSIFY_DECISIONS: tuple[Decision, ...] = ("crime", "incident", "refer")
 CANCELLATION_DECISIONS: tuple[Decision, ...] = ("retain", "cancel")
@@ -198,10 +199,13 @@ class Answer:
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    # How sure the trainee was of the decision (certainty-based marking): 1 below 67%, 2 67-80%,
+    # 3 above 80%; never part of the score.
+    certainty: Certainty | None = None
 
     def to_json_dict(self) -> dict[str, object]:
-        """The public JSON form, without empty victim notes."""
-        return {
+        """The public JSON form, without empty victim notes; `certainty` only when stated."""
+        data: dict[str, object] = {
             "decision": self.decision,
             "crimes": [{"offence": c.offence, "count": c.count} for c in self.crimes],
             "flags": list(self.flags),
@@ -209,6 +213,9 @@ class Answer:
             "cancellation_reason": self.cancellation_reason,
             "refer_to": self.refer_to,
         }
+        if self.certainty is not None:
+            data["certainty"] = self.certainty
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.checks import check_answer, decisions_for
-from trainer.core.content.models import Answer, AnsweredCrime, Decision, ReferTo, Scenario
+from trainer.core.content.models import (
+    Answer,
+    AnsweredCrime,
+    Certainty,
+    Decision,
+    ReferTo,
+    Scenario,
+)
 from trainer.core.errors import TrainerError
 
 _CODE_THEN_NAME = re.compile(r"^\s*(\S+)(?:\s+.*)?$")
@@ -31,6 +38,7 @@ class AnswerDraft:
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    certainty: Certainty | None = None  # how sure of the decision, when the trainee said
 
 
 def resolve_offence(text: str, catalogue: Catalogue) -> str | None:
@@ -75,6 +83,7 @@ def build_answer(draft: AnswerDraft, scenario: Scenario, catalogue: Catalogue) -
         incident_code=draft.incident_code or None if decision == "incident" else None,
         cancellation_reason=draft.cancellation_reason or None if decision == "cancel" else None,
         refer_to=draft.refer_to if decision == "refer" else None,
+        certainty=draft.certainty,
     )
     if decision == "cancel" and answer.cancellation_reason is None:
         raise TrainerError("Choose the cancellation reason.")
@@ -95,4 +104,5 @@ def draft_of(answer: Answer) -> AnswerDraft:
         incident_code=answer.incident_code,
         cancellation_reason=answer.cancellation_reason,
         refer_to=answer.refer_to,
+        certainty=answer.certainty,
     )

@@ -24,8 +24,8 @@ from trainer.core.content.models import AUDIENCES, Scenario
 from trainer.core.errors import TrainerError
 from trainer.core.reports.statistics import Attempt, weak_rules
 
-Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam"]
-MODES: tuple[Mode, ...] = ("mixed", "group", "topic", "rule", "audience", "weak", "exam")
+Mode = Literal["mixed", "due", "group", "topic", "rule", "audience", "weak", "exam"]
+MODES: tuple[Mode, ...] = ("mixed", "due", "group", "topic", "rule", "audience", "weak", "exam")
 SENSITIVE_TOPIC = "sexual-offences"
 DEFAULT_COUNT = 10
 WEAK_RULES = 5
@@ -43,6 +43,7 @@ class QuizPlan:
     value: str | None = None
     count: int = DEFAULT_COUNT
     time_limit_minutes: int | None = None  # exams only; None = untimed
+    require_certainty: bool = False  # exams only: every answer must say how sure it is
 
     @property
     def exam(self) -> bool:
@@ -52,6 +53,7 @@ class QuizPlan:
         """A one-line title such as 'Crime group: Burglary (10 scenarios)'."""
         what = {
             "mixed": f"Mixed quiz for {_plural(self.value)}" if self.value else "Mixed quiz",
+            "due": "Due now",
             "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
             "topic": f"Topic: {catalogue.topic_name(self.value or '')}",
             "rule": f"Rule: {_rule_title(self.value, catalogue)}",
@@ -178,13 +180,18 @@ def select_scenarios(
     catalogue: Catalogue,
     history: Iterable[Attempt] = (),
     rng: random.Random | None = None,
+    due: Sequence[str] = (),
 ) -> list[Scenario]:
     """The pool of a quiz in the order it is asked (possibly longer than `plan.count`).
 
     Exams take a fixed, trainee-independent order. Practice puts scenarios the trainee has never
-    answered fully right first; "my weak rules" puts those citing the weakest rules first.
+    answered fully right first; "my weak rules" puts those citing the weakest rules first; "due
+    now" takes one scenario for each rule in `due` (most in need of review first).
     """
     past = list(history)
+    if plan.mode == "due":
+        mastered = {a.scenario_id for a in past if a.score == 100}
+        return due_scenarios(scenarios, due, mastered, {a.scenario_id for a in past}, rng)
     weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
     mastered = {a.scenario_id for a in past if a.score == 100}
     return select_from(scenarios, plan, catalogue, mastered, weak, rng)
@@ -212,6 +219,27 @@ def select_from(
         return (s.id in mastered, weakness)
 
     return sorted(pool, key=rank)  # stable: the shuffle breaks ties
+
+
+def due_scenarios(
+    scenarios: Sequence[Scenario],
+    due: Sequence[str],
+    mastered: Set[str],
+    answered: Set[str],
+    rng: random.Random | None = None,
+) -> list[Scenario]:
+    """One scenario per due rule, in the rules' order, each exercising that rule and never yet
+    answered fully right (`mastered`); scenarios never answered before repeats. A rule with no
+    such scenario left (or one already chosen for an earlier rule) is passed over."""
+    pool = [s for s in scenarios if s.id not in mastered]
+    (rng or random.Random()).shuffle(pool)
+    pool.sort(key=lambda s: s.id in answered)  # stable: new first, the shuffle breaks ties
+    chosen: list[Scenario] = []
+    for rule in due:
+        pick = next((s for s in pool if rule in s.expected.cards and s not in chosen), None)
+        if pick is not None:
+            chosen.append(pick)
+    return chosen
 
 
 @dataclass

@@ -57,6 +57,7 @@ def plan_state(plan: QuizPlan) -> dict[str, Any]:
         "value": plan.value,
         "count": plan.count,
         "time_limit_minutes": plan.time_limit_minutes,
+        "require_certainty": plan.require_certainty,
     }
 
 
@@ -72,6 +73,7 @@ def plan_from(data: object) -> QuizPlan:
         _text(data.get("value"), "plan.value", optional=True),
         _int(data.get("count"), "plan.count"),
         None if minutes is None else _int(minutes, "plan.time_limit_minutes"),
+        data.get("require_certainty") is True,  # absent from states kept before it existed
     )
 
 
@@ -83,6 +85,7 @@ def draft_state(draft: AnswerDraft) -> dict[str, Any]:
         "incident_code": draft.incident_code,
         "cancellation_reason": draft.cancellation_reason,
         "refer_to": draft.refer_to,
+        "certainty": draft.certainty,
     }
 
 
@@ -95,6 +98,9 @@ def draft_from(data: object) -> AnswerDraft:
     refer_to = data.get("refer_to")
     if refer_to is not None and refer_to not in get_args(ReferTo):
         raise _fail("draft.refer_to", f"{refer_to!r} is not a referral target")
+    certainty = data.get("certainty")
+    if certainty not in (None, 1, 2, 3) or isinstance(certainty, bool):
+        raise _fail("draft.certainty", f"{certainty!r} is not 1, 2 or 3")
     crimes = data.get("crimes")
     if not isinstance(crimes, list) or not all(isinstance(c, dict) for c in crimes):
         raise _fail("draft.crimes", "must be a list of objects")
@@ -113,6 +119,7 @@ def draft_from(data: object) -> AnswerDraft:
             data.get("cancellation_reason"), "draft.cancellation_reason", optional=True
         ),
         refer_to=cast(ReferTo | None, refer_to),
+        certainty=certainty,  # absent from states kept before it existed
     )
 
 

@@ -84,6 +84,9 @@ class BundleAnswer(_Strict):
     shown_at: Moment
     answered_at: Moment
     workstation_id: Id
+    # The rule cards the scenario exercises (the schedule's reviews); absent from older bundles.
+    # The trainee's certainty travels inside `answer`.
+    cards: tuple[Slug, ...] | None = Field(default=None, max_length=50)
 
 
 class Bundle(_Strict):

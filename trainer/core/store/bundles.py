@@ -85,6 +85,10 @@ def _payload(store: Store) -> dict[str, Any]:
         for key in ("topics", "crime_groups", "answer", "findings", "asked"):
             answer[key] = json.loads(answer[key])
         answer["exam"] = bool(answer["exam"])
+        if answer["cards"] is None:
+            del answer["cards"]  # an answer from before cards were kept: as older bundles had it
+        else:
+            answer["cards"] = json.loads(answer["cards"])
     return {
         "workstation_id": store.workstation_id,
         "trainees": trainees,

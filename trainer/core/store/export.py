@@ -41,7 +41,7 @@ ANSWER_HEADER = (
     "decision given", "expected decision", "score", "finding kinds", "seconds taken",
     "answered at", "mode", *REGISTRAR_HEADER,
 )  # fmt: skip
-BASE_ANSWER_HEADER = ANSWER_HEADER[: ANSWER_HEADER.index(REGISTRAR_HEADER[0])]  # the first layout
+BASE_ANSWER_HEADER = ANSWER_HEADER[: ANSWER_HEADER.index("offences given")]  # the first layout
 SUMMARY_HEADER = (
     "trainee", "staff number", "role", "attempts", "exam attempts", "mean score",
     "recording rate %", "recorded", "should have been recorded", "last active",

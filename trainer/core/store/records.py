@@ -177,6 +177,9 @@ class AnswerRecord:
     # Keyword-only, so positional construction (fixtures, older callers) keeps working.
     bank_hash: str | None = field(default=None, kw_only=True)  # `content.bank_hash` graded under
     malpractice_trap: str | None = field(default=None, kw_only=True)  # see `malpractice_trap`
+    certainty: int | None = field(default=None, kw_only=True)  # 1-3: how sure of the decision
+    # The rule cards the scenario exercises (None for answers recorded before they were kept).
+    cards: tuple[str, ...] | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         for moment, what in ((self.shown_at, "shown_at"), (self.answered_at, "answered_at")):
@@ -199,6 +202,10 @@ class AnswerRecord:
         ):
             for value in values:
                 check_slug(value, what)
+        for card in self.cards or ():
+            check_slug(card, "cards")
+        if self.certainty not in (None, 1, 2, 3):
+            raise TrainerError(f"certainty: must be 1, 2 or 3, not {self.certainty!r}")
 
     @property
     def seconds_taken(self) -> float:
@@ -262,6 +269,8 @@ class AnswerRecord:
             answered_at=answered_at,
             bank_hash=bank_hash,
             malpractice_trap=malpractice_trap(grade.findings),
+            certainty=answer.certainty,
+            cards=scenario.expected.cards,
         )
 
 

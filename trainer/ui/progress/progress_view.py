@@ -26,6 +26,7 @@ from trainer.core.practice.progress import (
 )
 from trainer.core.reports.statistics import summarise
 from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+from trainer.ui.progress.review_tab import ReviewTab
 from trainer.ui.table_model import Column, RowTableModel
 from trainer.ui.trainee.results_view import ResultsView
 from trainer.ui.widgets import button, heading, table_view, wrapped
@@ -131,6 +132,8 @@ class ProgressView(QWidget):
         self.tabs.addTab(group_tab, "By crime &group")
         self.tabs.addTab(self.rules_view, "By r&ule")
         self.tabs.addTab(session_tab, "&Sessions")
+        self.review_tab = ReviewTab(catalogue, self)
+        self.tabs.addTab(self.review_tab, "Re&views and certainty")
         self.back = button("&Back", "Back", self)
         footer = QHBoxLayout()
         footer.addStretch(1)

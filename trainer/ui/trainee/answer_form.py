@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.checks import decisions_for
-from trainer.core.content.models import REFER_TARGETS, Decision, Kind
+from trainer.core.content.models import REFER_TARGETS, Certainty, Decision, Kind
+from trainer.core.grading.certainty import LEVEL_NAMES
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.grading.feedback import DECISION_NAMES, REFER_NAMES
 from trainer.ui.trainee.offence_picker import OffencePicker
@@ -36,6 +37,8 @@ DECISION_TEXT = {
     "cancel": "C&ancel the crime",
 }
 MAX_COUNT = 99
+CERTAINTY_QUESTION = "How sure are you of the recording decision?"
+CERTAINTY_TEXT = {1: "Not sure (below 67%)", 2: "Fairly sure (67-80%)", 3: "Very sure (above 80%)"}
 
 
 class CrimeRow(QWidget):
@@ -87,6 +90,20 @@ class AnswerForm(QWidget):
             self.decisions.addButton(radio)
             self.decision_buttons[decision] = radio
             decision_layout.addWidget(radio)
+
+        self.certainty_box = QGroupBox(CERTAINTY_QUESTION, self)
+        self.certainty_box.setAccessibleName(CERTAINTY_QUESTION)
+        self.certainties = QButtonGroup(self)
+        self.certainty_buttons: dict[int, QRadioButton] = {}
+        certainty_layout = QHBoxLayout(self.certainty_box)
+        for level, text in CERTAINTY_TEXT.items():
+            radio = QRadioButton(text, self.certainty_box)
+            radio.setAccessibleName(LEVEL_NAMES[level])
+            radio.setToolTip(LEVEL_NAMES[level])
+            self.certainties.addButton(radio)
+            self.certainty_buttons[level] = radio
+            certainty_layout.addWidget(radio)
+        certainty_layout.addStretch(1)
 
         self.crimes_box = QGroupBox("Crimes to record", self)
         self.crimes_box.setAccessibleName("Crimes to record")
@@ -141,7 +158,10 @@ class AnswerForm(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for box in (self.decision_box, self.crimes_box, self.flags_box, self.details_box):
+        for box in (
+            self.decision_box, self.certainty_box, self.crimes_box, self.flags_box,
+            self.details_box,
+        ):  # fmt: skip
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -185,6 +205,7 @@ class AnswerForm(QWidget):
             check.setChecked(False)
         for combo in (self.incident_code, self.reason, self.refer_to):
             combo.setCurrentIndex(0)
+        self._set_certainty(None)
         self._show_parts()
 
     def draft(self) -> AnswerDraft:
@@ -197,6 +218,7 @@ class AnswerForm(QWidget):
             incident_code=self.incident_code.currentData(),
             cancellation_reason=self.reason.currentData(),
             refer_to=self.refer_to.currentData(),
+            certainty=self.certainty,
         )
 
     def set_draft(self, draft: AnswerDraft, catalogue: Catalogue) -> None:
@@ -218,7 +240,26 @@ class AnswerForm(QWidget):
             (self.refer_to, draft.refer_to),
         ):
             combo.setCurrentIndex(max(0, combo.findData(value)))
+        self._set_certainty(draft.certainty)
         self._show_parts()
+
+    @property
+    def certainty(self) -> Certainty | None:
+        """The certainty level chosen (1-3), or None when the trainee did not say."""
+        chosen = [c for c, radio in self.certainty_buttons.items() if radio.isChecked()]
+        return chosen[0] if chosen else None  # type: ignore[return-value]
+
+    def set_certainty_asked(self, asked: bool) -> None:
+        """Show or hide the certainty question (an unanswered question is simply not stated)."""
+        self.certainty_box.setVisible(asked)
+        if not asked:
+            self._set_certainty(None)
+
+    def _set_certainty(self, level: int | None) -> None:
+        self.certainties.setExclusive(False)
+        for c, radio in self.certainty_buttons.items():
+            radio.setChecked(c == level)
+        self.certainties.setExclusive(True)
 
     # Crime rows --------------------------------------------------------------------------------
 
@@ -248,7 +289,7 @@ class AnswerForm(QWidget):
         for number, row in enumerate(self.rows, start=1):
             row.set_number(number)
             row.remove.setEnabled(len(self.rows) > 1)
-        chain: list[QWidget] = [*self.decision_buttons.values()]
+        chain: list[QWidget] = [*self.decision_buttons.values(), *self.certainty_buttons.values()]
         for row in self.rows:  # tab order follows the form as shown, new rows included
             chain += [row.offence, row.count, row.remove]
         chain += [self.add_crime, *self.flag_boxes.values()]

@@ -110,6 +110,8 @@ class ScenarioView(QWidget):
         self.end_button.clicked.connect(self.end_requested)
         self.form.changed.connect(self.draft_changed)
 
+    require_certainty = False  # an exam may require the certainty question
+
     def show_scenario(
         self, scenario: Scenario, number: int, total: int, exam: bool, repeat: bool = False
     ) -> None:
@@ -195,7 +197,10 @@ class ScenarioView(QWidget):
     def answer(self) -> Answer:
         """The form as a checked answer; TrainerError says what is missing."""
         assert self.scenario is not None
-        return build_answer(self.form.draft(), self.scenario, self.catalogue)
+        answer = build_answer(self.form.draft(), self.scenario, self.catalogue)
+        if self.require_certainty and answer.certainty is None:
+            raise TrainerError("Say how sure you are of the recording decision.")
+        return answer
 
     def draft(self) -> AnswerDraft:
         return self.form.draft()

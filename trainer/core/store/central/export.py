@@ -63,15 +63,15 @@ def _answer_chunks(
     query = f"""
         SELECT trainee_id, scenario_id, scenario_title, topics,
             decision || ',' || expected_decision || ',' || score, finding_kinds,
-            seconds_taken, answered_at, exam
+            seconds_taken, answered_at, exam, coalesce(answer::jsonb ->> 'certainty', '')
         FROM answers AS a WHERE {where} ORDER BY seq"""
     for rows in store.stream(query, params, CHUNK):
         yield (
             len(rows),
             "".join(
                 f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},"
-                f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'}\r\n"
-                for t, s, ti, tp, mid, k, secs, at, exam in rows
+                f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'},{sure}\r\n"
+                for t, s, ti, tp, mid, k, secs, at, exam, sure in rows
             ).encode("utf-8"),
         )
 
