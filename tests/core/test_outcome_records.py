@@ -215,7 +215,7 @@ def test_an_older_database_takes_the_new_kinds_after_migrating(
 ) -> None:
     path = tmp_path / DB_NAME
     db = Database(path)
-    migrations.apply(db, stop_before="m0009_outcome_kinds")  # from m0008_schedule_certainty
+    migrations.apply(db, stop_before="m0010_outcome_kinds")  # from m0008 (certainty) and m0009
     ws = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Old Timer', '42', 'officer', "

@@ -340,7 +340,7 @@ def test_import_a_bundle_from_another_workstation(
         bundle = tmp_path / "other.json"
         export_bundle(other, bundle)
     file_dashboard.context.library = library  # answers are graded again by this bank
-    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
     with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
         file_dashboard.export.import_button.click()
     settle(qtbot, file_dashboard)

@@ -442,6 +442,22 @@ def m0008_schedule_certainty(db: Database) -> None:
     )
 
 
+@_step
+def m0009_xapi_sent(db: Database) -> None:
+    """Which xAPI statements each learning record store has acknowledged (`trainer xapi send`)."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE xapi_sent (
+            lrs TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            sent_at TEXT NOT NULL CHECK ({_iso("sent_at")}),
+            PRIMARY KEY (lrs, statement_id)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 _DECISIONS = (
     "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
     "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
@@ -462,7 +478,7 @@ def _decision(column: str) -> str:
 
 
 @_step
-def m0009_outcome_kinds(db: Database) -> None:
+def m0010_outcome_kinds(db: Database) -> None:
     """Answers to disposal reviews and outcome decisions: the kind and decision checks widen.
 
     SQLite cannot alter a CHECK, so the table is rebuilt from its own definition with only those

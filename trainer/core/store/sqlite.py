@@ -68,7 +68,8 @@ SCHEMA_STEPS = (
     "m0006_figures",
     "m0007_central_outbox",
     "m0008_schedule_certainty",
-    "m0009_outcome_kinds",
+    "m0009_xapi_sent",
+    "m0010_outcome_kinds",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

@@ -1,4 +1,6 @@
-"""The CSV exports from the central store: the same files, byte for byte, as `store.export` writes.
+"""The CSV exports from the central store: the same rows as `store.export` writes, in the first
+layout of its columns (the registrar's columns and the summary's accuracy figures, which
+`store.export` appends, are not yet read from the central store).
 
 PostgreSQL's dialect differs from SQLite's where the workstation query leans on SQLite (`printf`,
 a bare column beside `max`, `COLLATE NOCASE`, sums of comparisons), so the two queries sit side by
@@ -17,16 +19,20 @@ from typing import BinaryIO
 from trainer.core.store.answer_rows import answer_filter
 from trainer.core.store.central.reader import CentralStore
 from trainer.core.store.export import (
-    ANSWER_HEADER,
+    BASE_ANSWER_HEADER as ANSWER_HEADER,
+)
+from trainer.core.store.export import (
+    BASE_SUMMARY_HEADER as SUMMARY_HEADER,
+)
+from trainer.core.store.export import (
     CHUNK,
-    SUMMARY_HEADER,
     _Cache,
     _neutral,
     _People,
     _write_atomically,
-    cell,
     tags,
 )
+from trainer.core.store.export_cells import cell
 
 _SHOULD_RECORD = "kind = 'classify' AND expected_decision = 'crime'"
 

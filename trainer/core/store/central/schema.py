@@ -221,7 +221,7 @@ def c0003_access(conn: Conn) -> None:
 
 @_step
 def c0004_outcome_kinds(conn: Conn) -> None:
-    """Answers to disposal reviews and outcome decisions, as on a workstation (m0008)."""
+    """Answers to disposal reviews and outcome decisions, as on a workstation (m0010)."""
     _run(
         conn,
         """
