@@ -238,6 +238,16 @@ def test_date_range_filter_recomputes_the_figures(dashboard) -> None:  # type: i
     assert dashboard.team.model.index(0, 5).data() == "100.0% (3/3)"
 
 
+def test_the_greyed_dates_show_the_chosen_periods_range(dashboard) -> None:  # type: ignore[no-untyped-def]
+    bar = dashboard.filters
+    bar.period.setCurrentIndex(bar.period.findText("Last 7 days"))
+    today = date.today()
+    assert not bar.since.isEnabled()
+    assert bar.until.date().toPython() == today
+    assert (today - bar.since.date().toPython()).days == 6
+    assert bar.current(today).since == bar.since.date().toPython()
+
+
 def test_double_click_opens_the_trainee_tab(dashboard) -> None:  # type: ignore[no-untyped-def]
     dashboard.team.table.activated.emit(dashboard.team.model.index(1, 0))
     assert dashboard.tabs.currentWidget() is dashboard.trainee
