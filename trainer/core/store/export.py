@@ -17,7 +17,7 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -124,12 +124,14 @@ def _answer_chunks(
             yield len(rows), "".join(lines).encode("utf-8")
 
 
-def _write_atomically(dest: Path, write: Callable[[BinaryIO], int]) -> int:
-    """Write (after a BOM) to a temporary file beside `dest`, then rename: never half a file."""
+def _write_atomically(dest: Path, write: Callable[[BinaryIO], int], bom: bool = True) -> int:
+    """Write (after a BOM, for spreadsheets) to a temporary file beside `dest`, then rename:
+    never half a file."""
     part = dest.with_name(f".{dest.name}.part")
     try:
         with part.open("wb") as out:
-            out.write(codecs.BOM_UTF8)
+            if bom:
+                out.write(codecs.BOM_UTF8)
             count = write(out)
         os.replace(part, dest)
     except OSError as exc:
@@ -137,6 +139,20 @@ def _write_atomically(dest: Path, write: Callable[[BinaryIO], int]) -> int:
     finally:
         part.unlink(missing_ok=True)
     return count
+
+
+def write_rows(dest: Path, header: Sequence[str], chunks: Iterable[tuple[int, bytes]]) -> int:
+    """The CSV header, then each chunk of encoded rows, written atomically; returns the rows."""
+
+    def write(out: BinaryIO) -> int:
+        out.write((",".join(header) + "\r\n").encode())
+        count = 0
+        for rows, chunk in chunks:
+            out.write(chunk)
+            count += rows
+        return count
+
+    return _write_atomically(dest, write)
 
 
 def export_answers(
@@ -154,16 +170,7 @@ def export_answers(
     if trainee_id is not None:
         trainee_id = store.trainee(trainee_id).id
     where, params = answer_filter(trainee_id, since, until, topic, alias="a")
-
-    def write(out: BinaryIO) -> int:
-        out.write((",".join(ANSWER_HEADER) + "\r\n").encode())
-        count = 0
-        for rows, chunk in _answer_chunks(store, where, params, bank):
-            out.write(chunk)
-            count += rows
-        return count
-
-    return _write_atomically(dest, write)
+    return write_rows(dest, ANSWER_HEADER, _answer_chunks(store, where, params, bank))
 
 
 def summary_rows(

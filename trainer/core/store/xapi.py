@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import answer_filter
+from trainer.core.store.export import _write_atomically
 from trainer.core.store.sqlite import Store
 
 XAPI_VERSION = "1.0.3"
@@ -357,16 +358,12 @@ def export_xapi(
     topic: str | None = None,
 ) -> int:
     """Write the statements as JSON lines (UTF-8, no BOM) to `dest`; returns how many."""
-    part = dest.with_name(f".{dest.name}.part")
-    count = 0
-    try:
-        with part.open("wb") as out:
-            for chunk in statement_chunks(store, since, until, trainee_id, topic):
-                out.write("".join([f"{line}\n" for _, line in chunk]).encode())
-                count += len(chunk)
-        os.replace(part, dest)
-    except OSError as exc:
-        raise TrainerError(f"{dest}: cannot write the export: {exc.strerror or exc}") from exc
-    finally:
-        part.unlink(missing_ok=True)
-    return count
+
+    def write(out: BinaryIO) -> int:
+        count = 0
+        for chunk in statement_chunks(store, since, until, trainee_id, topic):
+            out.write("".join([f"{line}\n" for _, line in chunk]).encode())
+            count += len(chunk)
+        return count
+
+    return _write_atomically(dest, write, bom=False)

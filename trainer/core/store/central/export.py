@@ -31,6 +31,7 @@ from trainer.core.store.export import (
     _People,
     _write_atomically,
     tags,
+    write_rows,
 )
 from trainer.core.store.export_cells import cell
 
@@ -86,16 +87,7 @@ def export_answers(
 ) -> int:
     """Write one row per answer (in the order the central store received them) to `dest`."""
     _, where, params = _filter(store, since, until, trainee_id, topic)
-
-    def write(out: BinaryIO) -> int:
-        out.write((",".join(ANSWER_HEADER) + "\r\n").encode())
-        count = 0
-        for rows, chunk in _answer_chunks(store, where, params):
-            out.write(chunk)
-            count += rows
-        return count
-
-    return _write_atomically(dest, write)
+    return write_rows(dest, ANSWER_HEADER, _answer_chunks(store, where, params))
 
 
 def summary_rows(
