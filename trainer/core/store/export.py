@@ -155,6 +155,24 @@ def write_rows(dest: Path, header: Sequence[str], chunks: Iterable[tuple[int, by
     return _write_atomically(dest, write)
 
 
+def write_table(
+    dest: Path, header: Sequence[object], rows: Sequence[Sequence[object]], bom: bool = True
+) -> int:
+    """A small CSV (header, then rows with formula-like cells neutralised), written atomically."""
+
+    def write(out: BinaryIO) -> int:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_neutral(v) for v in row])
+        text.flush()
+        text.detach()
+        return len(rows)
+
+    return _write_atomically(dest, write, bom)
+
+
 def export_answers(
     store: Store,
     dest: Path,
@@ -273,18 +291,7 @@ def export_summary(
         _with_accuracy(row, interval)
         for row in summary_rows(store, since, until, trainee_id, topic)
     ]
-
-    def write(out: BinaryIO) -> int:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(SUMMARY_HEADER)
-        for row in rows:
-            writer.writerow([_neutral(v) for v in row])
-        text.flush()
-        text.detach()
-        return len(rows)
-
-    return _write_atomically(dest, write)
+    return write_table(dest, SUMMARY_HEADER, rows)
 
 
 def _with_accuracy(row: tuple[object, ...], interval: Interval | None) -> tuple[object, ...]:

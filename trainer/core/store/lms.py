@@ -11,15 +11,12 @@ cells that could be formulas are neutralised as in the other exports.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import answer_filter
-from trainer.core.store.export_cells import FORMULA_STARTS
+from trainer.core.store.export import write_table
 from trainer.core.store.sqlite import Store
 
 SYSTEMS = ("moodle", "totara")
@@ -34,12 +31,6 @@ _PER_TRAINEE = """
     FROM answers AS a JOIN trainees AS t ON t.id = a.trainee_id
     WHERE {where}
     GROUP BY t.id ORDER BY t.staff_number, t.id"""
-
-
-def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def lms_rows(
@@ -75,21 +66,4 @@ def export_lms(store: Store, dest: Path, system: str, **filters: object) -> int:
     """Write `system`'s upload file to `dest`; returns the number of trainee rows."""
     rows = lms_rows(store, system, **filters)  # type: ignore[arg-type]
 
-    def write(out: BinaryIO) -> None:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow([_neutral(v) for v in row])
-        text.flush()
-        text.detach()
-
-    part = dest.with_name(f".{dest.name}.part")
-    try:
-        with part.open("wb") as out:
-            write(out)
-        part.replace(dest)
-    except OSError as exc:
-        raise TrainerError(f"{dest}: cannot write the export: {exc.strerror or exc}") from exc
-    finally:
-        part.unlink(missing_ok=True)
-    return len(rows) - 1
+    return write_table(dest, rows[0], rows[1:], bom=False)

@@ -9,12 +9,9 @@ side; the cells are formatted by the same Python (`export.cell`, `export.tags`).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from trainer.core.store.answer_rows import answer_filter
 from trainer.core.store.central.reader import CentralStore
@@ -27,11 +24,10 @@ from trainer.core.store.export import (
 from trainer.core.store.export import (
     CHUNK,
     _Cache,
-    _neutral,
     _People,
-    _write_atomically,
     tags,
     write_rows,
+    write_table,
 )
 from trainer.core.store.export_cells import cell
 
@@ -133,15 +129,4 @@ def export_summary(
     topic: str | None = None,
 ) -> int:
     rows = summary_rows(store, since, until, trainee_id, topic)
-
-    def write(out: BinaryIO) -> int:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(SUMMARY_HEADER)
-        for row in rows:
-            writer.writerow([_neutral(v) for v in row])
-        text.flush()
-        text.detach()
-        return len(rows)
-
-    return _write_atomically(dest, write)
+    return write_table(dest, SUMMARY_HEADER, rows)
