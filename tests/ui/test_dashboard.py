@@ -196,7 +196,7 @@ def test_every_model_passes_the_model_tester(dashboard, qtmodeltester) -> None: 
     for model in models:
         qtmodeltester.check(model)
     qtmodeltester.check(dashboard.team.model)
-    qtmodeltester.check(dashboard.items.proxy)
+    qtmodeltester.check(dashboard.items.model)
     qtmodeltester.check(dashboard.rules.answers.model)
 
 
