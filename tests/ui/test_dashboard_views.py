@@ -299,3 +299,15 @@ def test_filled_cells_are_only_looked_up(qtbot) -> None:  # type: ignore[no-unty
     qtbot.waitExposed(view)
     assert filled == 300 and len(calls) == filled
     assert model.index(0, 0).data() == "row 0299"
+
+
+def test_charts_are_built_when_first_seen(qtbot, breakdowns, catalogue, store) -> None:  # type: ignore[no-untyped-def]
+    """Building a chart for a tab nobody looks at held the GUI thread up while figures loaded."""
+    view = RulesView(catalogue, store)
+    qtbot.add_widget(view)
+    view.show_data(breakdowns)
+    assert not view.chart.chart().series()
+    view.show()
+    qtbot.waitExposed(view)
+    assert len(view.chart.chart().series()) == 1
+    assert view.chart.bar_set is not None and view.chart.bar_set.count() == len(view.chart.bars)
