@@ -427,3 +427,24 @@ def test_keyboard_reaches_the_tabs_and_refresh(dashboard) -> None:  # type: igno
     assert dashboard.tabs.focusPolicy() != Qt.FocusPolicy.NoFocus
     for view in (dashboard.team.table, dashboard.rules.bar_table, dashboard.items.table):
         assert view.focusPolicy() != Qt.FocusPolicy.NoFocus
+
+
+def test_the_first_reading_waits_for_the_window_on_screen(qtbot, catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Its first layout and paint are the GUI thread's heaviest work: a loading thread beside
+    them only slowed them down. A window never shown still reads its figures."""
+    with open_store(tmp_path / "data") as store:
+        seed_team(store)
+        context = AppContext(store, catalogue, tmp_path / "data", Library())
+        shown = DashboardWindow(context, "sgt.price")
+        qtbot.add_widget(shown)
+        assert shown.loading and not shown.loader.busy and shown.data is None
+        shown.show()
+        qtbot.waitExposed(shown)
+        settle(qtbot, shown)
+        assert shown.data is not None and len(shown.data.trainees) == 3
+        hidden = DashboardWindow(context, "sgt.price")
+        qtbot.add_widget(hidden)
+        settle(qtbot, hidden)
+        assert hidden.data is not None and not hidden.isVisible()
+        shown.close()
+        hidden.close()

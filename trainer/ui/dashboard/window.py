@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -57,6 +57,10 @@ LOADING = "Loading the figures…"
 # The other tabs are read once the team table has painted (their reading would hold up its paint);
 # should no paint come (a minimised window), this long after the team's figures arrived.
 TABS_FALLBACK_MS = 250
+# The first reading starts once the window is on screen (its first layout and paint are the
+# GUI thread's heaviest work: a loading thread beside them only slows them down); should it never
+# be exposed (a window not shown), this long after it was made.
+FIRST_FALLBACK_MS = 250
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,13 @@ class DashboardWindow(QMainWindow):
         self.trainee.answers.answer_opened.connect(self.open_answer)
         self.trainee.reset_requested.connect(self.reset_trainee)
         self.export.imported.connect(lambda: self.refresh())
-        self.refresh()
+        self.first_timer = QTimer(self)
+        self.first_timer.setSingleShot(True)
+        self.first_timer.timeout.connect(self.refresh)
+        if isinstance(self.source, Store) and self.source.path is None:
+            self.refresh()  # read in place anyway (tests, demonstrations)
+        else:
+            self.first_timer.start(FIRST_FALLBACK_MS)
 
     @property
     def filter(self) -> TeamFilter:
@@ -213,13 +223,20 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy or self.tabs_pending or self.tab_loader.busy or self.trainee.loading
+        return (
+            self.first_timer.isActive()
+            or self.loader.busy
+            or self.tabs_pending
+            or self.tab_loader.busy
+            or self.trainee.loading
+        )
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
 
         The window stays usable meanwhile; a newer refresh supersedes one still under way.
         """
+        self.first_timer.stop()
         self.refresh_button.setEnabled(False)
         self.statusBar().showMessage(LOADING)
         library, flt = self.context.library, self.filter
@@ -248,8 +265,18 @@ class DashboardWindow(QMainWindow):
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
         self.statusBar().showMessage(f"Showing {shown}.")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if self.first_timer.isActive() and handle is not None:
+            handle.installEventFilter(self)  # the first reading waits for it to be exposed
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.tabs_after_paint and event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Expose and watched is self.windowHandle():
+            if self.first_timer.isActive() and self.windowHandle().isExposed():
+                self.first_timer.start(0)  # fires once the exposed window has painted
+                watched.removeEventFilter(self)
+        elif self.tabs_after_paint and event.type() == QEvent.Type.Paint:
             self.tabs_after_paint = False
             self.tabs_timer.start(0)  # fires once this paint is done
         return super().eventFilter(watched, event)
