@@ -215,6 +215,7 @@ class DashboardWindow(QMainWindow):
         if isinstance(self.source, Store) and self.source.path is None:
             self.refresh()  # read in place anyway (tests, demonstrations)
         else:
+            self.statusBar().showMessage(LOADING)
             self.first_timer.start(FIRST_FALLBACK_MS)
 
     @property
