@@ -59,10 +59,13 @@ def test_accounts_are_listed_without_their_hashes() -> None:
 @pytest.mark.parametrize(
     ("username", "password", "message"),
     [
-        ("sam.sergeant", PASSWORD, "username: sam.sergeant already has an account"),
-        ("has space", PASSWORD, "username: use 1 to 40 lowercase letters"),
-        ("", PASSWORD, "username: use 1 to 40"),
-        ("newbie", "short", "password: must be 8 to 1024 characters long"),
+        ("sam.sergeant", PASSWORD, "^sam.sergeant already has an account.$"),
+        ("has space", PASSWORD, "^A username is 1 to 40 lowercase letters"),
+        ("", PASSWORD, "^A username is 1 to 40"),
+        ("newbie", "short", "^The password must be at least 10 characters.$"),
+        ("newbie", "nine char", "^The password must be at least 10 characters.$"),
+        ("newbie", " " * 12, "^The password must not be only spaces.$"),
+        ("newbie", "x" * 1025, "^The password must be at most 1024 characters.$"),
     ],
 )
 def test_bad_accounts_are_refused(store: Store, username: str, password: str, message: str) -> None:
@@ -129,3 +132,52 @@ def test_reset_profile_clears_progress_but_keeps_the_trainee(tmp_path: Path) -> 
     assert any(p.name.endswith("-reset.db") for p in list_backups(tmp_path / DB_NAME))
     with pytest.raises(TrainerError, match="no trainee"):
         reset_profile(Store.memory(), "ghost", "sam")
+
+
+# Changing passwords, disabling and removing accounts ---------------------------------------------
+
+
+def test_a_supervisor_changes_their_own_password(store: Store) -> None:
+    with pytest.raises(TrainerError, match=r"^The current password is wrong\.$"):
+        accounts.change_own_password(store, "sam.sergeant", "not it at all", "a new passphrase")
+    with pytest.raises(TrainerError, match=r"^The password must be at least 10 characters\.$"):
+        accounts.change_own_password(store, "sam.sergeant", PASSWORD, "short")
+    accounts.change_own_password(store, "sam.sergeant", PASSWORD, "a new passphrase")
+    assert not sign_in(store, "sam.sergeant", PASSWORD).ok
+    assert sign_in(store, "sam.sergeant", "a new passphrase").ok
+
+
+def test_a_disabled_supervisor_cannot_sign_in_until_enabled(store: Store) -> None:
+    create_supervisor(store, "pat", PASSWORD)
+    accounts.set_active(store, "pat", False, by="sam.sergeant")
+    assert [s.active for s in supervisors(store)] == [False, True]  # pat, sam.sergeant
+    result = sign_in(store, "pat", PASSWORD)
+    assert not result.ok and result.message.startswith("Wrong username or password")
+    assert failed_sign_ins(store)[0].reason == "account disabled"
+    accounts.set_active(store, "pat", True, by="sam.sergeant")
+    assert sign_in(store, "pat", PASSWORD, at=datetime.now(UTC) + timedelta(hours=1)).ok
+
+
+def test_the_last_active_supervisor_stays(store: Store) -> None:
+    with pytest.raises(TrainerError, match="last active supervisor and cannot be disabled"):
+        accounts.set_active(store, "sam.sergeant", False)
+    with pytest.raises(TrainerError, match="last active supervisor and cannot be removed"):
+        accounts.remove_supervisor(store, "sam.sergeant")
+    create_supervisor(store, "pat", PASSWORD)
+    accounts.set_active(store, "pat", False)
+    with pytest.raises(TrainerError, match="last active supervisor and cannot be removed"):
+        accounts.remove_supervisor(store, "sam.sergeant")
+    accounts.remove_supervisor(store, "pat")  # a disabled account can always go
+    assert [s.username for s in supervisors(store)] == ["sam.sergeant"]
+
+
+def test_nobody_disables_or_removes_their_own_account(store: Store) -> None:
+    create_supervisor(store, "pat", PASSWORD)
+    with pytest.raises(TrainerError, match="your own account"):
+        accounts.set_active(store, "pat", False, by="Pat")
+    with pytest.raises(TrainerError, match="your own account"):
+        accounts.remove_supervisor(store, "pat", by="pat")
+    with pytest.raises(TrainerError, match="no supervisor account called 'nobody'"):
+        accounts.remove_supervisor(store, "nobody", by="pat")
+    accounts.remove_supervisor(store, "pat", by="sam.sergeant")
+    assert [s.username for s in supervisors(store)] == ["sam.sergeant"]

@@ -70,7 +70,7 @@ def test_restore_replaces_a_healthy_database_after_backing_it_up(tmp_path: Path)
         saved = make_backup(store)
         store_data.seed(store, trainees=1, answers_each=7, seed_=9)
         assert len(store.answers()) == 12
-    safety = restore_backup(saved, tmp_path)
+    safety = restore_backup(saved, tmp_path).safety
     assert safety is not None and _count(safety) == 12
     with open_store(tmp_path) as store:
         assert len(store.answers()) == 5

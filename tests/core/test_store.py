@@ -264,7 +264,7 @@ def test_data_folder_comes_from_the_argument_then_the_environment(
 def test_an_unwritable_data_folder_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(TrainerError, match="cannot create the data folder"):
+    with pytest.raises(TrainerError, match="cannot create or use the data folder"):
         open_store(blocker / "sub")
 
 

@@ -26,7 +26,12 @@ from trainer.core.store.sqlite import Store, open_store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard import open_dashboard
 from trainer.ui.dashboard import window as window_module
-from trainer.ui.dashboard.dialogs import AccountDialog, ConfirmResetDialog, SignInDialog
+from trainer.ui.dashboard.dialogs import (
+    AccountDialog,
+    ConfirmResetDialog,
+    NoSupervisorNotice,
+    SignInDialog,
+)
 from trainer.ui.dashboard.export_view import OpenBundleDialog, SaveFileDialog
 from trainer.ui.dashboard.filter_bar import CUSTOM
 from trainer.ui.dashboard.tables import SortableTableModel
@@ -85,30 +90,21 @@ def opened(parent: QWidget) -> list[DashboardWindow]:
     return parent.findChildren(DashboardWindow)
 
 
-def test_first_run_asks_for_the_first_supervisor_account(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_without_accounts_it_says_how_to_make_one(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Whoever opens the dashboard first (a trainee, say) cannot make themselves its supervisor."""
     parent = QWidget()
     qtbot.add_widget(parent)
-    asked: list[bool] = []
-
-    def create(cls, parent_, store, first=False):  # type: ignore[no-untyped-def]
-        asked.append(first)
-        return accounts.create_supervisor(store, "Sgt.Price", PASSWORD)
-
-    monkeypatch.setattr(AccountDialog, "ask", classmethod(create))
-    monkeypatch.setattr(SignInDialog, "ask", classmethod(lambda *a: pytest.fail("no sign-in yet")))
+    shown: list[str] = []
+    monkeypatch.setattr(NoSupervisorNotice, "show", staticmethod(lambda p, c: shown.append(c)))
+    monkeypatch.setattr(AccountDialog, "ask", classmethod(lambda *a: pytest.fail("no account")))
+    monkeypatch.setattr(SignInDialog, "ask", classmethod(lambda *a: pytest.fail("no sign-in")))
     open_dashboard(parent, dash_context)
-    assert asked == [True]
-    [window] = opened(parent)
-    assert window.supervisor == "sgt.price"
-    assert accounts.has_supervisors(dash_context.store)
-
-
-def test_cancelling_the_first_account_opens_nothing(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    parent = QWidget()
-    qtbot.add_widget(parent)
-    monkeypatch.setattr(AccountDialog, "ask", classmethod(lambda *a, **k: None))
+    assert opened(parent) == [] and not accounts.has_supervisors(dash_context.store)
+    assert shown == [f'trainer supervisors add USERNAME --data-dir "{dash_context.data_dir}"']
+    assert "trainer supervisors add USERNAME" in NoSupervisorNotice.text(shown[0])
+    monkeypatch.setenv("TRAINER_DATA_DIR", str(dash_context.data_dir))
     open_dashboard(parent, dash_context)
-    assert opened(parent) == []
+    assert shown[1] == "trainer supervisors add USERNAME"  # the default folder needs no option
 
 
 def test_sign_in_is_asked_for_every_time(qtbot, dash_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +127,7 @@ def test_sign_in_is_asked_for_every_time(qtbot, dash_context, monkeypatch) -> No
 
 
 def test_account_dialog_checks_the_passwords(qtbot, store) -> None:  # type: ignore[no-untyped-def]
-    dialog = AccountDialog(store, first=True)
+    dialog = AccountDialog(store)
     qtbot.add_widget(dialog)
     dialog.username.setText("insp.khan")
     dialog.password.setText(PASSWORD)
@@ -141,7 +137,8 @@ def test_account_dialog_checks_the_passwords(qtbot, store) -> None:  # type: ign
     dialog.password.setText("short")
     dialog.again.setText("short")
     dialog.ok.click()
-    assert "password" in dialog.message.text() and not accounts.has_supervisors(store)
+    assert dialog.message.text() == "The password must be at least 10 characters."
+    assert not accounts.has_supervisors(store)
     dialog.password.setText(PASSWORD)
     dialog.again.setText(PASSWORD)
     dialog.ok.click()

@@ -1,17 +1,19 @@
 """The `trainer` command: argparse over the core, one module per group of commands, no logic.
 
-`content` (validate, grade, rules, coverage) and `store` (backup, restore, export, bundles,
-trainees) each add their subcommands; this module builds the parser and runs the chosen handler.
+`content` (validate, grade, rules, coverage), `store` (backup, restore, export, bundles,
+trainees) and `supervisors` (supervisor accounts) each add their subcommands; this module builds
+the parser and runs the chosen handler.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from trainer import __version__
-from trainer.cli import content, store
+from trainer.cli import content, store, supervisors
 from trainer.cli.common import Handler, out
 from trainer.core.errors import TrainerError
 
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     content.add_commands(sub)
     store.add_commands(sub)
+    supervisors.add_commands(sub)
     return parser
 
 
@@ -52,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args.paths = [str(paths.scenarios_dir())]
     handler: Handler = cmd_self_test if args.self_test else getattr(args, "handler", cmd_app)
+    umask = os.umask(0o077)  # whatever the commands create is readable only by this account
     try:
         return handler(args)
     except TrainerError as exc:
@@ -61,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `trainer rules | head`
         return 0
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":  # pragma: no cover

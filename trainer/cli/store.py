@@ -26,6 +26,9 @@ def _moment(text: str, option: str, end: bool = False) -> datetime:
     return moment if moment.utcoffset() is not None else moment.astimezone()
 
 
+SHOWN = 20  # answers listed by `restore`; the CSV file has them all
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from trainer.core.store.backups import make_backup
     from trainer.core.store.sqlite import open_store
@@ -38,9 +41,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from trainer.core.store.backups import restore_backup
 
-    safety = restore_backup(Path(args.file), args.data_dir)
-    note = f"; the replaced database was backed up to {safety}" if safety else ""
+    done = restore_backup(Path(args.file), args.data_dir)
+    note = f"; the replaced database was backed up to {done.safety}" if done.safety else ""
+    if done.damaged:
+        note = f"; the damaged database was moved to {done.damaged}"
     print(f"restored {args.file}{note}")
+    salvage = done.salvage
+    if salvage is None:
+        return 0
+    if not salvage.readable:
+        print("nothing could be read from the damaged database to compare with the backup")
+    elif salvage.csv is None:
+        print("every answer that could be read from the damaged database is in the backup")
+    else:
+        print(
+            f"{len(salvage.answers)} answer(s) existed only in the damaged database; they are "
+            f"not in the restored one and were written to {salvage.csv}:"
+        )
+        for lost in salvage.answers[:SHOWN]:
+            print(f"  {lost.answered_at}  {lost.trainee}  {lost.scenario_id}  {lost.id}")
+        if len(salvage.answers) > SHOWN:
+            print(f"  ... and {len(salvage.answers) - SHOWN} more (see the CSV file)")
+    if salvage.failed_reads:
+        print(f"{salvage.failed_reads} row(s) of the damaged database could not be read at all")
     return 0
 
 

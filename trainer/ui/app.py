@@ -16,6 +16,7 @@ SETTINGS_NAME = "window.ini"  # window size and place, beside the database
 
 def run_app(data_dir: str | Path | None = None) -> int:
     """Open the main window and run until it closes; returns the exit code."""
+    os.umask(0o077)  # the database, backups, caches and window.ini: readable only by their owner
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Crime Recording Trainer")
     app.setOrganizationName("crime-recording-trainer")

@@ -24,7 +24,7 @@ def _with_own_store(task: Callable[[Store], Any], store: Store) -> Any:
     opened them. An in-memory database (tests, demonstrations) cannot be shared: used in place."""
     if store.path is None:
         return task(store)
-    with open_store(store.path.parent) as mine:
+    with open_store(store.path.parent, check="shared", integrity=store.integrity) as mine:
         return task(mine)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,7 @@ Ctrl+D — supervisor dashboard   F1 — this list   Ctrl+Q — quit"""
 
 class MainWindow(QMainWindow):
     context_ready = Signal()
+    damage_found = Signal(str)  # from the thread that checks the database as it opens
 
     def __init__(
         self,
@@ -118,7 +120,7 @@ class MainWindow(QMainWindow):
 
         self._loader_done()
         try:
-            store = open_store(self.data_dir)
+            store = open_store(self.data_dir, check="background")  # writes wait for the check
         except TrainerError as exc:
             self._load_failed(str(exc))
             return
@@ -133,6 +135,8 @@ class MainWindow(QMainWindow):
             )
         )
         self._offer_regrade()
+        self.damage_found.connect(self._damage_found)
+        store.integrity.on_done(self._checked)  # after the screens are built: may call at once
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
     def _offer_regrade(self) -> None:
@@ -152,9 +156,24 @@ class MainWindow(QMainWindow):
         from trainer.ui.jobs import JobRunner
 
         assert self.context is not None
+        if self.context.store.integrity.problem:
+            return  # a damaged database is not backed up (its newest good backup was named)
         self.backup_job = JobRunner(self.context.store, self)
         self.backup_job.failed.connect(lambda message: show_error(self, message))
         self.backup_job.start(lambda store: str(daily_backup(store) or ""))
+
+    def _checked(self, problem: str | None) -> None:
+        """The verdict of the database's check, from its thread: a signal takes it to this one."""
+        if problem:
+            self.damage_found.emit(problem)
+
+    def _damage_found(self, message: str) -> None:
+        """The database failed its check: nothing more is written; say which backup to restore."""
+        self.trainee = None
+        self._show(self.start_view)
+        self.start_view.set_ready(False, f"Cannot go on: {message}")
+        self.statusBar().showMessage(message)
+        show_error(self, message)
 
     def _loader_done(self) -> None:
         """The loader has sent its last signal: let its thread end now, so nothing that follows
@@ -334,9 +353,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         settings = self._settings()
-        if settings is not None:
+        if settings is not None and self.settings_file is not None:
             settings.setValue(GEOMETRY_KEY, self.saveGeometry())
             settings.sync()
+            with contextlib.suppress(OSError):  # readable only by the account that wrote it
+                os.chmod(self.settings_file, 0o600)
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
         if self.regrade_offer is not None:

@@ -296,10 +296,15 @@ class Catalogue:
 def _read_yaml(path: Path) -> object:
     import yaml  # here, not at the top: a start-up served from the caches never needs it
 
-    from trainer.core.content.yaml_source import SafeLoader
+    from trainer.core.content.yaml_source import Refused, SafeLoader, check_events
 
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        check_events(text)
+        return yaml.load(text, Loader=SafeLoader)
+    except Refused as exc:
+        where = ".".join(str(p) for p in exc.loc[:4]) or "yaml"
+        raise TrainerError(f"{path}:{exc.line}: {where}: {exc.message}") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise TrainerError(f"{path}: cannot read the catalogue: {exc}") from exc
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from trainer.core.content import limits
+
 # Class settings pydantic reads from a stdlib dataclass (`__pydantic_config__`): unknown keys fail.
 FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 
@@ -32,6 +34,21 @@ class Constraints:
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-Slug = Annotated[str, Constraints(pattern=SLUG_PATTERN)]
+Slug = Annotated[str, Constraints(pattern=SLUG_PATTERN, max_length=limits.SLUG)]
 NonBlank = Annotated[str, Constraints(strip_whitespace=True, min_length=1)]
 PositiveInt = Annotated[int, Constraints(gt=0)]
+Count = Annotated[int, Constraints(gt=0, le=limits.CRIME_COUNT)]  # of one recorded crime
+# Text fields, each within its limit (see `limits`).
+Title = Annotated[str, Constraints(strip_whitespace=True, min_length=1, max_length=limits.TITLE)]
+Question = Annotated[
+    str, Constraints(strip_whitespace=True, min_length=1, max_length=limits.QUESTION)
+]
+DetailText = Annotated[
+    str, Constraints(strip_whitespace=True, min_length=1, max_length=limits.DETAIL_ANSWER)
+]
+ReportText = Annotated[
+    str, Constraints(strip_whitespace=True, min_length=1, max_length=limits.REPORT_TEXT)
+]
+FeedbackText = Annotated[
+    str, Constraints(strip_whitespace=True, min_length=1, max_length=limits.FEEDBACK)
+]

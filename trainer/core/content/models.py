@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal, NewType
 
-from trainer.core.content.constraints import FORBID_EXTRA, Constraints, NonBlank, PositiveInt, Slug
+from trainer.core.content import limits
+from trainer.core.content.constraints import (
+    FORBID_EXTRA,
+    Constraints,
+    Count,
+    DetailText,
+    FeedbackText,
+    Question,
+    ReportText,
+    Slug,
+    Title,
+)
 
 ScenarioId = NewType("ScenarioId", str)
 OffenceCode = NewType("OffenceCode", str)
@@ -58,8 +69,8 @@ class Detail:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    ask: NonBlank
-    answer: NonBlank
+    ask: Question
+    answer: DetailText
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,8 +78,8 @@ class Report:
     __pydantic_config__ = FORBID_EXTRA
 
     channel: Channel
-    text: NonBlank
-    details: tuple[Detail, ...] = ()
+    text: ReportText
+    details: Annotated[tuple[Detail, ...], Constraints(max_length=limits.DETAILS)] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +87,7 @@ class ExpectedCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt = 1
+    count: Count = 1
     victim: str | None = None
 
 
@@ -87,7 +98,7 @@ class TrapCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt | None = None
+    count: Count | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,7 +124,7 @@ class Trap:
     name: Slug
     answer: TrapAnswer
     rule: str
-    feedback: NonBlank
+    feedback: FeedbackText
     malpractice: bool = False
 
 
@@ -149,14 +160,14 @@ class Scenario:
     __pydantic_config__ = FORBID_EXTRA
 
     id: Slug
-    title: NonBlank
+    title: Title
     kind: Kind
     audience: Annotated[tuple[Audience, ...], Constraints(min_length=1)]
-    topics: tuple[Slug, ...] = ()
+    topics: Annotated[tuple[Slug, ...], Constraints(max_length=limits.TOPICS)] = ()
     difficulty: Literal[1, 2, 3]
     report: Report
     expected: Expected
-    feedback: NonBlank
+    feedback: FeedbackText
 
     @property
     def is_sensitive(self) -> bool:
@@ -171,7 +182,7 @@ class AnsweredCrime:
     __pydantic_config__ = FORBID_EXTRA
 
     offence: str
-    count: PositiveInt = 1
+    count: Count = 1
     victim: str | None = None
 
 

@@ -90,6 +90,14 @@ def _pydantic_message(error: Any) -> str:
         return f"{error.get('input')!r} must use only lowercase letters, digits and single hyphens"
     if kind == "too_short":
         return "must not be empty"
+    if kind in ("string_too_long", "too_long"):
+        limit = error.get("ctx", {}).get("max_length")
+        given = error.get("input")
+        size = f"has {len(given):,}" if isinstance(given, (str, tuple, list)) else "is over"
+        unit = "characters" if kind == "string_too_long" else "items"
+        return f"{size} {unit}; the limit is {limit:,}" if limit else str(error["msg"])
+    if kind == "less_than_equal":
+        return f"must be at most {error.get('ctx', {}).get('le')}, not {error.get('input')!r}"
     return str(error["msg"])
 
 
@@ -118,10 +126,12 @@ def load_file(
         return None, [problem(1, "file", "is empty")]
     import yaml  # here, not at the top: a start-up served from the caches never needs it
 
-    from trainer.core.content.yaml_source import line_map, parse_text
+    from trainer.core.content.yaml_source import Refused, line_map, parse_text
 
     try:
         data, node, repeated = parse_text(text)
+    except Refused as exc:
+        return None, [problem(exc.line, _field(exc.loc[:4]) or "yaml", exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -1,5 +1,9 @@
 """Supervisor accounts: salted scrypt hashes, sign-in with back-off, a log of failures; resets.
 
+The first account is created from the command line (`trainer supervisors add`), by whoever
+installs the application; supervisors then change their own password, and disable, enable or
+remove another's account, but never leave the workstation without an active one.
+
 After `FREE_TRIES` failed sign-ins in a row for a username, each further attempt must wait: 1 s,
 then 2, 4, 8 ... up to 5 minutes. An attempt during the wait is refused without checking the
 password (and logged), so guessing cannot go faster than the back-off allows.
@@ -12,6 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,12 +26,16 @@ from trainer.core.store.schema import forget_trainee
 from trainer.core.store.sqlite import Store
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # ~16 MiB and tens of milliseconds per check
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 FREE_TRIES = 3
 MAX_WAIT_S = 300.0
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
-_COUNTED = "('wrong password', 'unknown username')"  # failures that extend the back-off
+# failures that extend the back-off
+_COUNTED = "('wrong password', 'unknown username', 'account disabled')"
+
+
+ADD_COMMAND = "trainer supervisors add USERNAME"
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Supervisor:
     username: str
     created_at: datetime
     last_sign_in_at: datetime | None
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,14 +87,32 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_hex(8))
 
 
-def _username(text: str) -> str:
+def check_username(text: str) -> str:
     name = text.strip().lower()
     if not USERNAME.match(name):
         raise TrainerError(
-            "username: use 1 to 40 lowercase letters, digits, dots, hyphens or underscores, "
-            "starting with a letter or digit"
+            "A username is 1 to 40 lowercase letters, digits, dots, hyphens or underscores, "
+            "starting with a letter or a digit."
         )
     return name
+
+
+def password_problem(password: str) -> str | None:
+    """What is wrong with a new password, in plain English; None when it will do."""
+    if len(password) < MIN_PASSWORD:
+        return f"The password must be at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"The password must be at most {MAX_PASSWORD} characters."
+    if not password.strip():
+        return "The password must not be only spaces."
+    return None
+
+
+def _check_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise TrainerError(problem)
+    return password
 
 
 def has_supervisors(store: Store) -> bool:
@@ -93,13 +121,11 @@ def has_supervisors(store: Store) -> bool:
 
 def create_supervisor(store: Store, username: str, password: str) -> str:
     """Add a supervisor; returns the username as stored (lowercase)."""
-    name = _username(username)
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise TrainerError(f"password: must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long")
-    hashed = hash_password(password)
+    name = check_username(username)
+    hashed = hash_password(_check_password(password))
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM supervisors WHERE username = ?", [name]).fetchone():
-            raise TrainerError(f"username: {name} already has an account")
+            raise TrainerError(f"{name} already has an account.")
         conn.execute(
             "INSERT INTO supervisors (username, password_hash, created_at) VALUES (?, ?, ?)",
             [name, hashed, to_iso(now())],
@@ -109,9 +135,73 @@ def create_supervisor(store: Store, username: str, password: str) -> str:
 
 def supervisors(store: Store) -> list[Supervisor]:
     rows = store.query(
-        "SELECT username, created_at, last_sign_in_at FROM supervisors ORDER BY username"
+        "SELECT username, created_at, last_sign_in_at, disabled_at IS NULL FROM supervisors "
+        "ORDER BY username"
     )
-    return [Supervisor(u, from_iso(c), from_iso(s) if s else None) for u, c, s in rows]
+    return [Supervisor(u, from_iso(c), from_iso(s) if s else None, bool(a)) for u, c, s, a in rows]
+
+
+def _existing(conn: sqlite3.Connection, username: str) -> tuple[str, bool]:
+    """The stored name of an account and whether it is active; a TrainerError if there is none."""
+    name = username.strip().lower()
+    row = conn.execute(
+        "SELECT disabled_at IS NULL FROM supervisors WHERE username = ?", [name]
+    ).fetchone()
+    if row is None:
+        raise TrainerError(f"There is no supervisor account called {name!r}.")
+    return name, bool(row[0])
+
+
+def _others_active(conn: sqlite3.Connection, name: str) -> int:
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM supervisors WHERE disabled_at IS NULL AND username <> ?", [name]
+        ).fetchone()[0]
+    )
+
+
+def set_password(store: Store, username: str, password: str) -> None:
+    """Give an account a new password (from the command line: the workstation's own account)."""
+    hashed = hash_password(_check_password(password))
+    with store.write() as conn:
+        name, _ = _existing(conn, username)
+        conn.execute("UPDATE supervisors SET password_hash = ? WHERE username = ?", [hashed, name])
+
+
+def change_own_password(store: Store, username: str, current: str, new: str) -> None:
+    """A signed-in supervisor's change of password, after typing the current one again."""
+    _check_password(new)
+    row = store.query(
+        "SELECT password_hash FROM supervisors WHERE username = ?", [username.strip().lower()]
+    )
+    if not row or not password_matches(current, row[0][0]):
+        raise TrainerError("The current password is wrong.")
+    set_password(store, username, new)
+
+
+def set_active(store: Store, username: str, active: bool, by: str | None = None) -> None:
+    """Enable or disable an account; never one's own, and never the last active one."""
+    with store.write() as conn:
+        name, was_active = _existing(conn, username)
+        if by is not None and name == by.strip().lower():
+            raise TrainerError("You cannot disable or enable your own account.")
+        if was_active and not active and not _others_active(conn, name):
+            raise TrainerError(f"{name} is the last active supervisor and cannot be disabled.")
+        conn.execute(
+            "UPDATE supervisors SET disabled_at = ? WHERE username = ?",
+            [None if active else to_iso(now()), name],
+        )
+
+
+def remove_supervisor(store: Store, username: str, by: str | None = None) -> None:
+    """Delete an account; never one's own, and never the last active one."""
+    with store.write() as conn:
+        name, active = _existing(conn, username)
+        if by is not None and name == by.strip().lower():
+            raise TrainerError("You cannot remove your own account.")
+        if active and not _others_active(conn, name):
+            raise TrainerError(f"{name} is the last active supervisor and cannot be removed.")
+        conn.execute("DELETE FROM supervisors WHERE username = ?", [name])
 
 
 def failed_sign_ins(store: Store, limit: int = 500) -> list[FailedSignIn]:
@@ -149,8 +239,10 @@ def sign_in(store: Store, username: str, password: str, at: datetime | None = No
     if wait > 0:
         _log_failure(store, name, moment, "during back-off")
         return SignInResult(False, wait, f"Too many failed sign-ins: wait {wait:.0f} s.")
-    row = store.query("SELECT password_hash FROM supervisors WHERE username = ?", [name])
-    if row and password_matches(password, row[0][0]):
+    row = store.query(
+        "SELECT password_hash, disabled_at IS NULL FROM supervisors WHERE username = ?", [name]
+    )
+    if row and row[0][1] and password_matches(password, row[0][0]):
         with store.write() as conn:
             conn.execute(
                 "UPDATE supervisors SET last_sign_in_at = ?, last_sign_in_ts = ? "
@@ -158,9 +250,10 @@ def sign_in(store: Store, username: str, password: str, at: datetime | None = No
                 [to_iso(moment), moment.timestamp(), name],
             )
         return SignInResult(True, 0.0, f"Signed in as {name}.")
-    if not row:
-        password_matches(password, _dummy_hash())
-    _log_failure(store, name, moment, "wrong password" if row else "unknown username")
+    if not row or not row[0][1]:
+        password_matches(password, _dummy_hash())  # as long as a real check
+    reason = "unknown username" if not row else "account disabled" if not row[0][1] else None
+    _log_failure(store, name, moment, reason or "wrong password")
     wait = _delay(failures + 1)
     note = f" Wait {wait:.0f} s before trying again." if wait else ""
     return SignInResult(False, wait, f"Wrong username or password.{note}")

@@ -1,7 +1,8 @@
 """Backups through SQLite's online backup API: daily, before migrations and imports, on request.
 
-A backup is written under a temporary name, checked with `quick_check`, synced, then renamed, so
-a backup with a final name is always whole. The newest `KEEP` are kept.
+A backup is written under a temporary name (readable only by its owner, and locked while it is
+written), checked with `quick_check`, synced, then renamed, so a backup with a final name is always
+whole. The newest `KEEP` are kept; what a killed backup left behind goes at the next start.
 """
 
 from __future__ import annotations
@@ -11,13 +12,29 @@ import os
 import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trainer.core import paths
 from trainer.core.errors import TrainerError
-from trainer.core.store.files import BUSY_TIMEOUT_S, DB_NAME
+from trainer.core.store.files import (
+    BUSY_TIMEOUT_S,
+    DB_NAME,
+    FILE_MODE,
+    os_problem,
+    private_file,
+    private_folder,
+)
+
+if TYPE_CHECKING:
+    from trainer.core.store.salvage import Salvage
+
+try:  # an advisory lock marks a backup being written; Windows refuses to delete an open file
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 class _OpenDatabase(Protocol):
@@ -59,13 +76,43 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _verdict(conn: sqlite3.Connection) -> str:
-    return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+def _verdict(conn: sqlite3.Connection, most: int = 100) -> str:
+    """'ok', or the first problems `PRAGMA quick_check` finds, on one line."""
+    found = [str(r[0]) for r in conn.execute(f"PRAGMA quick_check({most})")]
+    text = " ".join(found).replace("*** in database main ***", "")
+    return " ".join(text.split())
+
+
+def integrity_problem(conn: sqlite3.Connection, db_path: Path) -> str | None:
+    """Why the database fails `PRAGMA quick_check` (naming the newest good backup), or None."""
+    verdict = _verdict(conn, 1)
+    if verdict == "ok":
+        return None
+    return damage_message(db_path, f"is damaged (quick_check: {verdict})")
+
+
+def check_integrity(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Refuse a database that fails `PRAGMA quick_check`, naming the newest good backup."""
+    problem = integrity_problem(conn, db_path)
+    if problem:
+        raise TrainerError(problem)
+
+
+def _locked_part(part: Path) -> int:
+    """Create the temporary backup file, owner-only, and lock it while this process writes it."""
+    fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
 
 
 def backup_database(conn: sqlite3.Connection, db_path: Path, reason: str) -> Path:
     """Copy the open database into a new, verified backup file; returns its path."""
     folder = backups_folder(db_path)
+    try:
+        private_folder(folder)
+    except OSError as exc:
+        raise TrainerError(os_problem(folder, exc, "cannot make the backups folder")) from exc
     while True:
         stamp = datetime.now(UTC).strftime(_STAMP)
         final = folder / f"progress-{stamp}-{reason}.db"
@@ -73,9 +120,13 @@ def backup_database(conn: sqlite3.Connection, db_path: Path, reason: str) -> Pat
             break
         time.sleep(0.001)
     part = final.with_name(final.name + ".part")
+    lock: int | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(part)
+        lock = _locked_part(part)
+        try:
+            copy = sqlite3.connect(part)
+        except sqlite3.Error as exc:
+            raise OSError(13, str(exc), str(part)) from exc
         try:
             conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -87,24 +138,60 @@ def backup_database(conn: sqlite3.Connection, db_path: Path, reason: str) -> Pat
         _fsync(part)
         os.replace(part, final)
     except OSError as exc:
-        raise TrainerError(f"{folder}: cannot write a backup: {exc.strerror or exc}") from exc
+        raise TrainerError(os_problem(folder, exc, "cannot write a backup")) from exc
     except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorname", "")
+        if code.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR")):
+            raise TrainerError(f"{folder}: cannot write a backup: {exc}") from exc
         raise TrainerError(describe_failure(db_path, exc)) from exc
     finally:
         part.unlink(missing_ok=True)
+        Path(f"{part}-journal").unlink(missing_ok=True)
+        if lock is not None:
+            os.close(lock)
     prune(db_path)
     return final
 
 
 def prune(db_path: Path, keep: int = KEEP) -> None:
-    """Delete all but the newest `keep` backups, and leftovers of interrupted ones."""
+    """Delete all but the newest `keep` backups."""
     for old in list_backups(db_path)[keep:]:
         old.unlink(missing_ok=True)
+
+
+def _in_use(part: Path) -> bool:
+    """Whether another process is still writing this temporary backup (it holds the lock)."""
+    if fcntl is None:  # pragma: no cover - Windows: deleting a file in use fails instead
+        return False
+    try:
+        fd = os.open(part, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def clean_leftovers(db_path: Path) -> list[Path]:
+    """Delete the `.part` and `.part-journal` files of killed backups; returns what was deleted."""
     folder = backups_folder(db_path)
-    for part in folder.glob("*.part"):
+    removed: list[Path] = []
+    try:
+        leftovers = sorted(folder.glob("*.part")) + sorted(folder.glob("*.part-journal"))
+    except OSError:
+        return removed
+    for left in leftovers:
+        part = left.with_name(left.name.removesuffix("-journal"))
+        if _in_use(part):
+            continue
         with contextlib.suppress(OSError):
-            if time.time() - part.stat().st_mtime > 86400:
-                part.unlink()
+            left.unlink()
+            removed.append(left)
+    return removed
 
 
 def make_backup(store: _OpenDatabase, reason: str = "manual") -> Path:
@@ -214,40 +301,55 @@ def _check_restorable(source: Path) -> None:
         conn.close()
 
 
-def restore_backup(source: Path | str, data_dir: Path | str | None = None) -> Path | None:
-    """Replace the database with a backup; returns the backup taken of the replaced database.
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did besides restoring: the backup of a healthy database it replaced, or
+    where a damaged one was moved and what only it held."""
+
+    safety: Path | None = None
+    damaged: Path | None = None
+    salvage: Salvage | None = None
+
+
+def restore_backup(source: Path | str, data_dir: Path | str | None = None) -> Restored:
+    """Replace the database with a backup.
 
     A healthy database is first backed up, then overwritten through the backup API (so other
-    connections stay consistent); a damaged one is moved aside, never deleted.
+    connections stay consistent); a damaged one is moved aside, never deleted, after the answers
+    it holds and the backup lacks are read (as far as they can be) into a CSV file beside it.
     """
+    from trainer.core.store.salvage import salvage_answers
+
     source = Path(source)
     _check_restorable(source)
     db_path = paths.user_data_dir(data_dir) / DB_NAME
     staged = db_path.with_name(DB_NAME + ".restoring")
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(db_path.parent)
         staged.unlink(missing_ok=True)
-        _copy(source, staged)
+        _copy(source, private_file(staged))
         if not db_path.exists():
             os.replace(staged, db_path)
-            return None
+            return Restored()
         if not is_good(db_path):
             stamp = datetime.now(UTC).strftime(_STAMP)
+            aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+            salvage = salvage_answers(db_path, source, Path(f"{aside}-answers.csv"))
             for suffix in ("", "-wal", "-shm"):
                 part = db_path.with_name(db_path.name + suffix)
                 if part.exists():
                     os.replace(part, part.with_name(f"{part.name}.damaged-{stamp}"))
             os.replace(staged, db_path)
-            return None
+            return Restored(damaged=aside, salvage=salvage)
         live = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S)
         try:
             safety = backup_database(live, db_path, "before-restore")
             _copy(staged, live)
         finally:
             live.close()
-        return safety
+        return Restored(safety=safety)
     except OSError as exc:
-        raise TrainerError(f"{db_path}: cannot restore: {exc.strerror or exc}") from exc
+        raise TrainerError(os_problem(db_path, exc, "cannot restore")) from exc
     except sqlite3.DatabaseError as exc:
         raise TrainerError(describe_failure(db_path, exc)) from exc
     finally:

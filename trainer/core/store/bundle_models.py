@@ -7,14 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from trainer.core.content import limits
 from trainer.core.content.models import Answer, Decision, FindingKind, Kind
 
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Id = Annotated[str, StringConstraints(pattern=UUID)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=limits.SLUG)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=limits.TITLE)]
 
 
 def _moment(value: object) -> datetime:
@@ -36,8 +37,8 @@ class _Strict(BaseModel):
 
 class BundleTrainee(_Strict):
     id: Id
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    staff_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=limits.NAME)]
+    staff_number: Annotated[str, StringConstraints(min_length=1, max_length=limits.STAFF_NUMBER)]
     role: Literal["call-handler", "officer"]
     created_at: Moment
     workstation_id: Id
@@ -55,7 +56,7 @@ class BundleSession(_Strict):
 class BundleFinding(_Strict):
     kind: FindingKind
     rule: Slug
-    message: Annotated[str, StringConstraints(max_length=2000)]
+    message: Annotated[str, StringConstraints(max_length=limits.FINDING_MESSAGE)]
     trap: Slug | None = None
     malpractice: bool = False
 
@@ -69,14 +70,16 @@ class BundleAnswer(_Strict):
     catalogue_edition: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     scenario_title: Text
     kind: Kind
-    topics: tuple[Slug, ...] = Field(max_length=30)
+    topics: tuple[Slug, ...] = Field(max_length=limits.TOPICS)
     expected_decision: Decision
     decision: Decision
-    crime_groups: tuple[Slug, ...] = Field(max_length=30)
+    crime_groups: tuple[Slug, ...] = Field(max_length=limits.TOPICS)
     answer: Answer
     score: int = Field(ge=0, le=100)
-    findings: tuple[BundleFinding, ...] = Field(max_length=100)
-    asked: tuple[Annotated[str, StringConstraints(max_length=500)], ...] = Field(max_length=50)
+    findings: tuple[BundleFinding, ...] = Field(max_length=limits.FINDINGS)
+    asked: tuple[Annotated[str, StringConstraints(max_length=limits.QUESTION)], ...] = Field(
+        max_length=limits.DETAILS
+    )
     exam: bool
     shown_at: Moment
     answered_at: Moment

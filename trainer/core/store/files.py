@@ -1,4 +1,58 @@
-"""The database file's name and how long a connection waits for another writer."""
+"""The database file's name, how long a connection waits for another writer, and the files the
+store creates: readable only by their owner (folders 0700, files 0600), with plain messages when
+the operating system refuses."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
 
 DB_NAME = "progress.db"
 BUSY_TIMEOUT_S = 15.0
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_folder(path: Path) -> Path:
+    """Create `path` (and missing parents) readable only by its owner; raises OSError."""
+    if not path.is_dir():
+        path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        os.chmod(path, FOLDER_MODE)  # mkdir's mode is masked by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty, readable only by its owner, unless it exists; raises OSError."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return path
+    os.close(fd)
+    os.chmod(path, FILE_MODE)
+    return path
+
+
+def os_problem(path: Path | str, exc: OSError, doing: str = "cannot be used") -> str:
+    """One line for an operating-system refusal: which path, what happened, what to do."""
+    code = exc.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return (
+            f"{path}: {doing}: permission denied; this user account must be able to read and "
+            f"write it (its owner can run: chmod u+rwX '{path}'), or start the trainer with "
+            f"--data-dir pointing to a folder of your own"
+        )
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"{path}: {doing}: the disk is full; free some space and try again"
+    if code == errno.EROFS:
+        return (
+            f"{path}: {doing}: the disk is read-only; start the trainer with --data-dir "
+            f"pointing to a writable folder"
+        )
+    return f"{path}: {doing}: {exc.strerror or exc}"
+
+
+def check_folder_access(folder: Path) -> None:
+    """Raise PermissionError unless this account can list, read and write `folder`."""
+    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))

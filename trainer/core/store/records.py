@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from trainer.core.content import limits
 from trainer.core.errors import TrainerError
 
 if TYPE_CHECKING:  # domain types load lazily: the CLI export and the store do not need them
@@ -24,8 +25,8 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KINDS = ("classify", "cancellation")
 DECISIONS = ("crime", "incident", "refer", "retain", "cancel")
 ROLES = ("call-handler", "officer")  # models.AUDIENCES
-MAX_NAME = 100
-MAX_STAFF_NUMBER = 32
+MAX_NAME = limits.NAME
+MAX_STAFF_NUMBER = limits.STAFF_NUMBER
 
 
 def now() -> datetime:
@@ -103,6 +104,21 @@ def _check_text(value: str, what: str, limit: int) -> str:
     return value
 
 
+def _check_size(record: AnswerRecord) -> None:
+    """Refuse what a results bundle could not carry (the limits `trainer validate` applies)."""
+    sized: tuple[tuple[str, int, int], ...] = (
+        ("scenario title", len(record.scenario_title), limits.TITLE),
+        ("scenario id", len(record.scenario_id), limits.SLUG),
+        ("topics", len(record.topics), limits.TOPICS),
+        ("asked", len(record.asked), limits.DETAILS),
+        ("asked question", max(map(len, record.asked), default=0), limits.QUESTION),
+        ("finding kinds", len(record.finding_kinds), limits.FINDINGS),
+    )
+    for what, size, limit in sized:
+        if size > limit:
+            raise TrainerError(f"{what}: has {size:,} (characters or items); the limit is {limit}")
+
+
 @dataclass(frozen=True)
 class Trainee:
     id: str
@@ -174,6 +190,7 @@ class AnswerRecord:
             if value not in DECISIONS:
                 raise TrainerError(f"{what}: {value!r} is not a decision")
         check_slug(self.scenario_id, "scenario id")
+        _check_size(self)
         for values, what in (
             (self.topics, "topics"),
             (self.crime_groups, "crime groups"),

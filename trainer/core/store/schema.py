@@ -235,3 +235,9 @@ def m0003_regrades(db: Database) -> None:
         ) WHERE instr(findings, '"malpractice"') > 0
         """,
     )
+
+
+@_step
+def m0004_supervisor_status(db: Database) -> None:
+    """A supervisor account can be disabled (kept, but unable to sign in)."""
+    _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")

@@ -30,7 +30,15 @@ from trainer.core.store.answer_rows import (
     answer_row,
     summarise_after,
 )
-from trainer.core.store.files import BUSY_TIMEOUT_S, DB_NAME
+from trainer.core.store.files import (
+    BUSY_TIMEOUT_S,
+    DB_NAME,
+    check_folder_access,
+    os_problem,
+    private_file,
+    private_folder,
+)
+from trainer.core.store.integrity import IntegrityGate
 from trainer.core.store.records import (
     AnswerRecord,
     AnswerRow,
@@ -51,7 +59,12 @@ if TYPE_CHECKING:
 CACHE_SIZE = -32768  # KiB: 32 MiB of page cache keeps a big database's index look-ups quick
 # The names of the migrations in schema.py (test_store_migrations keeps them in step): a database
 # with exactly these applied opens with plain SQL. sqlite-utils records them in this table.
-SCHEMA_STEPS = ("m0001_progress", "m0002_dashboard", "m0003_regrades")
+SCHEMA_STEPS = (
+    "m0001_progress",
+    "m0002_dashboard",
+    "m0003_regrades",
+    "m0004_supervisor_status",
+)
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
 )
@@ -60,9 +73,12 @@ MIGRATIONS_QUERY = (
 class Store:
     """The progress database of one workstation (or an in-memory one for tests)."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, integrity: IntegrityGate | None = None
+    ) -> None:
         self.conn = conn
         self.path = path
+        self.integrity = integrity or IntegrityGate()  # writes wait for its verdict
         self.workstation_id: str = self._meta("workstation_id")
 
     @classmethod
@@ -114,7 +130,9 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once so concurrent writers wait instead of failing."""
+        """One write transaction, taken at once so concurrent writers wait instead of failing;
+        never before the database has passed its check."""
+        self.integrity.wait()
         with self.guard():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -342,32 +360,60 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def open_store(data_dir: Path | str | None = None) -> Store:
-    """Open (creating or migrating if need be) the progress database in the user data folder."""
-    from trainer.core.store.backups import check_database_file, describe_failure
+def open_store(
+    data_dir: Path | str | None = None, check: str = "now", integrity: IntegrityGate | None = None
+) -> Store:
+    """Open (creating or migrating if need be) the progress database in the user data folder.
+
+    The folder and the files are created readable only by their owner; what an interrupted backup
+    left behind is deleted. An existing database must pass `PRAGMA quick_check` (a damaged one is
+    refused, naming the newest good backup): with `check="now"` before this returns; with
+    "background" on a thread of its own, every write waiting for the verdict; with "shared", as
+    `integrity` (another connection's check of the same file) decides.
+    """
+    from trainer.core.store.backups import (
+        check_database_file,
+        check_integrity,
+        clean_leftovers,
+        describe_failure,
+    )
 
     folder = paths.user_data_dir(data_dir)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
+        check_folder_access(folder)
     except OSError as exc:
-        raise TrainerError(f"{folder}: cannot create the data folder: {exc.strerror}") from exc
+        raise TrainerError(os_problem(folder, exc, "cannot create or use the data folder")) from exc
     path = folder / DB_NAME
     check_database_file(path)
     conn: sqlite3.Connection | None = None
     try:
-        existed = path.exists()
+        clean_leftovers(path)
+        existed = path.exists() and path.stat().st_size > 0
+        private_file(path)  # SQLite gives its -wal and -shm files the database's mode
         conn = _connect(path)
+        gate = integrity if check == "shared" and integrity is not None else IntegrityGate()
+        if existed and check == "now":
+            check_integrity(conn, path)
+        elif existed and check == "background":
+            gate = IntegrityGate(done=False)
+            gate.start(path)
         current = existed and _up_to_date(conn)  # the usual start: no sqlite-utils needed
         if existed and not current:
             _check_version(path)
         _prepare(conn)
         if not current:
+            gate.wait()  # a migration writes
             _migrate(conn, path)
-        return Store(conn, path)
+        return Store(conn, path, gate)
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
         raise TrainerError(describe_failure(path, exc)) from exc
+    except OSError as exc:
+        if conn is not None:
+            conn.close()
+        raise TrainerError(os_problem(exc.filename or path, exc)) from exc
     except BaseException:
         if conn is not None:
             conn.close()

@@ -1,4 +1,7 @@
-"""Supervisor access: the first account, further accounts, sign-in with back-off, confirmations.
+"""Supervisor access: further accounts, sign-in with back-off, passwords, confirmations.
+
+The first account is made on the command line (`trainer supervisors add`); without one the
+dashboard only says how (`NoSupervisorNotice`), so whoever opens it first cannot claim it.
 
 Each dialog offers `ask(parent, ...) -> value | None`, so tests replace one method instead of
 clicking through a modal. Passwords only ever go to the accounts module, which stores hashes.
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -15,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -72,17 +77,35 @@ class _Form(QDialog):
         raise NotImplementedError
 
 
-class AccountDialog(_Form):
-    """Creates a supervisor account (the first one on first run, or one more)."""
+def first_account_command(data_dir: Path, default: Path) -> str:
+    """The command that creates the first supervisor account for this data folder."""
+    command = accounts.ADD_COMMAND
+    return command if data_dir == default else f'{command} --data-dir "{data_dir}"'
 
-    def __init__(self, store: Store, first: bool, parent: QWidget | None = None) -> None:
-        title = "Create the first supervisor account" if first else "Add a supervisor"
-        intro = (
-            "No supervisor account exists on this workstation yet. Create one to open the "
-            "dashboard; it can add other supervisors later. Trainees cannot open the dashboard."
-            if first
-            else "The new supervisor signs in with this username and password."
+
+class NoSupervisorNotice:
+    """Says how the first supervisor account is made (on the command line, not here)."""
+
+    @staticmethod
+    def text(command: str) -> str:
+        return (
+            "No supervisor account exists on this workstation yet, so the dashboard cannot "
+            "open. Whoever installed the application creates the first one from a command "
+            f"prompt, signed in to this computer's account:\n\n    {command}\n\nIt asks for "
+            "the password twice. That supervisor can then add others here."
         )
+
+    @classmethod
+    def show(cls, parent: QWidget | None, command: str) -> None:
+        QMessageBox.information(parent, "No supervisor account yet", cls.text(command))
+
+
+class AccountDialog(_Form):
+    """Adds one more supervisor account (the first one is made on the command line)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        title = "Add a supervisor"
+        intro = "The new supervisor signs in with this username and password."
         super().__init__(title, intro, parent)
         self.store = store
         self.username = _field("Username", self)
@@ -110,10 +133,61 @@ class AccountDialog(_Form):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, store: Store, first: bool = False) -> str | None:
+    def ask(cls, parent: QWidget | None, store: Store) -> str | None:
         """The new supervisor's username, or None if cancelled."""
-        dialog = cls(store, first, parent)
+        dialog = cls(store, parent)
         return dialog.created if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class PasswordDialog(_Form):
+    """A signed-in supervisor changes their own password (typing the current one first)."""
+
+    def __init__(self, store: Store, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Change my password",
+            f"Change the password of {username}: type the current one, then the new one twice.",
+            parent,
+        )
+        self.store = store
+        self.username = username
+        self.current = _field("Current password", self, secret=True)
+        self.password = _field("New password", self, secret=True)
+        self.again = _field("New password again", self, secret=True)
+        self.add_field("&Current password:", self.current)
+        self.add_field("&New password:", self.password)
+        self.add_field("New password &again:", self.again)
+        self.ok.setText("C&hange password")
+        self.changed = False
+
+    def submit(self) -> None:
+        if self.password.text() != self.again.text():
+            self.say("The two new passwords differ. Type the same password twice.")
+            self.again.clear()
+            self.again.setFocus()
+            return
+        try:
+            accounts.change_own_password(
+                self.store, self.username, self.current.text(), self.password.text()
+            )
+        except TrainerError as exc:
+            self.say(str(exc))
+            return
+        self.changed = True
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, store: Store, username: str) -> bool | None:
+        """True once the password is changed, None if cancelled."""
+        dialog = cls(store, username, parent)
+        return True if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ConfirmRemoveDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, username: str) -> bool | None:
+        """True when the supervisor confirms removing `username`'s account."""
+        question = f"Remove the supervisor account {username}? They can no longer sign in."
+        return confirm(parent, question, "Remove supervisor") or None
 
 
 class SignInDialog(_Form):
