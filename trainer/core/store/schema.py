@@ -241,3 +241,21 @@ def m0003_regrades(db: Database) -> None:
 def m0004_supervisor_status(db: Database) -> None:
     """A supervisor account can be disabled (kept, but unable to sign in)."""
     _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")
+
+
+@_step
+def m0005_trusted_keys(db: Database) -> None:
+    """The workstations whose signed results bundles this one accepts, and who accepted each."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE trusted_keys (
+            fingerprint TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            workstation_id TEXT NOT NULL,
+            accepted_by TEXT NOT NULL,
+            accepted_at TEXT NOT NULL CHECK ({_iso("accepted_at")}),
+            accepted_ts REAL NOT NULL
+        ) WITHOUT ROWID
+        """,
+    )

@@ -64,6 +64,7 @@ SCHEMA_STEPS = (
     "m0002_dashboard",
     "m0003_regrades",
     "m0004_supervisor_status",
+    "m0005_trusted_keys",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

@@ -15,15 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.core.errors import TrainerError
 from trainer.core.reports import team_export
 from trainer.core.reports.team import TeamData, TeamFilter
+from trainer.core.store import bundles
+from trainer.core.store.keys import UntrustedKey
 from trainer.core.store.regrade_status import LastRegrade
 from trainer.ui.context import AppContext
+from trainer.ui.errors import confirm
 from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped
 
 CSV_FILTER = "CSV files (*.csv)"
-BUNDLE_FILTER = "Results bundles (*.json);;All files (*)"
+BUNDLE_FILTER = "Results bundles (*.bundle *.json);;All files (*)"
 
 
 class SaveFileDialog:
@@ -42,14 +46,41 @@ class OpenBundleDialog:
         return Path(name) if name else None
 
 
+class TrustKeyDialog:
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, fingerprint: str | None, workstation_id: str
+    ) -> bool | None:
+        """True when the supervisor accepts the key with this fingerprint (None: an unsigned,
+        version-1 bundle) as the workstation's; its bundles are then imported without asking."""
+        if fingerprint is None:
+            question = (
+                "This bundle is unsigned (written by an older trainer), so nothing shows who wrote "
+                "it or that it is unchanged. Import it only if you know where it came from. "
+                "Import it?"
+            )
+        else:
+            question = (
+                f"This bundle is signed by a workstation this one does not know yet "
+                f"({workstation_id}). Its key's fingerprint is:\n\n{fingerprint}\n\n"
+                "Compare it with the fingerprint shown on that workstation ("
+                "“trainer key”). Accept this key? Its bundles will then be imported without "
+                "asking; refuse if you are not sure."
+            )
+        return confirm(parent, question, "Accept key" if fingerprint else "Import") or None
+
+
 class ExportView(QWidget):
     """Emits `imported` after a bundle has been imported, so the figures can be read again."""
 
     imported = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, supervisor: str = "supervisor"
+    ) -> None:
         super().__init__(parent)
         self.context = context
+        self.supervisor = supervisor
         self.filter = TeamFilter()
         self.runner = JobRunner(context.store, self)
         self.importing = False
@@ -156,12 +187,34 @@ class ExportView(QWidget):
 
     def import_bundle(self) -> None:
         path = OpenBundleDialog.ask(self)
-        if path is not None:
-            library, catalogue = self.context.library, self.context.catalogue
-            self._start(
-                lambda store: team_export.import_bundle(store, path, library, catalogue),
-                importing=True,
-            )
+        if path is None:
+            return
+        trust = False
+        try:  # the header, signature and digest: quick, and a dialog may follow
+            header = bundles.read_header(path)
+            bundles.check_trust(self.context.store, path, header, trust=False)
+        except UntrustedKey as untrusted:
+            trust = bool(TrustKeyDialog.ask(self, untrusted.fingerprint, untrusted.workstation_id))
+            if not trust:
+                self._done(f"Not imported: the key {untrusted.fingerprint} was refused.")
+                return
+        except TrainerError as exc:
+            if header_missing(exc):  # an unsigned bundle: the supervisor may vouch for it
+                trust = bool(TrustKeyDialog.ask(self, None, ""))
+                if not trust:
+                    self._done("Not imported: the unsigned bundle was refused.")
+                    return
+            else:
+                self._failed(str(exc))
+                return
+        library, catalogue = self.context.library, self.context.catalogue
+        who = f"supervisor {self.supervisor}"
+        self._start(
+            lambda store: team_export.import_bundle(
+                store, path, library, catalogue, trust=trust, accepted_by=who
+            ),
+            importing=True,
+        )
 
     def wait_for_work(self) -> None:
         """Let a running export or import finish (the window is closing)."""
@@ -189,3 +242,8 @@ class ExportView(QWidget):
 
     def _failed(self, message: str) -> None:
         self._done(f"Not done: {message}")
+
+
+def header_missing(exc: TrainerError) -> bool:
+    """Whether the import was refused only for being an unsigned, version-1 bundle."""
+    return isinstance(exc, bundles.UnsignedBundle)

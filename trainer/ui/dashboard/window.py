@@ -85,7 +85,7 @@ class DashboardWindow(QMainWindow):
         self.trainee = TraineeView(context.catalogue, context.store, self)
         self.items = ItemsView(self)
         self.malpractice = MalpracticeView(self)
-        self.export = ExportView(context, self)
+        self.export = ExportView(context, self, supervisor)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
             (self.team, "&Team"),
