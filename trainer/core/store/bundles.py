@@ -68,6 +68,7 @@ HEADER_BYTES = 1024
 MAX_LINE = 1024 * 1024  # a stored answer at every limit is far smaller (checked on export too)
 MAX_ROWS = 100_000_000  # per kind, in the signed counts
 CHUNK_SECONDS = 0.25  # how long one import chunk may hold the write lock
+FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 50_000  # answers per chunk, adapted to its time
 PAUSE_SECONDS = 0.12  # between chunks: longer than SQLite's longest busy sleep (0.1 s)
 READ_BLOCK = 1024 * 1024
 HEADER_KEYS = {
@@ -605,23 +606,6 @@ class _Import:
                 f"answers[{row[0]}].session_id: not a session of this trainee in the bundle"
             )
         row = self._first(
-            "SELECT s.n - 1, s.id FROM temp.stage_sessions s JOIN quiz_sessions q ON q.id = s.id "
-            "WHERE q.trainee_id <> s.trainee_id ORDER BY s.n LIMIT 1"
-        )
-        if row:
-            raise self.refuse(
-                f"sessions[{row[0]}].id: session {row[1]} belongs here to another trainee"
-            )
-        row = self._first(
-            "SELECT a.n - 1, a.id FROM temp.stage_answers a JOIN answers x ON x.id = a.id "
-            "WHERE x.trainee_id <> a.trainee_id AND x.trainee_id <> coalesce((SELECT local_id "
-            "FROM temp.stage_trainees WHERE id = a.trainee_id), '') ORDER BY a.n LIMIT 1"
-        )
-        if row:
-            raise self.refuse(
-                f"answers[{row[0]}].id: answer {row[1]} is stored here for another trainee"
-            )
-        row = self._first(
             "SELECT b.n - 1, b.staff_number FROM temp.stage_trainees a JOIN temp.stage_trainees b "
             "ON a.staff_number = b.staff_number AND a.n < b.n ORDER BY b.n LIMIT 1"
         )
@@ -651,6 +635,22 @@ class _Import:
                     "temp.stage_trainees t WHERE t.id = trainee_id) WHERE trainee_id IN "
                     "(SELECT id FROM temp.stage_trainees WHERE local_id IS NOT NULL)"
                 )
+        row = self._first(
+            "SELECT s.n - 1, s.id FROM temp.stage_sessions s JOIN quiz_sessions q ON q.id = s.id "
+            "WHERE q.trainee_id <> s.trainee_id ORDER BY s.n LIMIT 1"
+        )
+        if row:
+            raise self.refuse(
+                f"sessions[{row[0]}].id: session {row[1]} belongs here to another trainee"
+            )
+        row = self._first(
+            "SELECT a.n - 1, a.id FROM temp.stage_answers a JOIN answers x ON x.id = a.id "
+            "WHERE x.trainee_id <> a.trainee_id ORDER BY a.n LIMIT 1"
+        )
+        if row:
+            raise self.refuse(
+                f"answers[{row[0]}].id: answer {row[1]} is stored here for another trainee"
+            )
         self._commit()
         return linked
 
@@ -701,7 +701,7 @@ class _Import:
                 sessions = conn.execute("SELECT count(*) FROM quiz_sessions").fetchone()[0] - before
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
             added = regraded = 0
-            at, size = 0, 500
+            at, size = 0, FIRST_CHUNK
             while at < last:
                 started = time.perf_counter()
                 with store.write():
@@ -726,7 +726,7 @@ class _Import:
                         keys.trust_key(conn, *trust)
                 at += size
                 took = time.perf_counter() - started
-                size = max(100, min(50_000, int(size * CHUNK_SECONDS / max(took, 1e-3))))
+                size = max(MIN_CHUNK, min(MAX_CHUNK, int(size * CHUNK_SECONDS / max(took, 1e-3))))
                 if at < last:
                     time.sleep(PAUSE_SECONDS)  # let a waiting writer (a trainee) in
             if last == 0 and trust is not None:
