@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.benchmarks import graded_fixture
 from tests.core import graded_data
 from tests.core.bundle_v1 import seal, write_v1
 from tests.core.conftest import real_bank
@@ -298,10 +299,13 @@ def test_an_import_failing_half_way_leaves_nothing(
     assert _snapshot(b) == before
 
 
+LARGE = 40_000
+
+
 def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(tmp_path: Path) -> None:
-    a = _station(tmp_path / "a", trainees=4, answers=1500)
-    export_bundle(a, tmp_path / "a.bundle")
-    a.close()
+    # Big enough that copying it in one transaction holds the write lock for seconds.
+    with open_store(graded_fixture.build(tmp_path / "a", LARGE, trainees=50)) as a:
+        export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", trainees=1, answers=1, seed=3)
     [trainee] = b.trainees()
     [session] = b.sessions(trainee.id)
@@ -335,8 +339,9 @@ def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(tmp_pat
     finally:
         stop.set()
         worker.join()
-    assert result.answers == 6000 and not errors
+    assert result.answers == LARGE and not errors
     assert len(waits) > 10, took
+    print(f"import {took:.2f} s, {len(waits)} submits, longest wait {max(waits):.3f} s")
     assert max(waits) < 1.0, (max(waits), took)
-    assert len(b.answers()) == 6001 + len(waits)
+    assert len(b.answers()) == LARGE + 1 + len(waits)
     assert os.path.exists(tmp_path / "b" / "progress.db")

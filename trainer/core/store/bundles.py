@@ -28,7 +28,6 @@ the scenario is in the bank brings it in.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gzip
 import hashlib
@@ -43,6 +42,7 @@ import weakref
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -50,7 +50,7 @@ from pydantic import BaseModel, ValidationError
 
 from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.models import Answer, Grade
+from trainer.core.content.models import Answer
 from trainer.core.content.scenarios import Library
 from trainer.core.errors import TrainerError
 from trainer.core.grading.grade import grade
@@ -462,34 +462,53 @@ def _v1_records(bundle: Bundle) -> Iterator[tuple[str, int, BaseModel]]:
 
 
 class _Grader:
-    """Grades bundle answers with this workstation's bank (pairs seen before are not regraded)."""
+    """Grades bundle answers with this workstation's bank. What depends only on the scenario and
+    the answer (the grade and everything derived from it) is worked out once per distinct pair
+    and reused: trainees give the same answers to the same scenarios again and again."""
 
     def __init__(self, library: Library, catalogue: Catalogue) -> None:
         self.by_id = library.by_id
         self.catalogue = catalogue
         self.bank_hash = bank_hash((s.scenario for s in library.scenarios), catalogue)
-        self.grade = functools.lru_cache(20_000)(self._grade)
+        self.fixed = functools.lru_cache(20_000)(self._fixed)
+        self.differs = functools.lru_cache(20_000)(self._differs)
 
-    def _grade(self, scenario_id: str, answer: Answer) -> Grade:
-        return grade(self.by_id[scenario_id].scenario, answer, self.catalogue)
-
-    def record(self, a: BundleAnswer) -> tuple[AnswerRecord, bool] | None:
-        """The answer as this workstation records it, and whether its grade differs from the
-        bundle's; None when the bank does not have its scenario."""
-        loaded = self.by_id.get(a.scenario_id)
-        if loaded is None:
-            return None
-        result = self.grade(a.scenario_id, a.answer)
+    def _fixed(self, scenario_id: str, answer: Answer) -> tuple[tuple[Any, ...], ...]:
+        """The stored columns from scenario_id to finding_rules, and bank_hash and
+        malpractice_trap, for this answer to this scenario (checked by `AnswerRecord`)."""
+        loaded = self.by_id[scenario_id]
+        result = grade(loaded.scenario, answer, self.catalogue)
         record = AnswerRecord.build(
-            a.trainee_id, a.session_id, loaded, a.answer, result, shown_at=a.shown_at,
-            answered_at=a.answered_at, asked=a.asked, exam=a.exam, catalogue=self.catalogue,
-            bank_hash=self.bank_hash,
+            "t", "s", loaded, answer, result, shown_at=_EPOCH, answered_at=_EPOCH, asked=(),
+            exam=False, catalogue=self.catalogue, bank_hash=self.bank_hash,
         )  # fmt: skip
-        claimed = compact([f.model_dump(exclude_defaults=True) for f in a.findings])
-        differs = a.score != result.score or not same_findings(claimed, record.findings_json)
-        return dataclasses.replace(record, id=a.id), differs
+        params = answer_params(record, "")
+        return params[3:17], params[24:26]
+
+    def _differs(
+        self, scenario_id: str, answer: Answer, score: int, findings: tuple[BaseModel, ...]
+    ) -> bool:
+        """Whether the grade the bundle carries differs from this bank's."""
+        columns = self.fixed(scenario_id, answer)[0]
+        claimed = compact([f.model_dump(exclude_defaults=True) for f in findings])
+        return score != columns[10] or not same_findings(claimed, columns[11])
+
+    def params(self, a: BundleAnswer) -> tuple[Any, ...] | None:
+        """The answer's INSERT_ANSWER parameters as this workstation grades it, and whether its
+        grade differs from the bundle's; None when the bank does not have its scenario."""
+        if a.scenario_id not in self.by_id:
+            return None
+        middle, tail = self.fixed(a.scenario_id, a.answer)
+        taken = max(0.0, (a.answered_at - a.shown_at).total_seconds())
+        return (
+            a.id, a.session_id, a.trainee_id, *middle, compact(a.asked), int(a.exam),
+            to_iso(a.shown_at, "shown_at"), to_iso(a.answered_at, "answered_at"),
+            a.answered_at.timestamp(), round(taken, 3), a.workstation_id, *tail,
+            int(self.differs(a.scenario_id, a.answer, a.score, a.findings)),
+        )  # fmt: skip
 
 
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _STAGE = f"""
     DROP TABLE IF EXISTS temp.stage_trainees;
     DROP TABLE IF EXISTS temp.stage_sessions;
@@ -539,12 +558,11 @@ class _Import:
             if getattr(record, "workstation_id", None) == own:
                 raise self.refuse(f"{where}.workstation_id: is this workstation's own id")
             if isinstance(record, BundleAnswer):
-                graded = self.grader.record(record)
-                if graded is None:
+                row = self.grader.params(record)
+                if row is None:
                     self.not_in_bank += 1
                     continue
-                answer, differs = graded
-                batch.append((*answer_params(answer, record.workstation_id), int(differs)))
+                batch.append(row)
                 if len(batch) >= 2000:
                     self._put(batch)
             elif isinstance(record, BundleTrainee):
