@@ -40,7 +40,7 @@ import sqlite3
 import time
 import weakref
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,48 +102,32 @@ def store_key(store: Store) -> keys.SigningKey:
     return _MEMORY_KEYS[store]
 
 
-def _text(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _json_object(fields: tuple[str, ...], raw: frozenset[str] = frozenset()) -> str:
+    """SQL building each row's JSON object in SQLite (quick, and escaped by SQLite's JSON code):
+    `raw` columns already hold JSON; `exam` is a boolean."""
+    parts = []
+    for name in fields:
+        value = f"json({name})" if name in raw else name
+        if name == "exam":
+            value = "json(CASE exam WHEN 0 THEN 'false' ELSE 'true' END)"
+        parts.append(f"'{name}', {value}")
+    return f"json_object({', '.join(parts)})"
 
 
 _TRAINEE_SQL = (
-    "SELECT id, name, staff_number, role, created_at, workstation_id FROM trainees "
+    f"SELECT {_json_object(tuple(BundleTrainee.model_fields))} FROM trainees "
     "WHERE id IN (SELECT trainee_id FROM quiz_sessions WHERE workstation_id = ?1 "
     "UNION SELECT trainee_id FROM answers WHERE workstation_id = ?1) ORDER BY id"
 )
 _SESSION_SQL = (
-    "SELECT id, trainee_id, mode, started_at, finished_at, workstation_id FROM quiz_sessions "
+    f"SELECT {_json_object(tuple(BundleSession.model_fields))} FROM quiz_sessions "
     "WHERE workstation_id = ? ORDER BY started_ts, id"
 )
-_ANSWER_FIELDS = tuple(BundleAnswer.model_fields)
-_ANSWER_SQL = (
-    f"SELECT {', '.join(_ANSWER_FIELDS)} FROM answers WHERE workstation_id = ? ORDER BY seq"
-)
 _RAW_JSON = frozenset({"topics", "crime_groups", "answer", "findings", "asked"})  # stored as JSON
-
-
-def _trainee_line(row: tuple[Any, ...]) -> str:
-    return "T " + canonical(dict(zip(BundleTrainee.model_fields, row, strict=True))) + "\n"
-
-
-def _session_line(row: tuple[Any, ...]) -> str:
-    return "S " + canonical(dict(zip(BundleSession.model_fields, row, strict=True))) + "\n"
-
-
-def _answer_line(row: tuple[Any, ...]) -> str:
-    """The stored JSON columns go in as they are (the store wrote them, compact and valid)."""
-    parts = []
-    for name, value in zip(_ANSWER_FIELDS, row, strict=True):
-        if name in _RAW_JSON:
-            text = value
-        elif name == "exam":
-            text = "true" if value else "false"
-        elif isinstance(value, int):
-            text = str(value)
-        else:
-            text = _text(value)
-        parts.append(f'"{name}":{text}')
-    return "A {" + ",".join(parts) + "}\n"
+_ANSWER_SQL = (
+    f"SELECT {_json_object(tuple(BundleAnswer.model_fields), _RAW_JSON)} FROM answers "
+    "WHERE workstation_id = ? ORDER BY seq"
+)
 
 
 class _HashingWriter(io.RawIOBase):
@@ -165,11 +149,11 @@ class _HashingWriter(io.RawIOBase):
         return len(view)
 
 
-def _lines(store: Store, sql: str, make: Callable[[tuple[Any, ...]], str]) -> Iterator[str]:
+def _lines(store: Store, sql: str, tag: str) -> Iterator[str]:
     cursor = store.conn.execute(sql, [store.workstation_id])
     while rows := cursor.fetchmany(2000):
-        for row in rows:
-            yield make(row)
+        for (row,) in rows:
+            yield f"{tag} {row}\n"
 
 
 def export_bundle(store: Store, dest: Path) -> int:
@@ -188,12 +172,12 @@ def export_bundle(store: Store, dest: Path) -> int:
                 io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as text,
             ):
                 buffer: list[str] = []
-                for kind, sql, make in (
-                    ("trainees", _TRAINEE_SQL, _trainee_line),
-                    ("sessions", _SESSION_SQL, _session_line),
-                    ("answers", _ANSWER_SQL, _answer_line),
+                for kind, sql, tag in (
+                    ("trainees", _TRAINEE_SQL, "T"),
+                    ("sessions", _SESSION_SQL, "S"),
+                    ("answers", _ANSWER_SQL, "A"),
                 ):
-                    for line in _lines(store, sql, make):
+                    for line in _lines(store, sql, tag):
                         if len(line) > MAX_LINE:  # the store's limits keep rows far smaller
                             raise TrainerError(f"{dest}: a stored {kind[:-1]} is too large")
                         counts[kind] += 1
