@@ -345,3 +345,20 @@ def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(tmp_pat
     assert max(waits) < 1.0, (max(waits), took)
     assert len(b.answers()) == LARGE + 1 + len(waits)
     assert os.path.exists(tmp_path / "b" / "progress.db")
+
+
+def test_a_profile_made_here_comes_back_with_answers_given_elsewhere(tmp_path: Path) -> None:
+    here = _station(tmp_path / "here", trainees=1, answers=2)
+    [trainee] = here.trainees()
+    export_bundle(here, tmp_path / "here.bundle")
+    there = open_store(tmp_path / "there")
+    _import(there, tmp_path / "here.bundle", trust=True)
+    session = there.start_session(trainee.id, "practice")  # the trainee practises there
+    library, catalogue = real_bank()
+    loaded = library.scenarios[0]
+    answer = graded_data.right_answer(loaded)
+    graded_data.record(there, trainee.id, session, loaded, answer, library, catalogue)
+    export_bundle(there, tmp_path / "there.bundle")
+    result = _import(here, tmp_path / "there.bundle", trust=True)
+    assert (result.trainees, result.sessions, result.answers) == (0, 1, 1)
+    assert len(here.answers(trainee_id=trainee.id)) == 3

@@ -539,7 +539,9 @@ class _Import:
         batch: list[tuple[Any, ...]] = []
         for kind, index, record in records:
             where = f"{kind}[{index}]"
-            if getattr(record, "workstation_id", None) == own:
+            # A trainee may come from here (profiles travel); a session or answer never does.
+            travelled = isinstance(record, BundleSession | BundleAnswer)
+            if travelled and record.workstation_id == own:  # type: ignore[attr-defined]
                 raise self.refuse(f"{where}.workstation_id: is this workstation's own id")
             if isinstance(record, BundleAnswer):
                 row = self.grader.params(record)

@@ -120,7 +120,9 @@ class ExportView(QWidget):
             wrapped(
                 "Each workstation keeps its own database. Export a bundle there (“trainer "
                 "export-bundle”) and import it here to see the whole team; answers already "
-                "imported are not counted twice. Every imported answer is graded again by this "
+                "imported are not counted twice. Bundles are signed: the first from another "
+                "workstation shows its key's fingerprint for you to accept or refuse (compare it "
+                "with “trainer key” there). Every imported answer is graded again by this "
                 "workstation's scenario bank: a score written into a bundle is never trusted.",
                 "About importing",
                 imports,
