@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -362,3 +364,41 @@ def test_a_profile_made_here_comes_back_with_answers_given_elsewhere(tmp_path: P
     result = _import(here, tmp_path / "there.bundle", trust=True)
     assert (result.trainees, result.sessions, result.answers) == (0, 1, 1)
     assert len(here.answers(trainee_id=trainee.id)) == 3
+
+
+def test_an_import_killed_half_way_is_taken_out_before_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _station(tmp_path / "a", trainees=3, answers=40)
+    export_bundle(a, tmp_path / "a.bundle")
+    b = _station(tmp_path / "b", seed=3)
+    before = _snapshot(b)
+    for name, value in (("FIRST_CHUNK", 50), ("MIN_CHUNK", 50), ("MAX_CHUNK", 50)):
+        monkeypatch.setattr(bundles, name, value)
+    monkeypatch.setattr(bundles, "PAUSE_SECONDS", 0.0)
+    real, calls = bundles.summarise, []
+
+    def killed(conn: Any, after: int) -> None:
+        calls.append(after)
+        if len(calls) == 2:
+            raise SystemExit("killed")  # as if the process died: nothing cleans up
+        real(conn, after)
+
+    monkeypatch.setattr(bundles, "summarise", killed)
+    monkeypatch.setattr(bundles, "undo_import", lambda *args: 0)
+    with pytest.raises(SystemExit):
+        _import(b, tmp_path / "a.bundle", trust=True)
+    b.close()
+    monkeypatch.undo()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    with open_store(tmp_path / "b") as b:
+        assert len(b.answers()) == len(before["answers"]) + 50  # the first chunk stayed
+        b.conn.execute("UPDATE import_journal SET pid = ?", [int(gone.stdout)])
+        b.conn.commit()
+        again = _import(b, tmp_path / "a.bundle", trust=True)
+        assert again.answers == 120  # the half import was taken out, then all came in
+        assert len(b.answers()) == len(before["answers"]) + 120
+        assert b.query("SELECT * FROM import_journal") == []
+        [(attempts,)] = b.query("SELECT sum(attempts) FROM trainee_totals")
+        assert attempts == len(b.answers())  # the summaries count what stayed

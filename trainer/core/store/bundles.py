@@ -57,7 +57,7 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
-from trainer.core.store.records import AnswerRecord, compact, to_iso
+from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
 
@@ -683,18 +683,36 @@ class _Import:
     # Publishing: short write transactions; undone if any of them fails.
 
     def publish(self, trust: tuple[bytes, str, str] | None) -> tuple[int, int, int, int]:
-        """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added."""
+        """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added. Each
+        chunk journals the rows it added; the last one clears the journal, so an import that
+        fails, or a process killed half-way, is taken out again (`undo_import`)."""
         store, conn = self.store, self.conn
-        done: list[tuple[int, int]] = []  # the seq ranges of the answers added so far
+        import_id, pid = new_id(), os.getpid()
+
+        def top(table: str, key: str) -> int:
+            return int(conn.execute(f"SELECT coalesce(max({key}), 0) FROM {table}").fetchone()[0])
+
+        def journal(table: str, key: str, after: int) -> int:
+            last = top(table, key)
+            if last > after:
+                conn.execute(
+                    "INSERT INTO import_journal (import_id, pid, tbl, after_row, last_row) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [import_id, pid, table, after, last],
+                )
+            return last - after
+
         try:
             with store.write():
-                trainees = conn.execute(
+                after = top("trainees", "rowid")
+                conn.execute(
                     "INSERT INTO trainees (id, name, staff_number, role, created_at, "
                     "workstation_id) SELECT id, name, staff_number, role, created_at, "
                     "workstation_id FROM temp.stage_trainees WHERE local_id IS NULL "
                     "ON CONFLICT (id) DO NOTHING"
-                ).rowcount
-                before = conn.execute("SELECT count(*) FROM quiz_sessions").fetchone()[0]
+                )
+                trainees = journal("trainees", "rowid", after)
+                after = top("quiz_sessions", "rowid")
                 conn.execute(
                     "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
                     "finished_at, workstation_id) SELECT id, trainee_id, mode, started_at, "
@@ -702,69 +720,99 @@ class _Import:
                     "ON CONFLICT (id) DO UPDATE SET "
                     "finished_at = coalesce(finished_at, excluded.finished_at)"
                 )
-                sessions = conn.execute("SELECT count(*) FROM quiz_sessions").fetchone()[0] - before
+                sessions = journal("quiz_sessions", "rowid", after)
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
             added = regraded = 0
             at, size = 0, FIRST_CHUNK
-            while at < last:
+            while True:
                 started = time.perf_counter()
                 with store.write():
-                    first = conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0]
-                    cursor = conn.execute(
+                    first = top("answers", "seq")
+                    conn.execute(
                         f"INSERT INTO answers ({ANSWER_COLUMNS}) SELECT {_STAGED_COLUMNS} "
                         "FROM temp.stage_answers s WHERE s.n > ? AND s.n <= ? "
                         "ORDER BY s.n ON CONFLICT (id) DO NOTHING",
                         [at, at + size],
                     )
-                    if cursor.rowcount:
+                    count = journal("answers", "seq", first)
+                    if count:
                         regraded += conn.execute(
                             "SELECT count(*) FROM temp.stage_answers s JOIN answers a "
                             "ON a.id = s.id WHERE s.n > ? AND s.n <= ? AND a.seq > ? "
                             "AND s.differs",
                             [at, at + size, first],
                         ).fetchone()[0]
-                        added += cursor.rowcount
+                        added += count
                         summarise(conn, first)
-                        done.append((first, first + cursor.rowcount))
-                    if at + size >= last and trust is not None:
-                        keys.trust_key(conn, *trust)
-                at += size
+                    at += size
+                    if at >= last:  # the last chunk makes the import whole
+                        conn.execute("DELETE FROM import_journal WHERE import_id = ?", [import_id])
+                        if trust is not None:
+                            keys.trust_key(conn, *trust)
+                        break
                 took = time.perf_counter() - started
                 size = max(MIN_CHUNK, min(MAX_CHUNK, int(size * CHUNK_SECONDS / max(took, 1e-3))))
-                if at < last:
-                    time.sleep(PAUSE_SECONDS)  # let a waiting writer (a trainee) in
-            if last == 0 and trust is not None:
-                with store.write():
-                    keys.trust_key(conn, *trust)
+                time.sleep(PAUSE_SECONDS)  # let a waiting writer (a trainee) in
         except BaseException:
-            self.undo(done)
+            undo_import(store, import_id)
             raise
         return trainees, sessions, added, regraded
-
-    def undo(self, done: list[tuple[int, int]]) -> None:
-        """Remove what the chunks committed so far added (an import is all or nothing)."""
-        from trainer.core.store.schema import rebuild_summaries
-
-        with self.store.write() as conn:
-            for first, end in done:
-                conn.execute("DELETE FROM answers WHERE seq > ? AND seq <= ?", [first, end])
-            conn.execute(
-                "DELETE FROM quiz_sessions WHERE id IN (SELECT id FROM temp.stage_sessions) "
-                "AND id NOT IN (SELECT session_id FROM answers)"
-            )
-            conn.execute(
-                "DELETE FROM trainees WHERE id IN (SELECT id FROM temp.stage_trainees) AND id "
-                "NOT IN (SELECT trainee_id FROM quiz_sessions UNION SELECT trainee_id FROM "
-                "answers UNION SELECT trainee_id FROM trainee_resets)"
-            )
-        if done:
-            rebuild_summaries(self.store.db)
 
     def close(self) -> None:
         self._commit()
         for table in ("stage_trainees", "stage_sessions", "stage_answers", "stage_resets"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         self._commit()
+
+
+def undo_import(store: Store, import_id: str | None = None) -> int:
+    """Take out what an unfinished import added (`import_id`), or every import whose process is
+    gone (None: before the next import); returns how many imports were taken out."""
+    from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
+
+    with store.write() as conn:
+        if import_id is None:
+            ids = [i for i, pid in conn.execute(_UNFINISHED).fetchall() if not _alive(pid)]
+        else:
+            ids = [import_id]
+        for one in ids:
+            ranges = conn.execute(
+                "SELECT tbl, after_row, last_row FROM import_journal WHERE import_id = ? "
+                "ORDER BY tbl = 'answers' DESC, tbl = 'quiz_sessions' DESC",
+                [one],
+            ).fetchall()
+            for table, after, last in ranges:
+                key = "seq" if table == "answers" else "rowid"
+                conn.execute(
+                    f"DELETE FROM {table} WHERE {key} > ? AND {key} <= ?{_STILL_NEEDED[table]}",
+                    [after, last],
+                )
+            conn.execute("DELETE FROM import_journal WHERE import_id = ?", [one])
+        if ids:  # the summaries, counted again from the answers that stay
+            for table in SUMMARY_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            summarise_after(conn, -(2**63))
+    return len(ids)
+
+
+_UNFINISHED = "SELECT DISTINCT import_id, pid FROM import_journal"
+_STILL_NEEDED = {  # a session or trainee that something else uses by now stays
+    "answers": "",
+    "quiz_sessions": " AND id NOT IN (SELECT session_id FROM answers)",
+    "trainees": " AND id NOT IN (SELECT trainee_id FROM quiz_sessions UNION "
+    "SELECT trainee_id FROM answers UNION SELECT trainee_id FROM trainee_resets)",
+}
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id still runs (then its import may be under way)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another account's process: alive
+        return True
+    return True
 
 
 def summarise(conn: sqlite3.Connection, after: int) -> None:
@@ -824,6 +872,8 @@ def import_bundle(
     who vouched). Every answer is graded again with `library` and `catalogue`."""
     header = read_header(source)
     new_key = check_trust(store, source, header, trust)
+    if store.query("SELECT 1 FROM import_journal LIMIT 1"):
+        undo_import(store)  # an import killed half-way: taken out before this one
     records = _v1_records(read_bundle(source)) if header is None else _records(source, header)
     job = _Import(store, source, library, catalogue)
     try:
