@@ -366,7 +366,7 @@ def test_a_profile_made_here_comes_back_with_answers_given_elsewhere(tmp_path: P
     assert len(here.answers(trainee_id=trainee.id)) == 3
 
 
-def test_an_import_killed_half_way_is_taken_out_before_the_next(
+def test_an_import_killed_half_way_is_taken_out_at_the_next_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a = _station(tmp_path / "a", trainees=3, answers=40)
@@ -394,8 +394,11 @@ def test_an_import_killed_half_way_is_taken_out_before_the_next(
                           capture_output=True, text=True, check=True)  # fmt: skip
     with open_store(tmp_path / "b") as b:
         assert len(b.answers()) == len(before["answers"]) + 50  # the first chunk stayed
-        b.conn.execute("UPDATE import_journal SET pid = ?", [int(gone.stdout)])
+        b.conn.execute("UPDATE import_journal SET pid = ?", [int(gone.stdout)])  # now dead
         b.conn.commit()
+    with open_store(tmp_path / "b") as b:  # the next start takes the half import out
+        assert _snapshot(b) == before
+        assert b.query("SELECT * FROM import_journal") == []
         again = _import(b, tmp_path / "a.bundle", trust=True)
         assert again.answers == 120  # the half import was taken out, then all came in
         assert len(b.answers()) == len(before["answers"]) + 120

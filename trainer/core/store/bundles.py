@@ -57,6 +57,7 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
+from trainer.core.store.import_journal import undo_import
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
@@ -763,56 +764,6 @@ class _Import:
         for table in ("stage_trainees", "stage_sessions", "stage_answers", "stage_resets"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         self._commit()
-
-
-def undo_import(store: Store, import_id: str | None = None) -> int:
-    """Take out what an unfinished import added (`import_id`), or every import whose process is
-    gone (None: before the next import); returns how many imports were taken out."""
-    from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
-
-    with store.write() as conn:
-        if import_id is None:
-            ids = [i for i, pid in conn.execute(_UNFINISHED).fetchall() if not _alive(pid)]
-        else:
-            ids = [import_id]
-        for one in ids:
-            ranges = conn.execute(
-                "SELECT tbl, after_row, last_row FROM import_journal WHERE import_id = ? "
-                "ORDER BY tbl = 'answers' DESC, tbl = 'quiz_sessions' DESC",
-                [one],
-            ).fetchall()
-            for table, after, last in ranges:
-                key = "seq" if table == "answers" else "rowid"
-                conn.execute(
-                    f"DELETE FROM {table} WHERE {key} > ? AND {key} <= ?{_STILL_NEEDED[table]}",
-                    [after, last],
-                )
-            conn.execute("DELETE FROM import_journal WHERE import_id = ?", [one])
-        if ids:  # the summaries, counted again from the answers that stay
-            for table in SUMMARY_TABLES:
-                conn.execute(f"DELETE FROM {table}")
-            summarise_after(conn, -(2**63))
-    return len(ids)
-
-
-_UNFINISHED = "SELECT DISTINCT import_id, pid FROM import_journal"
-_STILL_NEEDED = {  # a session or trainee that something else uses by now stays
-    "answers": "",
-    "quiz_sessions": " AND id NOT IN (SELECT session_id FROM answers)",
-    "trainees": " AND id NOT IN (SELECT trainee_id FROM quiz_sessions UNION "
-    "SELECT trainee_id FROM answers UNION SELECT trainee_id FROM trainee_resets)",
-}
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id still runs (then its import may be under way)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another account's process: alive
-        return True
-    return True
 
 
 def summarise(conn: sqlite3.Connection, after: int) -> None:

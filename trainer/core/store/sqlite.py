@@ -406,7 +406,12 @@ def open_store(
         if not current:
             gate.wait()  # a migration writes
             _migrate(conn, path)
-        return Store(conn, path, gate)
+        store = Store(conn, path, gate)
+        if conn.execute("SELECT 1 FROM import_journal LIMIT 1").fetchone():
+            from trainer.core.store.import_journal import undo_import
+
+            undo_import(store)  # an import killed half-way is taken out
+        return store
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
