@@ -4,9 +4,15 @@ can be taken out again: an import is all or nothing once it has returned (see `b
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
-from trainer.core.store.sqlite import Store
+
+
+class Store(Protocol):  # the store's write transaction (sqlite.Store)
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
 def undo_import(store: Store, import_id: str | None = None) -> int:
