@@ -26,7 +26,7 @@ from trainer.core import paths
 from trainer.core.practice.quiz import Quiz, QuizPlan
 from trainer.core.practice.quiz_run import QuizRun
 from trainer.ui.main_window import MainWindow
-from trainer.ui.trainee import content_note
+from trainer.ui.trainee import content_note, leave_quiz
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else paths.assets_dir() / "screenshots"
 SIZE = tuple(int(n) for n in sys.argv[2].split("x")) if len(sys.argv) > 2 else (1100, 760)
@@ -147,6 +147,9 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     content_note.ContentNote.ask = staticmethod(lambda parent: "skip")  # type: ignore[method-assign]
+    leave_quiz.LeaveQuizDialog.ask = staticmethod(  # type: ignore[method-assign]
+        lambda parent, quitting, exam: "keep"  # closing at the end leaves a quiz under way
+    )
     with tempfile.TemporaryDirectory(prefix="trainer-shots-") as tmp:
         window = MainWindow(data_dir=Path(tmp))
         window.resize(SIZE[0], SIZE[1])

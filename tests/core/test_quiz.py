@@ -16,6 +16,7 @@ from trainer.core.content.validation import validate
 from trainer.core.practice.quiz import (
     Quiz,
     QuizPlan,
+    audience_note,
     practice_choices,
     scenario_groups,
     select_scenarios,
@@ -186,7 +187,6 @@ def test_a_quiz_asks_count_scenarios_from_a_large_pool() -> None:
 
 def test_missed_scenarios_come_round_again_but_right_ones_never_do() -> None:
     quiz = Quiz([BURGLARY, THEFT], count=5)
-    assert quiz.total == 2
     asked = answer_all(quiz, {"burglary-one": [100], "theft-one": [40, 0, 100]})
     assert asked == ["burglary-one", "theft-one", "theft-one", "theft-one"]
     assert quiz.results == [
@@ -195,6 +195,34 @@ def test_missed_scenarios_come_round_again_but_right_ones_never_do() -> None:
         ("theft-one", 0),
         ("theft-one", 100),
     ]
+
+
+def positions(quiz: Quiz, scores: dict[str, list[int]]) -> list[str]:
+    """What the scenario screen says before each answer: number of total, and repeats."""
+    shown = []
+    while quiz.current is not None:
+        shown.append(f"{quiz.number} of {quiz.total}" + (" (repeat)" if quiz.repeat else ""))
+        quiz.record(scores[quiz.current.id].pop(0))
+    return shown
+
+
+def test_the_total_is_fixed_when_the_quiz_starts_and_misses_repeat_within_it() -> None:
+    quiz = Quiz([BURGLARY, THEFT, INCIDENT], count=5)
+    shown = positions(quiz, {"burglary-one": [100], "theft-one": [40, 100], "incident-one": [0, 0]})
+    assert shown == ["1 of 5", "2 of 5", "3 of 5", "4 of 5 (repeat)", "5 of 5 (repeat)"]
+    assert quiz.finished and not quiz.ended_early
+
+
+def test_a_quiz_with_nothing_left_to_repeat_ends_early_within_its_total() -> None:
+    quiz = Quiz([BURGLARY, THEFT], count=5)
+    shown = positions(quiz, {"burglary-one": [100], "theft-one": [40, 100]})
+    assert shown == ["1 of 5", "2 of 5", "3 of 5 (repeat)"]
+    assert quiz.ended_early
+
+
+def test_a_large_pool_asks_exactly_its_count_and_never_repeats() -> None:
+    quiz = Quiz(BANK, count=3)
+    assert positions(quiz, {s.id: [0] for s in BANK}) == ["1 of 3", "2 of 3", "3 of 3"]
 
 
 def test_an_exam_asks_each_scenario_once() -> None:
@@ -209,11 +237,11 @@ def test_skipping_a_topic_drops_every_scenario_carrying_it() -> None:
     assert quiz.current is SEXUAL
     quiz.skip_topic("sexual-offences")
     assert quiz.current is BURGLARY
-    assert quiz.total == 1
+    assert quiz.total == 3  # fixed at the start; the quiz may end early instead
     quiz.record(40)
-    assert quiz.current is BURGLARY  # missed, and nothing else is left
+    assert quiz.current is BURGLARY and quiz.repeat  # missed, and nothing else is left
     quiz.record(100)
-    assert quiz.finished
+    assert quiz.finished and quiz.ended_early
 
 
 def test_skip_leaves_out_one_scenario() -> None:
@@ -230,7 +258,69 @@ def test_a_finished_quiz_cannot_take_more_answers() -> None:
         quiz.record(100)
 
 
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("call-handler", {"burglary-one", "theft-one", "incident-one"}),
+        ("officer", {"burglary-one", "sexual-one"}),
+    ],
+)
+def test_a_quick_quiz_keeps_to_the_trainees_audience(
+    catalogue: Catalogue, role: str, expected: set[str]
+) -> None:
+    plan = QuizPlan("mixed", role)
+    for seed in range(5):
+        assert set(ids(select_scenarios(BANK, plan, catalogue, rng=random.Random(seed)))) == (
+            expected
+        )
+    assert audience_note(BANK, plan, role, catalogue) == ""
+
+
+ONE_FOR_OFFICERS = "Includes 1 scenario written for officers, not call-handlers."
+ONE_FOR_HANDLERS = "Includes 1 scenario written for call-handlers, not officers."
+
+
+@pytest.mark.parametrize(
+    ("plan", "role", "note"),
+    [
+        (QuizPlan("topic", "sexual-offences"), "call-handler", ONE_FOR_OFFICERS),
+        (QuizPlan("topic", "burglary"), "call-handler", ""),
+        (QuizPlan("audience", "officer"), "call-handler", ONE_FOR_OFFICERS),
+        (
+            QuizPlan("mixed"),
+            "officer",
+            "Includes 2 scenarios written for call-handlers, not officers.",
+        ),
+        (QuizPlan("rule", "theft-vs-lost-property"), "officer", ONE_FOR_HANDLERS),
+        (QuizPlan("group", "burglary"), "officer", ""),
+        (QuizPlan("exam", None, count=1), "officer", ""),
+        (
+            QuizPlan("exam", None, count=4),
+            "officer",
+            "Includes 2 of 4 scenarios written for call-handlers, not officers.",
+        ),
+    ],
+)
+def test_choices_that_mix_audiences_say_so(
+    catalogue: Catalogue, plan: QuizPlan, role: str, note: str
+) -> None:
+    if plan.exam and plan.count == 1:  # the exam's own set decides, not the pool it comes from
+        assert ids(select_scenarios(BANK, plan, catalogue)) == ["sexual-one"]
+    assert audience_note(BANK, plan, role, catalogue) == note
+
+
+def test_weak_rules_say_when_they_mix_audiences(catalogue: Catalogue) -> None:
+    history = [attempt("sexual-one", 40, 1, ("sexual-assault-classes",))]
+    note = audience_note(BANK, QuizPlan("weak"), "call-handler", catalogue, history)
+    assert note == ONE_FOR_OFFICERS
+    assert audience_note(BANK, QuizPlan("weak"), "officer", catalogue, history) == ""
+
+
 def test_plans_describe_themselves(catalogue: Catalogue) -> None:
+    assert (
+        QuizPlan("mixed", "officer", 5).describe(catalogue)
+        == "Mixed quiz for officers (5 scenarios)"
+    )
     assert (
         QuizPlan("group", "burglary", 5).describe(catalogue)
         == "Crime group: Burglary (5 scenarios)"

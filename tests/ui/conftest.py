@@ -16,6 +16,7 @@ from trainer.core.content.scenarios import load_library
 from trainer.core.store.sqlite import Store
 from trainer.ui.context import AppContext
 from trainer.ui.main_window import MainWindow
+from trainer.ui.trainee import leave_quiz
 from trainer.ui.trainee.scenario_view import ScenarioView
 
 SCENARIOS = {
@@ -135,6 +136,20 @@ def _none_refcount_kept(request: pytest.FixtureRequest) -> Iterator[None]:
     gc.collect()
     fell = request.node.stash[NONE_COUNT] - sys.getrefcount(None)
     assert fell <= 0, f"sys.getrefcount(None) fell by {fell} during the test"
+
+
+@pytest.fixture(autouse=True)
+def leaving_keeps_the_quiz(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
+    """A window closed with a quiz under way (as every test's teardown does) keeps it rather than
+    waiting on the modal question; the list records each time it was asked (quitting, exam)."""
+    asked: list[tuple[bool, bool]] = []
+
+    def ask(parent: object, quitting: bool, exam: bool) -> str:
+        asked.append((quitting, exam))
+        return "keep"
+
+    monkeypatch.setattr(leave_quiz.LeaveQuizDialog, "ask", staticmethod(ask))
+    return asked
 
 
 @pytest.fixture(scope="session")

@@ -83,12 +83,12 @@ def test_disable_enable_and_remove_another_supervisor(
     choose(view, "sgt.price")  # one's own row: neither button acts on it
     assert not view.active_button.isEnabled() and not view.remove_button.isEnabled()
     choose(view, "insp.khan")
-    assert view.active_button.isEnabled() and view.active_button.text() == "Disable this acco&unt"
+    assert view.active_button.isEnabled() and view.active_button.text() == "Disa&ble this account"
     view.active_button.click()
     assert status(view) == {"insp.khan": "disabled", "sgt.price": "active"}
     assert not accounts.sign_in(view.store, "insp.khan", PASSWORD).ok
     choose(view, "insp.khan")
-    assert view.active_button.text() == "Enable this acco&unt"
+    assert view.active_button.text() == "Ena&ble this account"
     view.active_button.click()
     assert status(view)["insp.khan"] == "active"
     monkeypatch.setattr(ConfirmRemoveDialog, "ask", classmethod(lambda c, p, u: None))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from trainer.ui.main_window import MainWindow
 from trainer.ui.trainee.content_note import Choice, ContentNote
+from trainer.ui.trainee.leave_quiz import Leave, LeaveQuizDialog
 
 WINDOW_MARK = "window-painted"
 SCENARIO_MARK = "first-scenario-painted"
@@ -43,6 +44,10 @@ def _skip(parent: QWidget | None) -> Choice:
     return "skip"  # the benchmark measures the first scenario, not a content note
 
 
+def _keep(parent: QWidget | None, quitting: bool, exam: bool) -> Leave:
+    return "keep"  # quitting mid-quiz is the benchmark's way out: no question asked
+
+
 def quit_on_first_scenario(window: MainWindow) -> None:
     window.start_view.installEventFilter(_FirstPaint(WINDOW_MARK, False, window))
 
@@ -50,14 +55,17 @@ def quit_on_first_scenario(window: MainWindow) -> None:
         from trainer.core.practice.quiz import (
             QuizPlan,  # after the window shows, like the rest of the core
         )
+        from trainer.core.practice.quiz_state import discard_unfinished
 
         assert window.context is not None and window.quiz_screen is not None
         store = window.context.store
         trainee = next(iter(store.trainees()), None) or store.create_trainee(
             "Benchmark", "BENCH-1", "call-handler"
         )
+        discard_unfinished(store, trainee)  # the quiz an earlier run left open: no question
         window.choose_trainee(trainee)
         ContentNote.ask = _skip  # type: ignore[method-assign]
+        LeaveQuizDialog.ask = _keep  # type: ignore[method-assign]
         report = window.quiz_screen.scenario_view.report.viewport()
         assert report is not None
         report.installEventFilter(_FirstPaint(SCENARIO_MARK, True, window))

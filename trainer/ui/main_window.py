@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from trainer.core.errors import TrainerError
+from trainer.ui import errors
 from trainer.ui.context import AppContext
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.loader import BankLoader, LoadedBank
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.start_view.trainee_chosen.connect(self.choose_trainee)
         self.start_view.profile_requested.connect(self.create_profile)
+        self.start_view.trainee_selected.connect(self._offer_resume)
+        self.start_view.resume_requested.connect(self.resume_quiz)
+        self.start_view.discard_requested.connect(self.discard_quiz)
         self.start_view.set_ready(False, "Loading the scenario bank…")
         self.resize(1100, 760)
         self._restore_geometry()
@@ -134,9 +138,9 @@ class MainWindow(QMainWindow):
                 library=bank.library,
             )
         )
-        self._offer_regrade()
         self.damage_found.connect(self._damage_found)
         store.integrity.on_done(self._checked)  # after the screens are built: may call at once
+        self._offer_regrade()
         QTimer.singleShot(DAILY_BACKUP_DELAY_MS, self._daily_backup)  # once the trainee is busy
 
     def _offer_regrade(self) -> None:
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
         self.practice_view.progress_requested.connect(self.show_progress)
         self.practice_view.switch_requested.connect(self.show_start)
         self.quiz_screen.closed.connect(self.show_practice)
+        self.quiz_screen.kept.connect(self._quiz_kept)
         self.quiz_screen.currentChanged.connect(self._update_actions)
         bank = (
             f"{len(library.scenarios)} scenarios in the bank (rules {context.catalogue.edition})."
@@ -235,14 +240,57 @@ class MainWindow(QMainWindow):
         self.show_practice()
 
     def show_start(self) -> None:
+        self._show_start(None)
+
+    def _show_start(self, select_id: str | None) -> None:
         if self._quiz_running():
             return
         self.trainee = None
         self.setWindowTitle(TITLE)
         if self.context is not None:
-            self.start_view.set_trainees(self.context.store.trainees())
+            self.start_view.set_trainees(self.context.store.trainees(), select_id)
         self._show(self.start_view)
         self.start_view.list.setFocus()
+
+    def _quiz_kept(self) -> None:
+        """The quiz was left to resume later: back to the start, its trainee's offer shown."""
+        self._show_start(self.trainee.id if self.trainee else None)
+
+    @reports_errors
+    def _offer_resume(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_state import unfinished
+        from trainer.ui.trainee.start_view import describe_unfinished
+
+        if self.context is None:
+            return
+        left = unfinished(self.context.store, trainee, self.context.catalogue)
+        if left is None:
+            self.start_view.offer_resume(None)
+        else:
+            self.start_view.offer_resume(describe_unfinished(left), left.problem is None)
+
+    @reports_errors
+    def resume_quiz(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_run import QuizRun
+
+        assert self.context is not None and self.quiz_screen is not None
+        ctx = self.context
+        run = QuizRun.resume(ctx.store, trainee, ctx.library, ctx.catalogue)
+        if run is None:
+            self._offer_resume(trainee)
+            return
+        self.trainee = trainee
+        self.setWindowTitle(f"{TITLE} — {trainee.name}")
+        self.quiz_screen.start(run)
+        self._show(self.quiz_screen)
+
+    @reports_errors
+    def discard_quiz(self, trainee: Trainee) -> None:
+        from trainer.core.practice.quiz_state import discard_unfinished
+
+        assert self.context is not None
+        discard_unfinished(self.context.store, trainee)
+        self._offer_resume(trainee)
 
     @reports_errors
     def show_practice(self) -> None:
@@ -258,10 +306,18 @@ class MainWindow(QMainWindow):
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
         from trainer.core.practice.quiz_run import QuizRun
+        from trainer.core.practice.quiz_state import unfinished
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
         ctx = self.context
+        left = unfinished(ctx.store, self.trainee, ctx.catalogue)
+        if left is not None and not errors.confirm(
+            self,
+            f"You have an unfinished quiz ({left.title or 'cannot be resumed'}). Starting a new "
+            "one ends it; the answers you gave stay in your record. Start the new quiz?",
+        ):
+            return
         run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
@@ -352,6 +408,16 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)  # Qt keeps it on a screen that is still there
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        """Ctrl+Q and closing the window: a quiz under way is kept for later, if the trainee
+        agrees (its answers are already stored and its session stays open)."""
+        quiz = self.quiz_screen
+        if quiz is not None and quiz.run is not None and self._quiz_running():
+            from trainer.ui.trainee.leave_quiz import LeaveQuizDialog
+
+            if LeaveQuizDialog.ask(self, quitting=True, exam=quiz.run.plan.exam) != "keep":
+                event.ignore()
+                return
+            quiz.keep_for_later()
         settings = self._settings()
         if settings is not None and self.settings_file is not None:
             settings.setValue(GEOMETRY_KEY, self.saveGeometry())
@@ -362,7 +428,4 @@ class MainWindow(QMainWindow):
             self.loader.wait()
         if self.regrade_offer is not None:
             self.regrade_offer.stop()  # a regrade under way stops after its current page
-        if self.quiz_screen is not None and self.quiz_screen.running and self.quiz_screen.run:
-            with contextlib.suppress(TrainerError):  # answers are stored; the session stays open
-                self.quiz_screen.run.finish()
         super().closeEvent(event)

@@ -2,9 +2,12 @@
 
 A practice quiz asks up to `count` scenarios from the chosen pool, those the trainee has never
 answered fully right first. When the pool runs out before `count` answers, the scenarios missed
-in this quiz come round again; a scenario answered correctly is never repeated within a quiz. An
-exam is a fixed set: the same scenarios in the same order for every trainee who sits the same
-exam, each asked once, with no feedback until the end.
+in this quiz come round again as repeats within the same total; a scenario answered correctly is
+never repeated within a quiz. An exam is a fixed set: the same scenarios in the same order for
+every trainee who sits the same exam, each asked once, with no feedback until the end.
+
+A quick mixed quiz keeps to the trainee's own audience (call-handler or officer); the other
+choices may mix audiences, and `audience_note` says so before the quiz starts.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
 from trainer.core.content.models import AUDIENCES, Scenario
+from trainer.core.errors import TrainerError
 from trainer.core.reports.statistics import Attempt, weak_rules
 
 Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam"]
@@ -25,11 +29,15 @@ MODES: tuple[Mode, ...] = ("mixed", "group", "topic", "rule", "audience", "weak"
 SENSITIVE_TOPIC = "sexual-offences"
 DEFAULT_COUNT = 10
 WEAK_RULES = 5
+AUDIENCE_PLURALS = {"call-handler": "call-handlers", "officer": "officers"}
 
 
 @dataclass(frozen=True)
 class QuizPlan:
-    """What the trainee asked for: a mode, the group/topic/rule/audience it narrows to, a length."""
+    """What the trainee asked for: a mode, the group/topic/rule/audience it narrows to, a length.
+
+    A mixed quiz's `value` is the audience it keeps to (the trainee's role); None mixes them all.
+    """
 
     mode: Mode = "mixed"
     value: str | None = None
@@ -43,7 +51,7 @@ class QuizPlan:
     def describe(self, catalogue: Catalogue) -> str:
         """A one-line title such as 'Crime group: Burglary (10 scenarios)'."""
         what = {
-            "mixed": "Mixed quiz",
+            "mixed": f"Mixed quiz for {_plural(self.value)}" if self.value else "Mixed quiz",
             "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
             "topic": f"Topic: {catalogue.topic_name(self.value or '')}",
             "rule": f"Rule: {_rule_title(self.value, catalogue)}",
@@ -53,6 +61,10 @@ class QuizPlan:
         }[self.mode]
         timed = f", {self.time_limit_minutes} min" if self.exam and self.time_limit_minutes else ""
         return f"{what} ({self.count} scenarios{timed})"
+
+
+def _plural(audience: str | None) -> str:
+    return AUDIENCE_PLURALS.get(audience or "", str(audience))
 
 
 def _rule_title(rule: str | None, catalogue: Catalogue) -> str:
@@ -81,6 +93,7 @@ class PracticeChoices:
     topics: tuple[Choice, ...]
     rules: tuple[Choice, ...]
     audiences: tuple[Choice, ...]
+    bank: tuple[Scenario, ...] = ()  # what they were counted from (for `audience_note`)
 
     def for_mode(self, mode: Mode) -> tuple[Choice, ...]:
         return {
@@ -108,6 +121,7 @@ def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Pra
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
         ),
         audiences=tuple(Choice(a, a, audiences[a]) for a in AUDIENCES if a in audiences),
+        bank=tuple(scenarios),
     )
 
 
@@ -119,11 +133,35 @@ def matches(scenario: Scenario, plan: QuizPlan, catalogue: Catalogue, weak: Sequ
         return plan.value in scenario.topics
     if plan.mode == "rule":
         return plan.value in scenario.expected.cards
-    if plan.mode in ("audience", "exam") and plan.value:
+    if plan.mode in ("mixed", "audience", "exam") and plan.value:
         return plan.value in scenario.audience
     if plan.mode == "weak":
         return any(r in weak for r in scenario.expected.cards)
     return True
+
+
+def audience_note(
+    scenarios: Sequence[Scenario],
+    plan: QuizPlan,
+    role: str,
+    catalogue: Catalogue,
+    history: Iterable[Attempt] = (),
+) -> str:
+    """'Includes 3 scenarios written for officers' when the plan would draw on scenarios not
+    written for the trainee's role; empty when it keeps to the role."""
+    past = list(history)
+    weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
+    if plan.exam:  # the exam's fixed set, not the pool it comes from
+        pool = sorted(pool, key=_exam_key)[: plan.count]
+    others = [s for s in pool if role not in s.audience]
+    if not others:
+        return ""
+    written_for = sorted({a for s in others for a in s.audience}, key=AUDIENCES.index)
+    names = " or ".join(_plural(a) for a in written_for)
+    of = f" of {len(pool)}" if plan.exam else ""
+    what = "scenario" if len(pool if plan.exam else others) == 1 else "scenarios"
+    return f"Includes {len(others)}{of} {what} written for {names}, not {_plural(role)}."
 
 
 def _exam_key(scenario: Scenario) -> str:
@@ -160,17 +198,24 @@ def select_scenarios(
 
 @dataclass
 class Quiz:
-    """A quiz under way: the scenario now asked, and what comes next."""
+    """A quiz under way: the scenario now asked, and what comes next.
+
+    `total` is fixed when the quiz starts: an exam asks each of its set once; practice asks
+    `count` answers, the missed scenarios coming round again as repeats when the pool is smaller.
+    The quiz ends early only when nothing is left to ask (all right, or a topic skipped).
+    """
 
     pool: list[Scenario]
     count: int
     exam: bool = False
     results: list[tuple[str, int]] = field(default_factory=list)
+    total: int = field(default=0, init=False)
     _queue: list[Scenario] = field(default_factory=list, init=False)
     _missed: list[Scenario] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self._queue = list(self.pool[: self.count] if self.exam else self.pool)
+        self.total = min(self.count, len(self._queue)) if self.exam or not self.pool else self.count
 
     @property
     def current(self) -> Scenario | None:
@@ -188,9 +233,14 @@ class Quiz:
         return len(self.results) + 1
 
     @property
-    def total(self) -> int:
-        """How many answers the quiz will ask for, as far as known now (misses may add more)."""
-        return min(self.count, len(self.results) + len(self._queue) + len(self._missed))
+    def repeat(self) -> bool:
+        """Whether the scenario now asked was missed earlier in this quiz and has come round."""
+        current = self.current
+        return current is not None and any(sid == current.id for sid, _ in self.results)
+
+    @property
+    def ended_early(self) -> bool:
+        return self.finished and len(self.results) < self.total
 
     def record(self, score: int) -> None:
         """The current scenario was answered: move on; a miss may come round again later."""
@@ -221,3 +271,28 @@ class Quiz:
     def _refill(self) -> None:
         if not self._queue and not self.exam:
             self._queue, self._missed = self._missed, []
+
+    def state(self) -> dict[str, Any]:
+        """The quiz as plain JSON-able data (scenario ids), for `from_state`."""
+        return {
+            "count": self.count,
+            "exam": self.exam,
+            "total": self.total,
+            "results": [[sid, score] for sid, score in self.results],
+            "queue": [s.id for s in self._queue],
+            "missed": [s.id for s in self._missed],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], by_id: dict[str, Scenario]) -> Quiz:
+        """The quiz `state()` described; scenarios no longer in the bank are left out."""
+        try:
+            quiz = cls([], int(state["count"]), exam=bool(state["exam"]))
+            quiz.total = int(state["total"])
+            quiz.results = [(str(sid), int(score)) for sid, score in state["results"]]
+            quiz._queue = [by_id[str(sid)] for sid in state["queue"] if str(sid) in by_id]
+            quiz._missed = [by_id[str(sid)] for sid in state["missed"] if str(sid) in by_id]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TrainerError(f"unfinished quiz: quiz: cannot be read ({exc!r})") from exc
+        quiz._refill()
+        return quiz

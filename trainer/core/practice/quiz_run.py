@@ -1,7 +1,13 @@
-"""One quiz taken by one trainee: grade each answer and store it before anyone sees feedback."""
+"""One quiz taken by one trainee: grade each answer and store it before anyone sees feedback.
+
+While the quiz runs, its state (position, what comes next, the half-filled answer and the questions
+asked) is kept in the store on every change, so quitting or a crash leaves it resumable; finishing
+the quiz's session removes it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,8 +19,10 @@ from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
+from trainer.core.grading.drafts import AnswerDraft
 from trainer.core.grading.grade import grade
 from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
+from trainer.core.practice.quiz_state import QuizState, discard_unfinished, seconds_left
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
@@ -40,9 +48,12 @@ class QuizRun:
     session_id: str
     catalogue: Catalogue
     loaded_by_id: dict[str, LoadedScenario]
-    submitted: list[Submitted] = field(default_factory=list)
+    submitted: list[Submitted] = field(default_factory=list)  # in this sitting
     shown_at: datetime | None = None
     bank_hash: str | None = None  # what the answers are graded under (see `content.bank_hash`)
+    started_at: datetime = field(default_factory=now)
+    draft: AnswerDraft | None = None  # the half-filled answer to the current scenario
+    asked: tuple[str, ...] = ()  # the questions asked about the current scenario
 
     @classmethod
     def start(
@@ -54,7 +65,12 @@ class QuizRun:
         catalogue: Catalogue,
         rng: random.Random | None = None,
     ) -> QuizRun:
-        """Choose the scenarios from the trainee's history and open a session in the store."""
+        """Choose the scenarios from the trainee's history and open a session in the store.
+
+        A quiz the trainee left unfinished ends here (its answers are kept): one at a time.
+        """
+        if plan.mode == "mixed" and plan.value is None:
+            plan = dataclasses.replace(plan, value=trainee.role)  # a quick quiz keeps to the role
         history = [row.as_attempt() for row in store.answers(trainee_id=trainee.id)]
         pool = select_scenarios(
             [s.scenario for s in library.scenarios], plan, catalogue, history, rng
@@ -66,11 +82,82 @@ class QuizRun:
                 else "No weak rules yet: answer a few scenarios first, then try again."
             )
         quiz = Quiz(pool, plan.count, exam=plan.exam)
+        discard_unfinished(store, trainee)
         session_id = store.start_session(trainee.id, plan.mode)
         digest = bank_hash((s.scenario for s in library.scenarios), catalogue)
-        return cls(
+        run = cls(
             store, trainee, plan, quiz, session_id, catalogue, library.by_id, bank_hash=digest
         )
+        run.save()
+        return run
+
+    @classmethod
+    def resume(
+        cls, store: ResultsStore, trainee: Trainee, library: Library, catalogue: Catalogue
+    ) -> QuizRun | None:
+        """The quiz the trainee left unfinished, where it stood; None if there is none."""
+        kept = store.unfinished_quiz(trainee.id)
+        if kept is None:
+            return None
+        session_id, text = kept
+        state = QuizState.from_json(text)
+        quiz = Quiz.from_state(state.quiz, {s.scenario.id: s.scenario for s in library.scenarios})
+        run = cls(
+            store, trainee, state.plan, quiz, session_id, catalogue, library.by_id,
+            bank_hash=bank_hash((s.scenario for s in library.scenarios), catalogue),
+            started_at=state.started_at,
+        )  # fmt: skip
+        if run._catch_up() or state.current is None or state.current != run._current_id:
+            run.save()  # the answer stored last, or a scenario gone from the bank: start afresh
+        else:
+            run.draft, run.asked = state.draft, state.asked
+        return run
+
+    def _catch_up(self) -> bool:
+        """Count answers stored after the state was last kept (a crash between the two)."""
+        rows = self.store.query(  # through the trainee's index, as Store.session_answers does
+            "SELECT scenario_id, score FROM answers WHERE trainee_id = ? AND session_id = ? "
+            "ORDER BY answered_ts, seq",
+            [self.trainee.id, self.session_id],
+        )
+        caught = 0
+        for scenario_id, score in rows[len(self.quiz.results) :]:
+            if scenario_id != self._current_id:
+                break
+            self.quiz.record(int(score))
+            caught += 1
+        return caught > 0
+
+    @property
+    def _current_id(self) -> str | None:
+        scenario = self.quiz.current
+        return scenario.id if scenario is not None else None
+
+    def state(self) -> QuizState:
+        return QuizState(
+            session_id=self.session_id,
+            plan=self.plan,
+            started_at=self.started_at,
+            quiz=self.quiz.state(),
+            current=self._current_id,
+            draft=self.draft,
+            asked=self.asked,
+        )
+
+    def save(self) -> None:
+        """Keep the quiz as it stands now, so that it can be resumed after quitting or a crash."""
+        self.store.save_unfinished(self.trainee.id, self.session_id, self.state().to_json())
+
+    def keep_draft(self, draft: AnswerDraft, asked: Sequence[str]) -> None:
+        """The trainee changed the half-filled answer or asked a question: keep it."""
+        if draft == self.draft and tuple(asked) == self.asked:
+            return
+        self.draft, self.asked = draft, tuple(asked)
+        self.save()
+
+    def seconds_left(self, at: datetime | None = None) -> int | None:
+        """An exam's time left, counted from its first start (quitting does not stop the clock)."""
+        return seconds_left(self.plan, self.started_at, at)
 
     @property
     def current(self) -> LoadedScenario | None:
@@ -104,6 +191,8 @@ class QuizRun:
         self.store.record_answer(record)  # durable before the trainee sees any feedback
         self.quiz.record(result.score)
         self.shown_at = None
+        self.draft, self.asked = None, ()
+        self.save()
         done = Submitted(record, loaded, answer, result)
         self.submitted.append(done)
         return done
@@ -114,8 +203,11 @@ class QuizRun:
         else:
             self.quiz.skip()
         self.shown_at = None
+        self.draft, self.asked = None, ()
+        self.save()
 
     def finish(self) -> None:
+        """End the quiz: its session is closed and nothing is left to resume."""
         self.store.finish_session(self.session_id)
 
     @property

@@ -43,8 +43,18 @@ class ResultsStore(Protocol):
 
     def start_session(self, trainee_id: str, mode: str) -> str: ...
 
-    def finish_session(self, session_id: str) -> None: ...
+    def finish_session(self, session_id: str) -> None:
+        """Close a quiz session; an unfinished quiz kept for it is gone with it."""
+        ...
 
     def record_answer(self, record: AnswerRecord) -> str:
         """Store one answer durably before returning its id."""
+        ...
+
+    def save_unfinished(self, trainee_id: str, session_id: str, state: str) -> None:
+        """Keep the trainee's quiz under way (one per trainee, a JSON document) durably."""
+        ...
+
+    def unfinished_quiz(self, trainee_id: str) -> tuple[str, str] | None:
+        """The session id and state document of the trainee's unfinished quiz, if any."""
         ...

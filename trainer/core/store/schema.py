@@ -238,13 +238,32 @@ def m0003_regrades(db: Database) -> None:
 
 
 @_step
-def m0004_supervisor_status(db: Database) -> None:
+def m0004_unfinished_quizzes(db: Database) -> None:
+    """A trainee's quiz left unfinished (quit or crash), as a JSON document, to be resumed.
+
+    One per trainee; it goes with its session (finishing or deleting the session removes it).
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE unfinished_quizzes (
+            trainee_id TEXT PRIMARY KEY REFERENCES trainees (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL UNIQUE REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL CHECK ({_iso("saved_at")})
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@_step
+def m0005_supervisor_status(db: Database) -> None:
     """A supervisor account can be disabled (kept, but unable to sign in)."""
     _run(db, "ALTER TABLE supervisors ADD COLUMN disabled_at TEXT")
 
 
 @_step
-def m0005_trusted_keys(db: Database) -> None:
+def m0006_trusted_keys(db: Database) -> None:
     """The workstations whose signed results bundles this one accepts, and who accepted each; and
     the rows an import under way has added so far, so an interrupted one can be taken out."""
     _run(

@@ -63,8 +63,9 @@ SCHEMA_STEPS = (
     "m0001_progress",
     "m0002_dashboard",
     "m0003_regrades",
-    "m0004_supervisor_status",
-    "m0005_trusted_keys",
+    "m0004_unfinished_quizzes",
+    "m0005_supervisor_status",
+    "m0006_trusted_keys",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
@@ -210,6 +211,7 @@ class Store:
         return session_id
 
     def finish_session(self, session_id: str) -> None:
+        """Close a quiz session; an unfinished quiz kept for it is gone with it."""
         with self.write() as conn:
             done = conn.execute(
                 "UPDATE quiz_sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?",
@@ -217,6 +219,33 @@ class Store:
             )
             if done.rowcount == 0:
                 raise TrainerError(f"session: no quiz session with id {session_id!r}")
+            conn.execute("DELETE FROM unfinished_quizzes WHERE session_id = ?", [session_id])
+
+    def save_unfinished(self, trainee_id: str, session_id: str, state: str) -> None:
+        """Keep the trainee's quiz under way (one per trainee), durably, to resume after a crash."""
+        with self.write() as conn:
+            owner = conn.execute(
+                "SELECT trainee_id FROM quiz_sessions WHERE id = ? AND finished_at IS NULL",
+                [session_id],
+            ).fetchone()
+            if owner is None or owner[0] != trainee_id:
+                raise TrainerError(
+                    f"session: no open quiz session {session_id!r} for trainee {trainee_id!r}"
+                )
+            conn.execute(
+                "INSERT INTO unfinished_quizzes (trainee_id, session_id, state, saved_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (trainee_id) DO UPDATE SET "
+                "session_id = excluded.session_id, state = excluded.state, "
+                "saved_at = excluded.saved_at",
+                [trainee_id, session_id, state, to_iso(now())],
+            )
+
+    def unfinished_quiz(self, trainee_id: str) -> tuple[str, str] | None:
+        """The session id and state document of the trainee's unfinished quiz, if any."""
+        rows = self.query(
+            "SELECT session_id, state FROM unfinished_quizzes WHERE trainee_id = ?", [trainee_id]
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def sessions(self, trainee_id: str) -> list[SessionRow]:
         rows = self.query(

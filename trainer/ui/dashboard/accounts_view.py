@@ -56,8 +56,8 @@ class AccountsView(QWidget):
         )
         self.add_button = button("A&dd supervisor…", "Add a supervisor", self)
         self.password_button = button("&Change my password…", "Change my password", self)
-        self.active_button = button("Disable this acco&unt", "Disable or enable the account", self)
-        self.remove_button = button("Remove t&his account…", "Remove the chosen account", self)
+        self.active_button = button("Disa&ble this account", "Disable or enable the account", self)
+        self.remove_button = button("Remove this acco&unt…", "Remove the chosen account", self)
         self.supervisor_model = SortableTableModel(SUPERVISOR_COLUMNS, self)
         self.supervisors, self.supervisor_proxy = sorted_view(
             self.supervisor_model, "Supervisors", self, stretch=0
@@ -121,7 +121,7 @@ class AccountsView(QWidget):
         self.active_button.setEnabled(other)
         self.remove_button.setEnabled(other)
         enable = row is not None and not row.active
-        self.active_button.setText("Enable this acco&unt" if enable else "Disable this acco&unt")
+        self.active_button.setText("Ena&ble this account" if enable else "Disa&ble this account")
 
     def add_supervisor(self) -> None:
         if AccountDialog.ask(self, self.store) is not None:

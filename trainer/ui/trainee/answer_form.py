@@ -67,7 +67,7 @@ class CrimeRow(QWidget):
 
 
 class AnswerForm(QWidget):
-    changed = Signal()
+    changed = Signal()  # anything on the form changed (so that a half-filled answer can be kept)
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +147,10 @@ class AnswerForm(QWidget):
 
         self.decisions.buttonToggled.connect(self._decision_toggled)
         self.add_crime.clicked.connect(self._add_clicked)
+        for check in self.flag_boxes.values():
+            check.toggled.connect(self.changed)
+        for combo in (self.incident_code, self.reason, self.refer_to):
+            combo.currentIndexChanged.connect(self.changed)
         self.clear("classify")
 
     def _combo(self, name: str, items: list[tuple[str | None, str]]) -> QComboBox:
@@ -221,9 +225,12 @@ class AnswerForm(QWidget):
     def add_row(self) -> CrimeRow:
         row = CrimeRow(self._catalogue, self.crimes_box)
         row.remove_requested.connect(self._remove_row)
+        row.offence.textChanged.connect(self.changed)
+        row.count.valueChanged.connect(self.changed)
         self.rows.append(row)
         self._crime_rows.addWidget(row)
         self._renumber()
+        self.changed.emit()
         return row
 
     def _add_clicked(self) -> None:
@@ -235,6 +242,7 @@ class AnswerForm(QWidget):
         row.hide()
         row.deleteLater()
         self._renumber()
+        self.changed.emit()
 
     def _renumber(self) -> None:
         for number, row in enumerate(self.rows, start=1):

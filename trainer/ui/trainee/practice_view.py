@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.practice.quiz import DEFAULT_COUNT, Mode, PracticeChoices, QuizPlan
+from trainer.core.practice.quiz import (
+    AUDIENCE_PLURALS,
+    DEFAULT_COUNT,
+    Mode,
+    PracticeChoices,
+    QuizPlan,
+    audience_note,
+)
 from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
@@ -28,7 +35,7 @@ from trainer.ui.widgets import button, heading, wrapped
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
         "&Quick mixed quiz",
-        "Scenarios from the whole bank, ones you have not mastered first.",
+        "Scenarios written for your role from the whole bank, ones you have not mastered first.",
     ),
     "group": ("By crime &group", "Scenarios whose crimes fall in one Home Office crime group."),
     "topic": ("By to&pic", "Scenarios tagged with one topic, such as lost property or attempts."),
@@ -58,6 +65,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
+        self.attempts: list[Attempt] = []
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -105,6 +113,8 @@ class PracticeView(QWidget):
             label.setBuddy(field)
             form.addRow(label, field)
         form.addRow(self.help)
+        self.audience_note = wrapped("", "Audiences", self)
+        form.addRow(self.audience_note)
 
         self.start = button("&Start", "Start", self)
         self.start.setDefault(True)
@@ -130,6 +140,8 @@ class PracticeView(QWidget):
         layout.addLayout(actions)
 
         self.modes.buttonToggled.connect(self._mode_changed)
+        self.value.currentIndexChanged.connect(self._show_audience_note)
+        self.count.valueChanged.connect(self._show_audience_note)
         self.start.clicked.connect(self._start)
         self.progress.clicked.connect(self.progress_requested)
         self.switch.clicked.connect(self.switch_requested)
@@ -140,6 +152,7 @@ class PracticeView(QWidget):
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
+        self.attempts = list(attempts)
         self._mode_changed()
         summary = summarise(trainee.id, attempts)
         if summary.mean_score is None:
@@ -174,6 +187,8 @@ class PracticeView(QWidget):
     def plan(self) -> QuizPlan:
         mode = self.mode
         value = self.value.currentData() if self.value.isEnabled() else None
+        if mode == "mixed":
+            value = self.role  # a quick quiz keeps to the trainee's own audience
         minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
         return QuizPlan(mode, value, self.count.value(), minutes)
 
@@ -193,6 +208,21 @@ class PracticeView(QWidget):
         self._minutes_label.setEnabled(mode == "exam")
         self.help.setText(MODE_TEXT[mode][1])
         self.help.setAccessibleName(MODE_TEXT[mode][1])
+        self._show_audience_note()
+
+    def _show_audience_note(self) -> None:
+        """Say when the choice draws on scenarios written for the other audience."""
+        if self.role is None:
+            return
+        plan = self.plan()
+        if plan.mode == "mixed":
+            note = f"Only scenarios written for {AUDIENCE_PLURALS.get(self.role, self.role)}."
+        else:
+            bank = self.choices.bank
+            note = audience_note(bank, plan, self.role, self.catalogue, self.attempts)
+        self.audience_note.setText(note)
+        self.audience_note.setAccessibleName(note or "Audiences")
+        self.audience_note.setVisible(bool(note))
 
     def _start(self) -> None:
         self.plan_chosen.emit(self.plan())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,6 +38,7 @@ class ScenarioView(QWidget):
 
     answer_submitted = Signal(object, tuple)  # Answer, the asks opened (in order)
     end_requested = Signal()
+    draft_changed = Signal()  # the half-filled answer or the questions asked changed
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,16 +108,21 @@ class ScenarioView(QWidget):
             shortcut.activated.connect(self.submit.click)
         self.submit.clicked.connect(self._submit)
         self.end_button.clicked.connect(self.end_requested)
+        self.form.changed.connect(self.draft_changed)
 
-    def show_scenario(self, scenario: Scenario, number: int, total: int, exam: bool) -> None:
+    def show_scenario(
+        self, scenario: Scenario, number: int, total: int, exam: bool, repeat: bool = False
+    ) -> None:
+        """Show a scenario with an empty form; a `repeat` is one missed earlier in the quiz."""
         self.scenario = scenario
         self.asked = []
         self.title.setText(scenario.title)
         self.title.setAccessibleName(f"Scenario: {scenario.title}")
         kind = "Exam question" if exam else "Scenario"
+        again = " (repeat)" if repeat else ""
         review = " · cancellation review" if scenario.kind == "cancellation" else ""
         self.position.setText(
-            f"{kind} {number} of {total} · {CHANNEL_NAMES[scenario.report.channel]}{review}"
+            f"{kind} {number} of {total}{again} · {CHANNEL_NAMES[scenario.report.channel]}{review}"
         )
         self.report.setHtml(paragraphs_html(scenario.report.text))
         self._show_asks(scenario)
@@ -144,10 +151,21 @@ class ScenarioView(QWidget):
             self.ask_buttons.append(ask)
         self.asks_box.setVisible(bool(scenario.report.details))
 
+    def restore(self, draft: AnswerDraft, asked: Sequence[str]) -> None:
+        """Fill the form and ask the questions again, as they were left (a resumed quiz)."""
+        assert self.scenario is not None
+        details = list(zip(self.scenario.report.details, self.ask_buttons, strict=True))
+        for question in asked:  # in the order they were asked
+            for detail, source in details:
+                if detail.ask == question:
+                    self._ask(detail.ask, detail.answer, source)
+        self.form.set_draft(draft, self.catalogue)
+
     def _ask(self, question: str, answer: str, source: QPushButton) -> None:
         if question in self.asked:
             return
         self.asked.append(question)
+        self.draft_changed.emit()
         source.setEnabled(False)
         source.setText(f"Asked: {question}")
         assert self.scenario is not None

@@ -1,11 +1,12 @@
-"""The start screen: choose your trainee profile, or create one (one workstation, many trainees)."""
+"""The start screen: choose your trainee profile, or create one (one workstation, many trainees);
+a quiz the chosen trainee left unfinished is offered for resuming."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +24,7 @@ from trainer.ui.table_model import Column, RowTableModel
 from trainer.ui.widgets import button, heading, wrapped
 
 if TYPE_CHECKING:
+    from trainer.core.practice.quiz_state import Unfinished
     from trainer.core.store.records import Trainee
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}  # models.AUDIENCES, named
@@ -31,9 +33,28 @@ TRAINEE_COLUMNS = (
 )
 
 
+def describe_unfinished(left: Unfinished) -> str:
+    """What the resume offer says: the quiz, how far it got, and an exam's clock."""
+    if left.problem is not None:
+        return f"An unfinished quiz cannot be resumed ({left.problem}). Discard it to start afresh."
+    when = f", started {left.started_at:%a %d %b %H:%M}" if left.started_at else ""
+    text = f"Unfinished: {left.title} — {left.answered} of {left.total} answered{when}."
+    if left.seconds_left is not None:
+        minutes, seconds = divmod(left.seconds_left, 60)
+        text += (
+            f"\nThe exam's clock kept running from its start: {minutes}:{seconds:02d} left."
+            if left.seconds_left
+            else "\nThe exam's time ran out while you were away: resume it to see your results."
+        )
+    return text
+
+
 class StartView(QWidget):
     trainee_chosen = Signal(object)  # Trainee
     profile_requested = Signal(str, str, str)  # name, staff number, role
+    trainee_selected = Signal(object)  # Trainee: the list's current profile changed
+    resume_requested = Signal(object)  # Trainee
+    discard_requested = Signal(object)  # Trainee
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +67,20 @@ class StartView(QWidget):
         self.continue_button = button("&Continue as this trainee", "Continue as this trainee", self)
         self.continue_button.setEnabled(False)
         self.status = wrapped("Loading the scenario bank…", "Status", self)
+        self.resume_box = QGroupBox("Unfinished quiz", self)
+        self.resume_text = wrapped("", "Unfinished quiz", self.resume_box)
+        self.resume_button = button("Res&ume this quiz", "Resume the unfinished quiz", self)
+        self.discard_button = button("&Discard it", "Discard the unfinished quiz", self)
+        self.discard_button.setToolTip("End it here; the answers already given stay in the record")
+        resume_buttons = QHBoxLayout()
+        resume_buttons.addStretch(1)
+        resume_buttons.addWidget(self.discard_button)
+        resume_buttons.addWidget(self.resume_button)
+        resume_layout = QVBoxLayout(self.resume_box)
+        resume_layout.addWidget(self.resume_text)
+        resume_layout.addLayout(resume_buttons)
+        self.resume_box.hide()
+        self._resumable = False
 
         choose = QGroupBox("Choose your profile", self)
         choose_layout = QVBoxLayout(choose)
@@ -57,6 +92,7 @@ class StartView(QWidget):
         self.empty_hint.setWordWrap(True)
         choose_layout.addWidget(self.empty_hint)
         choose_layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignRight)
+        choose_layout.addWidget(self.resume_box)
 
         self.name = QLineEdit(self)
         self.name.setAccessibleName("Name")
@@ -100,10 +136,14 @@ class StartView(QWidget):
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.list.activated.connect(self._activated)
         self.continue_button.clicked.connect(self._continue)
+        self.resume_button.clicked.connect(lambda: self._emit_current(self.resume_requested))
+        self.discard_button.clicked.connect(lambda: self._emit_current(self.discard_requested))
         self.create_button.clicked.connect(self._create)
         self.staff_number.returnPressed.connect(self._create)
         QWidget.setTabOrder(self.list, self.continue_button)
-        QWidget.setTabOrder(self.continue_button, self.name)
+        QWidget.setTabOrder(self.continue_button, self.resume_button)
+        QWidget.setTabOrder(self.resume_button, self.discard_button)
+        QWidget.setTabOrder(self.discard_button, self.name)
         QWidget.setTabOrder(self.name, self.staff_number)
         QWidget.setTabOrder(self.staff_number, self.role)
         QWidget.setTabOrder(self.role, self.create_button)
@@ -115,6 +155,21 @@ class StartView(QWidget):
             self.list.setCurrentIndex(self.trainees.index(rows[0], 0))
         self.continue_button.setEnabled(bool(trainees))
         self.empty_hint.setVisible(not trainees)
+        self.offer_resume(None)
+        self._emit_current(self.trainee_selected)
+
+    def offer_resume(self, text: str | None, resumable: bool = True) -> None:
+        """Offer the selected trainee's unfinished quiz (None: there is none)."""
+        self.resume_box.setVisible(text is not None)
+        self.resume_text.setText(text or "")
+        self.resume_text.setAccessibleName(f"Unfinished quiz: {text or ''}")
+        self._resumable = resumable
+        self._enable_resume()
+
+    def _enable_resume(self) -> None:
+        ready = self.create_button.isEnabled()
+        self.resume_button.setEnabled(ready and self._resumable)
+        self.discard_button.setEnabled(ready)
 
     def set_ready(self, ready: bool, status: str) -> None:
         """Profiles can be used once the bank has loaded."""
@@ -122,6 +177,7 @@ class StartView(QWidget):
         self.status.setAccessibleName(status)
         self.continue_button.setEnabled(ready and self.trainees.rowCount() > 0)
         self.create_button.setEnabled(ready)
+        self._enable_resume()
 
     def clear_form(self) -> None:
         self.name.clear()
@@ -129,6 +185,13 @@ class StartView(QWidget):
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.continue_button.setEnabled(current.isValid() and self.create_button.isEnabled())
+        self.offer_resume(None)
+        self._emit_current(self.trainee_selected)
+
+    def _emit_current(self, signal: SignalInstance) -> None:
+        index = self.list.currentIndex()
+        if index.isValid():
+            signal.emit(self.trainees.row_at(index))
 
     def _activated(self, index: QModelIndex) -> None:
         if self.create_button.isEnabled():
