@@ -435,3 +435,33 @@ def test_keyboard_reaches_the_tabs_and_refresh(dashboard) -> None:  # type: igno
     assert dashboard.tabs.focusPolicy() != Qt.FocusPolicy.NoFocus
     for view in (dashboard.team.table, dashboard.rules.bar_table, dashboard.items.table):
         assert view.focusPolicy() != Qt.FocusPolicy.NoFocus
+
+
+def test_an_unsigned_bundle_is_imported_only_if_the_supervisor_vouches(
+    qtbot, file_dashboard, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.bundle_v1 import write_v1
+
+    library, catalogue = real_bank()
+    with open_store(tmp_path / "other") as other:
+        dana = other.create_trainee("Dana Dyer", "CH777", "call-handler")
+        session = other.start_session(dana.id, "practice")
+        loaded = library.scenarios[0]
+        answer = graded_data.right_answer(loaded)
+        graded_data.record(other, dana.id, session, loaded, answer, library, catalogue)
+        bundle = tmp_path / "old.json"
+        write_v1(other, bundle)
+    file_dashboard.context.library = library
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
+    asked: list[str | None] = []
+    monkeypatch.setattr(
+        TrustKeyDialog, "ask", classmethod(lambda cls, parent, fp, ws: asked.append(fp))
+    )
+    file_dashboard.export.import_button.click()
+    assert asked == [None]  # no key to show: the supervisor is told it is unsigned
+    assert "the unsigned bundle was refused" in file_dashboard.export.status.text()
+    assert "Dana Dyer" not in team_of(file_dashboard)
+    monkeypatch.setattr(TrustKeyDialog, "ask", classmethod(lambda cls, *a: True))
+    with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
+        file_dashboard.export.import_button.click()
+    assert "Imported 1 answer(s)" in file_dashboard.export.status.text()
