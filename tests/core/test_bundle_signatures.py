@@ -405,3 +405,25 @@ def test_an_import_killed_half_way_is_taken_out_at_the_next_start(
         assert b.query("SELECT * FROM import_journal") == []
         [(attempts,)] = b.query("SELECT sum(attempts) FROM trainee_totals")
         assert attempts == len(b.answers())  # the summaries count what stayed
+
+
+def test_a_bundle_replaced_after_its_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _station(tmp_path / "a")
+    export_bundle(a, tmp_path / "a.bundle")
+    c = _station(tmp_path / "c", seed=5)  # the same counts, other answers, another key
+    export_bundle(c, tmp_path / "c.bundle")
+    b = open_store(tmp_path / "b")
+    before = _snapshot(b)
+    real = bundles.read_header
+
+    def then_swapped(source: Path) -> bundles.Header | None:
+        header = real(source)
+        source.write_bytes((tmp_path / "c.bundle").read_bytes())
+        return header
+
+    monkeypatch.setattr(bundles, "read_header", then_swapped)
+    with pytest.raises(TrainerError, match="payload_sha256: the file changed while being read"):
+        _import(b, tmp_path / "a.bundle", trust=True)
+    assert _snapshot(b) == before

@@ -131,6 +131,24 @@ _ANSWER_SQL = (
 )
 
 
+class _HashingReader(io.RawIOBase):
+    """Hashes what is read through it: the payload parsed is the payload whose digest was
+    checked, even if the file were replaced in between."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.source = source
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.source.read(len(buffer))
+        buffer[: len(data)] = data
+        self.sha.update(data)
+        return len(data)
+
+
 class _HashingWriter(io.RawIOBase):
     """Counts and hashes what passes on to the file (the compressed payload)."""
 
@@ -311,6 +329,7 @@ class Header:
     public_key: bytes | None  # None: version 1, unsigned
     counts: dict[str, int]
     payload_bytes: int = 0
+    payload_sha256: str = ""
 
     @property
     def fingerprint(self) -> str | None:
@@ -384,7 +403,7 @@ def _check_header(head: object, name: str) -> Header:
     if type(size) is not int or size < 0:
         raise TrainerError(f"{name}: payload_bytes: not a size")
     public = keys.decode_key(head["public_key"], name)
-    return Header(VERSION, station, public, dict(counts), size)
+    return Header(VERSION, station, public, dict(counts), size, str(head["payload_sha256"]))
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -405,7 +424,8 @@ def _records(source: Path, header: Header) -> Iterator[tuple[str, int, BaseModel
     try:
         with open(source, "rb") as f:
             f.seek(HEADER_BYTES)
-            with gzip.GzipFile(fileobj=f, mode="rb") as packed:
+            hashing = _HashingReader(f)
+            with gzip.GzipFile(fileobj=hashing, mode="rb") as packed:
                 reader = io.BufferedReader(packed, READ_BLOCK)
                 number = 0
                 while line := reader.readline(MAX_LINE + 1):
@@ -427,6 +447,10 @@ def _records(source: Path, header: Header) -> Iterator[tuple[str, int, BaseModel
                     except ValidationError as exc:
                         raise TrainerError(f"{name}: {_problem(exc, (kind, index))}") from exc
                     yield kind, index, record
+            while hashing.read(READ_BLOCK):  # whatever the decompressor left unread
+                pass
+            if not hmac.compare_digest(hashing.sha.hexdigest(), header.payload_sha256):
+                raise TrainerError(f"{name}: payload_sha256: the file changed while being read")
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise TrainerError(f"{name}: payload: cannot be decompressed ({exc})") from exc
     if seen != header.counts:
