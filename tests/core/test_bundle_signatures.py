@@ -427,3 +427,16 @@ def test_a_bundle_replaced_after_its_check_is_refused(
     with pytest.raises(TrainerError, match="payload_sha256: the file changed while being read"):
         _import(b, tmp_path / "a.bundle", trust=True)
     assert _snapshot(b) == before
+
+
+def test_trainer_key_shows_the_fingerprint_another_workstation_is_asked_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["key", "--data-dir", str(tmp_path / "a")]) == 0
+    with open_store(tmp_path / "a") as a:
+        printed = keys.fingerprint(bundles.store_key(a).public)
+        assert printed in capsys.readouterr().out
+        export_bundle(a, tmp_path / "a.bundle")
+    with pytest.raises(keys.UntrustedKey) as caught:
+        _import(Store.memory(), tmp_path / "a.bundle")
+    assert caught.value.fingerprint == printed
