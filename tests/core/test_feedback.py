@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from tests.core.conftest import make_scenario
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.models import Answer, AnsweredCrime
-from trainer.core.grading.feedback import cited_cards, comparison, describe, score_words
+from trainer.core.content.models import Answer, AnsweredCrime, Finding
+from trainer.core.grading.feedback import (
+    cited_cards,
+    comparison,
+    describe,
+    finding_line,
+    score_words,
+)
 from trainer.core.grading.grade import grade
 
 
@@ -50,3 +56,16 @@ def test_cards_put_the_findings_first(catalogue: Catalogue) -> None:
 
 def test_score_words() -> None:
     assert [score_words(s) for s in (100, 60, 0)] == ["Fully right", "Partly right", "Wrong"]
+
+
+def test_a_finding_line_marks_malpractice_and_classic_wrong_answers() -> None:
+    plain = Finding(kind="miscount", rule="one-crime-per-victim", message="2 for 1")
+    trap = Finding(kind="miscount", rule="one-crime-per-victim", message="2 for 1", trap="x")
+    worst = Finding(
+        kind="misclassification", rule="r", message="58A for 28J", trap="y", malpractice=True
+    )
+    assert finding_line(plain) == "✗ Wrong count: 2 for 1"
+    assert finding_line(trap) == "✗ Wrong count: 2 for 1 (a classic wrong answer)"
+    assert finding_line(worst) == "✗ Wrong classification: 58A for 28J ⚠ HMIC malpractice"
+    assert score_words(25, [plain, worst]) == "Partly right, an HMIC malpractice answer"
+    assert score_words(25, [plain]) == "Partly right"

@@ -136,3 +136,19 @@ def test_the_log_audit_folder_is_what_the_heading_keys_on() -> None:
     folder = ROOT_SCENARIOS / "log-audits"
     texts = [p.read_text(encoding="utf-8") for p in sorted(Path(folder).glob("*.yaml"))]
     assert texts and all("incident-audit" in t for t in texts)
+
+
+def test_a_malpractice_answer_is_named_and_its_trap_explained_first(
+    bank: dict[str, Scenario], catalogue: Catalogue
+) -> None:
+    scenario = bank["burglary-smashed-kitchen-window"]
+    answer = Answer(decision="crime", crimes=(AnsweredCrime(offence="58A", count=1),))
+    result = grade(scenario, answer, catalogue)
+    review = answer_review(
+        scenario.title, result.score, answer, result.findings, (), scenario, catalogue
+    )
+    trap = next(t for t in scenario.expected.traps if t.name == "downgraded-to-damage")
+    assert review.score_line == f"Score {result.score} — Partly right, an HMIC malpractice answer"
+    assert any(f.malpractice for f in review.findings)
+    assert review.feedback.startswith(trap.feedback.strip())
+    assert "⚠ HMIC malpractice" in review_html(review)

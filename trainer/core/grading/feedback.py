@@ -125,6 +125,16 @@ def fallen_trap(expected: Expected, findings: Sequence[Finding]) -> Trap | None:
     return next((t for t in expected.traps if t.name in names), None)
 
 
+def finding_line(finding: Finding) -> str:
+    """One finding as the feedback list shows it: malpractice and classic wrong answers marked."""
+    text = f"{FINDING_NAMES.get(finding.kind, finding.kind)}: {finding.message}"
+    if finding.malpractice:
+        return f"✗ {text} ⚠ HMIC malpractice"
+    if finding.trap is not None:
+        return f"✗ {text} (a classic wrong answer)"
+    return f"✗ {text}"
+
+
 def feedback_text(feedback: str, expected: Expected | None, findings: Sequence[Finding]) -> str:
     """The scenario's feedback, after the feedback paragraph of a trap the answer fell into."""
     trap = fallen_trap(expected, findings) if expected is not None else None
@@ -133,7 +143,10 @@ def feedback_text(feedback: str, expected: Expected | None, findings: Sequence[F
     return f"{trap.feedback.strip()}\n\n{feedback}" if feedback.strip() else trap.feedback
 
 
-def score_words(score: int) -> str:
+def score_words(score: int, findings: Sequence[Finding] = ()) -> str:
+    """A score in words; an answer that fell into an HMIC malpractice trap says so too."""
+    if any(f.malpractice for f in findings):
+        return f"{score_words(score)}, an HMIC malpractice answer"
     if score == 100:
         return "Fully right"
     if score == 0:

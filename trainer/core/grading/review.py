@@ -21,6 +21,7 @@ from trainer.core.grading.feedback import (
     asked_words,
     comparison,
     describe,
+    feedback_text,
     questions_heading,
     score_words,
 )
@@ -45,6 +46,7 @@ class FindingCard:
     message: str
     rule: str
     card: RuleCard | None
+    malpractice: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,10 @@ class AnswerReview:
 
     @property
     def score_line(self) -> str:
-        return f"Score {self.score} — {score_words(self.score)}"
+        words = score_words(self.score)
+        if any(f.malpractice for f in self.findings):
+            words += ", an HMIC malpractice answer"
+        return f"Score {self.score} — {words}"
 
 
 def answer_review(
@@ -87,7 +92,9 @@ def answer_review(
         )
     cards = catalogue.rule_by_id
     named = tuple(
-        FindingCard(FINDING_NAMES.get(f.kind, f.kind), f.message, f.rule, cards.get(f.rule))
+        FindingCard(
+            FINDING_NAMES.get(f.kind, f.kind), f.message, f.rule, cards.get(f.rule), f.malpractice
+        )
         for f in findings
     )
     details = {d.ask: d.answer for d in scenario.report.details} if scenario else {}
@@ -111,7 +118,7 @@ def answer_review(
         cited=tuple(
             cards[r] for r in cited_ids if r in cards and r not in {f.rule for f in findings}
         ),
-        feedback=scenario.feedback if scenario else "",
+        feedback=feedback_text(scenario.feedback, scenario.expected, findings) if scenario else "",
     )
 
 
@@ -175,7 +182,8 @@ def review_html(review: AnswerReview) -> str:
     if not review.findings:
         out.append("<p>✓ No findings: every part of the record is right.</p>")
     for f in review.findings:
-        out.append(f"<p><b>✗ {e(f.kind)}:</b> {e(f.message)}</p>")
+        mark = " <b>⚠ HMIC malpractice</b>" if f.malpractice else ""
+        out.append(f"<p><b>✗ {e(f.kind)}:</b> {e(f.message)}{mark}</p>")
         out.append(_card(f.card) if f.card else f"<p><i>Rule card {e(f.rule)}</i></p>")
     if review.cited:
         out.append("<h3>The rules behind this scenario</h3>")

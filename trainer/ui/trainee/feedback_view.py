@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 from trainer.core.content.catalogue import Catalogue, RuleCard
 from trainer.core.content.models import Answer, Expected, Finding
 from trainer.core.grading.feedback import (
-    FINDING_NAMES,
     ComparisonRow,
     comparison,
     describe,
     feedback_text,
+    finding_line,
     score_words,
 )
 from trainer.ui.table_model import Column, RowTableModel
@@ -143,7 +143,7 @@ class FeedbackView(QWidget):
     def show_result(self, shown: Shown, next_text: str = "&Next") -> None:
         self.title.setText(shown.title)
         self.title.setAccessibleName(f"Feedback: {shown.title}")
-        words = f"Score {shown.score} — {score_words(shown.score)}"
+        words = f"Score {shown.score} — {score_words(shown.score, shown.findings)}"
         self.score.setText(words)
         self.score.setAccessibleName(words)
         rows: Sequence[ComparisonRow]
@@ -183,10 +183,7 @@ class FeedbackView(QWidget):
 
     def _card_links(self, shown: Shown) -> list[CardLink]:
         rule_by_id = self.catalogue.rule_by_id
-        links = [
-            CardLink(f"✗ {FINDING_NAMES.get(f.kind, f.kind)}: {f.message}", rule_by_id.get(f.rule))
-            for f in shown.findings
-        ]
+        links = [CardLink(finding_line(f), rule_by_id.get(f.rule)) for f in shown.findings]
         cited = shown.expected.cards if shown.expected is not None else ()
         if not shown.findings:  # the card that decides the scenario, to read why it is right
             deciding = next((rule_by_id[r] for r in cited if r in rule_by_id), None)
