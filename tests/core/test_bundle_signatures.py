@@ -63,8 +63,10 @@ def test_the_workstation_key_is_made_once_readable_only_by_its_owner(tmp_path: P
     with open_store(tmp_path / "data") as store:
         first = bundles.store_key(store).public
         assert bundles.store_key(store).public == first  # the same key every time
+        export_bundle(store, tmp_path / "out.bundle")
     key = tmp_path / "data" / keys.KEY_NAME
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "out.bundle").stat().st_mode) == 0o600  # results inside
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
 
 

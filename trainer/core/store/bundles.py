@@ -57,6 +57,7 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
+from trainer.core.store.files import FILE_MODE
 from trainer.core.store.import_journal import undo_import
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
@@ -182,7 +183,8 @@ def export_bundle(store: Store, dest: Path) -> int:
     part = dest.with_name(f".{dest.name}.part")
     counts = {"trainees": 0, "sessions": 0, "answers": 0}
     try:
-        with open(part, "wb") as out:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # like the database
+        with open(fd, "wb") as out:
             out.write(b" " * (HEADER_BYTES - 1) + b"\n")  # the header, once the digest is known
             hashing = _HashingWriter(out)
             with (
