@@ -180,6 +180,8 @@ def grab_all(
     def save(name: str) -> None:
         for _ in range(3):
             app.processEvents()
+        while window.loading:  # the figures load on threads of their own
+            app.processEvents()
         path = out / f"dashboard-{name}.png"
         window.grab().save(str(path))
         saved.append(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.core import store_data
@@ -18,7 +18,7 @@ SESSION_LENGTH = 20
 
 
 def _records(
-    trainees: list[str], sessions: dict[str, list[str]], count: int
+    trainees: list[str], sessions: dict[str, list[str]], count: int, start: datetime
 ) -> Iterator[AnswerRecord]:
     """Answers in time order from random trainees, varied from a few hundred graded templates."""
     rng = random.Random(11)
@@ -29,7 +29,7 @@ def _records(
     ]
     for i in range(count):
         trainee = trainees[rng.randrange(len(trainees))]
-        answered = store_data.START + timedelta(seconds=20 * i)
+        answered = start + timedelta(seconds=20 * i)
         t = templates[rng.randrange(len(templates))]
         yield AnswerRecord(
             new_id(), sessions[trainee][i % len(sessions[trainee])], trainee, t.scenario_id,
@@ -40,8 +40,14 @@ def _records(
         )  # fmt: skip
 
 
-def build(folder: Path, trainees: int = TRAINEES, answers: int = ANSWERS) -> Path:
-    """Create the database under `folder`; returns the data folder."""
+def build(
+    folder: Path, trainees: int = TRAINEES, answers: int = ANSWERS, ending_now: bool = False
+) -> Path:
+    """Create the database under `folder`; returns the data folder. Answers come every 20 s from
+    store_data.START, or (`ending_now`) up to now, so that recent periods hold answers."""
+    start = store_data.START
+    if ending_now:
+        start = datetime.now(UTC) - timedelta(seconds=20 * answers)
     started = time.perf_counter()
     rng = random.Random(5)
     with open_store(folder) as store:
@@ -52,7 +58,7 @@ def build(folder: Path, trainees: int = TRAINEES, answers: int = ANSWERS) -> Pat
             for n in range(trainees)
         ]
         sessions = _bulk_sessions(store, ids, max(1, answers // trainees // SESSION_LENGTH))
-        store.record_answers(_records(ids, sessions, answers))
+        store.record_answers(_records(ids, sessions, answers, start))
         store.conn.execute("ANALYZE")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"\nfixture: {answers:,} answers from {trainees:,} trainees in "

@@ -14,8 +14,9 @@ from trainer.cli import main
 from trainer.core import paths
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library, load_library
+from trainer.core.reports.figures import team_figures
 from trainer.core.reports.summaries import team_counts
-from trainer.core.reports.team import TeamFilter, load, team_rows
+from trainer.core.reports.team import TeamFilter
 from trainer.core.store.regrade import regrade
 from trainer.core.store.regrade_status import DUE, answers_to_regrade, last_regrade
 from trainer.core.store.sqlite import Store, open_store
@@ -100,7 +101,7 @@ def test_a_corrected_key_changes_the_stored_grades_and_the_figures(
     [counts] = team_counts(store, findings=True)  # the summaries were rebuilt
     assert (counts.total.score_sum, counts.total.exact_k) == (360, 2)
     assert counts.by_kind() == {"miscount": 2}
-    [row] = team_rows(load(store, TeamFilter()).prepare())  # what the dashboard's Team tab shows
+    [row] = team_figures(store, TeamFilter()).rows  # what the dashboard's Team tab shows
     assert (row.summary.mean_score, row.summary.recording_accuracy.k) == (90.0, 2)
 
     history = store.query(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics as stdlib_stats
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,12 +12,15 @@ from hypothesis import strategies as st
 
 from trainer.core.reports.statistics import (
     Attempt,
+    ItemSums,
     Proportion,
     cancellation_accuracy,
-    item_analysis,
+    item_stats,
+    pearson_from_sums,
     recording_accuracy,
     recording_rate,
     summarise,
+    trend,
     weak_rules,
     wilson_interval,
 )
@@ -117,33 +121,39 @@ def test_weak_rules_are_the_most_missed_recently() -> None:
     assert weak_rules(attempts, recent=30, limit=2) == ["a", "b"]
 
 
-def test_item_analysis_facility_and_corrected_item_total_correlation() -> None:
-    # 12 trainees; scenario "x" tracks their ability, scenario "bad" runs against it.
-    attempts = []
-    for i in range(12):
-        ability = 10 + 7 * i
-        attempts += [
-            attempt(trainee=f"t{i}", scenario=s, score=min(100, ability + d))
-            for s, d in (("a", 0), ("b", 5), ("x", 3))
-        ]
-        attempts.append(attempt(trainee=f"t{i}", scenario="bad", score=100 - ability))
-    stats = {s.scenario_id: s for s in item_analysis(attempts)}
-    assert stats["x"].facility == pytest.approx(
-        sum(min(100, 13 + 7 * i) for i in range(12)) / 12 / 100
+def sums(sid: str, xs: Sequence[float], ys: Sequence[float], scores: list[int]) -> ItemSums:
+    sxy = sum(x * y for x, y in zip(xs, ys, strict=True))
+    sxx, syy = sum(x * x for x in xs), sum(y * y for y in ys)
+    return ItemSums(
+        sid, len(scores), sum(scores), len(xs), len(xs), sum(xs), sum(ys), sxx, syy, sxy
     )
-    # By hand: each trainee's score on x against their mean on the other three scenarios.
+
+
+def test_discrimination_from_sums_is_the_correlation() -> None:
+    # 12 trainees: their score on x against their mean on the other scenarios.
     xs = [min(100, 13 + 7 * i) for i in range(12)]
     rest = [
         (min(100, 10 + 7 * i) + min(100, 15 + 7 * i) + 100 - (10 + 7 * i)) / 3 for i in range(12)
     ]
-    assert stats["x"].discrimination == pytest.approx(stdlib_stats.correlation(xs, rest))
-    assert stats["bad"].discrimination is not None and stats["bad"].discrimination < 0
-    assert stats["bad"].flagged and not stats["x"].flagged
-    assert stats["x"].trainees == 12 and stats["x"].attempts == 12
+    stats = item_stats(sums("x", xs, rest, [int(x) for x in xs]))
+    assert stats.discrimination == pytest.approx(stdlib_stats.correlation(xs, rest))
+    assert stats.facility == pytest.approx(sum(xs) / 12 / 100)
+    assert not stats.flagged
+    bad = item_stats(sums("bad", [100 - x for x in xs], rest, [100 - x for x in xs]))
+    assert bad.discrimination is not None and bad.discrimination < 0 and bad.flagged
 
 
-def test_discrimination_needs_ten_trainees() -> None:
-    attempts = [
-        attempt(trainee=f"t{i}", scenario=s, score=10 * i) for i in range(9) for s in ("a", "b")
-    ]
-    assert all(s.discrimination is None for s in item_analysis(attempts))
+def test_discrimination_needs_ten_trainees_and_varying_scores() -> None:
+    xs = [10.0 * i for i in range(9)]
+    assert item_stats(sums("a", xs, xs, [int(x) for x in xs])).discrimination is None
+    same = [70.0] * 12
+    ys = [10.0 * i for i in range(12)]
+    sxy = sum(x * y for x, y in zip(same, ys, strict=True))
+    sxx, syy = sum(x * x for x in same), sum(y * y for y in ys)
+    assert pearson_from_sums(12, sum(same), sum(ys), sxx, syy, sxy) is None
+
+
+def test_trend_from_sums_is_later_half_minus_earlier() -> None:
+    scores = [40, 50, 60, 90, 100]  # earlier half: the first two
+    assert trend(5, sum(scores), 90) == pytest.approx((60 + 90 + 100) / 3 - (40 + 50) / 2)
+    assert trend(3, 150, 40) is None

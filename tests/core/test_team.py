@@ -12,8 +12,10 @@ import pytest
 from tests.core.team_data import START, Team, seed_items, seed_team
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library
-from trainer.core.reports import team, team_breakdown, team_export
+from trainer.core.reports import figures, team, team_breakdown, team_export, trainee_figures
+from trainer.core.reports.answer_pages import Behind, answer_count, answer_page
 from trainer.core.reports.team import TeamFilter
+from trainer.core.store.answer_rows import NO_CRIME_GROUP
 from trainer.core.store.sqlite import Store
 
 
@@ -35,12 +37,12 @@ def seeded(store: Store) -> Team:
     return seed_team(store)
 
 
-def rows_by_name(data: team.TeamData) -> dict[str, team.TeamRow]:
-    return {r.trainee.name: r for r in team.team_rows(data)}
+def rows_by_name(data: figures.TeamFigures) -> dict[str, figures.TeamRow]:
+    return {r.trainee.name: r for r in data.rows}
 
 
 def test_team_rows_match_the_hand_computed_figures(store: Store, seeded: Team) -> None:
-    rows = rows_by_name(team.load(store, TeamFilter()))
+    rows = rows_by_name(figures.team_figures(store, TeamFilter()))
     alice, bob, carol = (
         rows["Alice Archer"].summary,
         rows["Bob Baker"].summary,
@@ -71,40 +73,28 @@ def test_team_rows_match_the_hand_computed_figures(store: Store, seeded: Team) -
 def test_role_filter_keeps_trainees_of_that_role(
     store: Store, seeded: Team, flt: TeamFilter, names: set[str]
 ) -> None:
-    data = team.load(store, flt)
+    data = figures.team_figures(store, flt)
     assert {t.name for t in data.trainees} == names
-    assert {a.trainee_id for a in data.attempts} <= {t.id for t in data.trainees}
+    assert data.answers == sum(r.summary.attempts for r in data.rows)
 
 
 def test_date_range_includes_both_days(store: Store, seeded: Team) -> None:
     # Alice answers once a day from START (9:00 UTC): days 3 to 5 hold three of her answers.
     first = (START + timedelta(days=3)).astimezone().date()
     flt = TeamFilter(role="call-handler", since=first, until=first + timedelta(days=2))
-    data = team.load(store, flt)
-    assert len(data.answers) == 3
+    assert figures.team_figures(store, flt).answers == 3
 
 
 def test_topic_filter(store: Store, seeded: Team) -> None:
-    data = team.load(store, TeamFilter(topic="theft"))
-    assert [a.scenario_id for a in data.attempts] == ["lost-property-12", "lost-property-13"]
+    page = answer_page(store, TeamFilter(topic="theft"), Behind())
+    assert [a.scenario_id for a in page] == ["lost-property-13", "lost-property-12"]
 
 
-@pytest.mark.parametrize(
-    "flt",
-    [
-        TeamFilter(),
-        TeamFilter(role="officer", topic="violence"),
-        TeamFilter(since=date(2026, 3, 5), until=date(2026, 3, 9)),
-        TeamFilter(since=date(2026, 3, 10)),
-        TeamFilter(until=date(2026, 3, 4), topic="burglary"),
-    ],
-)
-def test_store_query_and_in_memory_filter_agree(
-    store: Store, seeded: Team, flt: TeamFilter
-) -> None:
-    everything = team.load(store, TeamFilter())
-    in_memory = team.select(everything.trainees, everything.answers, flt)
-    assert team.load(store, flt).answers == in_memory.answers
+def test_default_filter_is_the_last_90_days() -> None:
+    flt = TeamFilter.last_days(today=date(2026, 12, 2))
+    assert (flt.since, flt.until) == (date(2026, 9, 4), date(2026, 12, 2))
+    assert flt.until is not None and flt.since is not None
+    assert flt.until - flt.since == timedelta(days=89)
 
 
 def test_window_runs_from_local_midnight_to_the_next(store: Store) -> None:
@@ -121,9 +111,8 @@ def test_describe_filter() -> None:
 
 
 def test_kind_bars_count_every_kind_in_order(store: Store, seeded: Team) -> None:
-    bars = {
-        b.key: b.value for b in team_breakdown.kind_bars(team.load(store, TeamFilter()).attempts)
-    }
+    kinds = figures.findings_by_kind(store, TeamFilter())
+    bars = {b.key: b.value for b in team_breakdown.kind_bars(kinds)}
     assert bars == {
         "under-recording": 5,
         "over-recording": 0,
@@ -138,47 +127,50 @@ def test_kind_bars_count_every_kind_in_order(store: Store, seeded: Team) -> None
 
 
 def test_rule_bars_most_first_with_titles(store: Store, seeded: Team, catalogue: Catalogue) -> None:
-    bars = team_breakdown.rule_bars(team.load(store, TeamFilter()).attempts, catalogue)
-    assert [(b.key, b.value) for b in bars][:2] == [
+    bars = team_breakdown.rule_bars(figures.findings_by_rule(store, TeamFilter()), catalogue)
+    assert [(b.key, b.value) for b in bars][:3] == [
         ("domestic-abuse-flag", 8),
+        ("burglary-entry-point-damage", 3),  # ties in order of rule id
         ("one-crime-per-victim", 3),
     ]
     assert bars[0].label == catalogue.rule_by_id["domestic-abuse-flag"].title
 
 
 def test_group_bars_show_share_fully_right(store: Store, seeded: Team) -> None:
-    bars = {b.key: b for b in team_breakdown.group_bars(team.load(store, TeamFilter()).attempts)}
+    groups = figures.by_group(store, TeamFilter())
+    bars = {b.key: b for b in team_breakdown.group_bars(groups)}
     assert bars["burglary"].value == pytest.approx(50.0)  # 6 of Alice's 12
     assert bars["burglary"].shown == "50.0% (6/12)"
     assert bars["violence-against-the-person"].value == pytest.approx(75.0)  # 30 of 40
-    assert (
-        bars[team_breakdown.NO_CRIME_GROUP].shown == "66.7% (2/3)"
-    )  # two incidents right, one review wrong
+    assert bars[NO_CRIME_GROUP].shown == "66.7% (2/3)"  # two incidents right, one review wrong
 
 
 def test_drill_down_lists_the_answers_behind_a_bar(store: Store, seeded: Team) -> None:
-    answers = team.load(store, TeamFilter()).answers
-    behind = team_breakdown.behind_kind(answers, "under-recording")
-    assert len(behind) == 5
-    assert {a.attempt.trainee_id for a in behind} == {seeded.alice, seeded.bob}
-    assert behind[0].messages(kind="under-recording") == ["Did not record the burglary."]
-    assert behind[0].messages(kind="miscount") == []
-    assert len(team_breakdown.behind_rule(answers, "one-crime-per-victim")) == 3
-    assert len(team_breakdown.behind_group(answers, team_breakdown.NO_CRIME_GROUP)) == 3
+    flt = TeamFilter()
+    behind = answer_page(store, flt, Behind(kind="under-recording"))
+    assert len(behind) == 5 == answer_count(store, flt, Behind(kind="under-recording"))
+    assert {a.trainee for a in behind} == {"Alice Archer", "Bob Baker"}
+    alice = [a for a in behind if a.trainee == "Alice Archer"]
+    assert alice[0].findings == ("Did not record the burglary.",)
+    assert answer_page(store, flt, Behind(kind="miscount"))[0].findings == (
+        "Recorded 1; the right number is 2.",
+    )
+    assert len(answer_page(store, flt, Behind(rule="one-crime-per-victim"))) == 3
+    assert len(answer_page(store, flt, Behind(crime_group=NO_CRIME_GROUP))) == 3
 
 
 def test_weekly_progress(store: Store, seeded: Team) -> None:
-    rows = team.load(store, TeamFilter()).attempts_of(seeded.alice)
-    points = team_breakdown.weekly_progress(rows)
+    points = team_breakdown.weekly_progress(trainee_figures.days(store, seeded.alice, TeamFilter()))
     assert sum(p.answers for p in points) == 15
     assert points[0].week.weekday() == 0
-    first_week = [r for r in rows if r.answered_at.astimezone().date() < points[1].week]
-    assert points[0].mean_score == pytest.approx(sum(r.score for r in first_week) / len(first_week))
+    # Alice answers daily from Monday 2 March: 100 x6, then 60 on Sunday 8 March.
+    assert points[0].answers == 7
+    assert points[0].mean_score == pytest.approx((600 + 60) / 7)
 
 
 def test_item_review_flags_negative_discrimination(store: Store) -> None:
     seed_items(store)
-    items = {i.stats.scenario_id: i for i in team.item_rows(team.load(store, TeamFilter()))}
+    items = {i.stats.scenario_id: i for i in figures.item_rows(store, TeamFilter())}
     bad = items["bad-key"]
     # By hand: each trainee's score on bad-key against their mean on the two good items.
     ability = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
@@ -194,26 +186,21 @@ def test_known_topics_join_the_store_and_the_bank(store: Store, seeded: Team) ->
     assert team.known_topics(store, Library()) == ["burglary", "cancellation", "theft", "violence"]
 
 
-def test_light_rows_match_the_store_rows(store: Store, seeded: Team) -> None:
-    """The dashboard reads fewer columns than `Store.answers`; the figures must not differ."""
-    assert team.load(store, TeamFilter()).attempts == [r.as_attempt() for r in store.answers()]
-
-
 def test_trainee_answers_follow_the_filter(store: Store, seeded: Team) -> None:
-    rows = team.trainee_answers(store, seeded.alice, TeamFilter(topic="theft"))
-    assert [r.scenario_id for r in rows] == ["lost-property-12", "lost-property-13"]
+    rows = answer_page(store, TeamFilter(topic="theft"), Behind(trainee_id=seeded.alice))
+    assert [r.scenario_id for r in rows] == ["lost-property-13", "lost-property-12"]
+    assert answer_page(store, TeamFilter(topic="theft"), Behind(trainee_id=seeded.bob)) == []
 
 
 def test_rule_lines_pair_kinds_with_rules(store: Store, seeded: Team, catalogue: Catalogue) -> None:
-    lines = team_breakdown.rule_lines(
-        team.load(store, TeamFilter()).attempts_of(seeded.alice), catalogue
-    )
+    pairs = trainee_figures.rule_pairs(store, seeded.alice, TeamFilter())
+    lines = team_breakdown.rule_lines(pairs, catalogue)
     assert [(line.rule, line.findings) for line in lines] == [
-        ("one-crime-per-victim", 3),
         ("burglary-entry-point-damage", 3),
+        ("one-crime-per-victim", 3),
         ("cancellation-not-for-withdrawal", 1),
     ]
-    assert lines[0].kinds_text == "miscount ×3"
+    assert lines[1].kinds_text == "miscount ×3"
 
 
 def test_role_export_keeps_the_cli_format(store: Store, seeded: Team, tmp_path: Path) -> None:

@@ -385,3 +385,26 @@ def test_coverage_counts_traps_per_card_and_lists_scenarios_without(catalogue: C
     text = coverage_report(cov, catalogue)
     assert "     1  burglary-entry-point-damage (1)" in text
     assert "Scenarios without traps (1):\n  no-traps-here" in text
+
+
+def test_incident_code_none_matches_only_an_incident_with_no_code(catalogue: Catalogue) -> None:
+    scenario = make_scenario(
+        decision="incident",
+        crimes=[],
+        incident_code="N100/01",
+        rules=["n100-reported-rape"],
+        traps=[
+            trap("no-n100", "n100-reported-rape", True, decision="incident", incident_code="none")
+        ],
+    )
+    plain = answer("incident")
+    assert trap_for(scenario.expected, plain) is not None
+    assert trap_for(scenario.expected, answer("incident", incident_code="N100/02")) is None
+    assert trap_for(scenario.expected, answer("incident", incident_code="N100/01")) is None
+    assert (
+        implied_answer(scenario.expected.traps[0].answer, scenario.expected).incident_code is None
+    )
+    result = grade(scenario, plain, catalogue)
+    assert result.score <= MALPRACTICE_CAP
+    assert [f.trap for f in result.findings] == ["no-n100"]
+    assert all(f.malpractice and f.rule == "n100-reported-rape" for f in result.findings)

@@ -78,7 +78,7 @@ def test_a_double_click_in_the_dashboard_answer_tables_opens_the_answer(
     trainee_table = dashboard.trainee.answers
     lines = trainee_table.lines()
     at = next(i for i, line in enumerate(lines) if line.scenario_id == "fx-burglary")
-    trainee_table.table.activated.emit(trainee_table.proxy.index(at, 0))
+    trainee_table.table.activated.emit(trainee_table.model.index(at, 0))
     [(review, who)] = opened
     assert who == "Alex Morgan's"
     assert review.title == "Broken kitchen window" and review.channel == "101 call"
@@ -90,7 +90,7 @@ def test_a_double_click_in_the_dashboard_answer_tables_opens_the_answer(
     rules.select_bar(with_answers)
     drill = rules.answers
     assert drill.lines()
-    drill.table.activated.emit(drill.proxy.index(0, 0))
+    drill.table.activated.emit(drill.model.index(0, 0))
     review, who = opened[-1]
     assert who == "Alex Morgan's" and review.findings  # the answers behind a finding
     assert review.title == drill.lines()[0].title

@@ -54,7 +54,7 @@ def test_malpractice_answers_on_the_team_table_and_their_tab(
     )
     window.refresh()
     settle(qtbot, window)
-    proxy = window.team.proxy
+    proxy = window.team.model
     rows = {shown(None, proxy, r)["Trainee"]: shown(None, proxy, r) for r in range(3)}
     assert {name: row["HMIC\nmalpractice"] for name, row in rows.items()} == {
         "Alice Archer": "3",

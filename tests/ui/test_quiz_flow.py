@@ -253,3 +253,58 @@ def test_empty_pool_is_explained(window: MainWindow, monkeypatch: pytest.MonkeyP
     start_quiz(window, "weak")
     assert shown == ["No weak rules yet: answer a few scenarios first, then try again."]
     assert window.pages.currentWidget() is window.practice_view
+
+
+def test_choosing_a_trainee_and_starting_a_quiz_never_read_the_whole_history(
+    window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The practice screen's record and the quiz's choice come from index reads (`standing`)."""
+    create_profile(window, "Alex Morgan", "CH1001")
+    start_quiz(window, "topic", "fixture", count=1)
+    quiz = window.quiz_screen
+    assert quiz is not None and quiz.scenario_view.scenario is not None
+    sid = quiz.scenario_view.scenario.id
+    fill_answer(quiz.scenario_view, *ANSWERS[sid])
+    quiz.scenario_view.submit.click()
+
+    def whole_history(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole history was read")
+
+    monkeypatch.setattr(Store, "answers", whole_history)
+    quiz.feedback_view.next_button.click()
+    quiz.results_view.done_button.click()
+    practice = window.practice_view
+    assert practice is not None and window.standing is not None
+    assert "1 practice and 0 exam answers" in practice.record.text()
+    start_quiz(window, "topic", "fixture", count=1)
+    assert window.pages.currentWidget() is window.quiz_screen
+
+
+def test_the_start_screen_finds_a_profile_among_2000_as_you_type(
+    window: MainWindow, store: Store
+) -> None:
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO trainees (id, name, staff_number, role, created_at, workstation_id) "
+            "VALUES (?, ?, ?, 'officer', '2026-11-01T09:00:00.000+00:00', 'w')",
+            [(f"id{n}", f"Trainee {n:04d}", f"S{n:05d}") for n in range(2000)],
+        )
+    window.show_start()
+    view = window.start_view
+    assert view.list.model().rowCount() == 2000
+    view.search.setText("s01234")
+    assert view.list.model().rowCount() == 1
+    assert "Trainee 1234" in view.list.currentIndex().data()
+    view.search.returnPressed.emit()
+    assert window.trainee is not None and window.trainee.staff_number == "S01234"
+
+
+def test_a_search_keeps_the_chosen_profile_the_one_shown(window: MainWindow, store: Store) -> None:
+    create_profile(window, "Alex Morgan", "CH1001")
+    create_profile(window, "Zed Other", "CH9999")
+    window.show_start()
+    view = window.start_view
+    chosen: list[str] = []
+    view.trainee_selected.connect(lambda trainee: chosen.append(trainee.name))
+    view.search.setText("zed")  # the only profile found is the second of the list
+    assert chosen[-1] == "Zed Other"

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from trainer import __version__
-from trainer.cli import content, store, supervisors
+from trainer.cli import central, content, store, supervisors
 from trainer.cli.common import Handler, out
 from trainer.core.errors import TrainerError
 
@@ -23,7 +23,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         from trainer.ui.app import run_app  # noqa: TID251 - the one door from the CLI to the UI
     except ImportError as exc:  # pragma: no cover - only without Qt installed
         raise TrainerError(f"the application cannot start: {exc}") from exc
-    return int(run_app(data_dir=args.data_dir))
+    return int(run_app(data_dir=args.data_dir, central=args.central))
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
@@ -40,10 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"trainer {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="where the progress database lives")
     parser.add_argument("--self-test", action="store_true", help="check the installation and exit")
+    parser.add_argument(
+        "--central", metavar="URL",
+        help="the central store to sync to (overrides the one set by `trainer central set`)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     content.add_commands(sub)
     store.add_commands(sub)
     supervisors.add_commands(sub)
+    central.add_commands(sub)
     return parser
 
 

@@ -73,6 +73,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     since = _moment(args.since, "--from") if args.since else None
     until = _moment(args.until, "--to", end=True) if args.until else None
+    if getattr(args, "central", None):
+        from trainer.core.store.central import export as central_export
+        from trainer.core.store.central.connection import checked_url
+        from trainer.core.store.central.reader import CentralStore
+
+        write = central_export.export_summary if args.summary else central_export.export_answers
+        with CentralStore(checked_url(args.central)) as central:
+            count = write(central, Path(args.file), since, until, args.trainee, args.topic)
+        print(f"wrote {count} {'trainee' if args.summary else 'answer'} row(s) to {args.file}")
+        return 0
     export = export_summary if args.summary else export_answers
     with open_store(args.data_dir) as store:
         count = export(store, Path(args.file), since, until, args.trainee, args.topic)
@@ -160,6 +170,10 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("--to", dest="until", metavar="DATE", help="answers on or before DATE")
     p.add_argument("--trainee", metavar="ID", help="one trainee (id or staff number)")
     p.add_argument("--topic", metavar="TAG", help="scenarios with this topic")
+    p.add_argument(
+        "--central", metavar="URL", default=argparse.SUPPRESS,
+        help="export from the central store (postgresql://... or service=NAME)",
+    )  # fmt: skip
     p = command("export-bundle", "write this workstation's results for another", cmd_export_bundle)
     p.add_argument("file", metavar="FILE")
     p = command("import", "merge a results bundle from another workstation", cmd_import)

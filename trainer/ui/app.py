@@ -14,7 +14,7 @@ BENCH_ENV = "TRAINER_BENCH_FIRST_SCENARIO"  # see tests/benchmarks/test_startup.
 SETTINGS_NAME = "window.ini"  # window size and place, beside the database
 
 
-def run_app(data_dir: str | Path | None = None) -> int:
+def run_app(data_dir: str | Path | None = None, central: str | None = None) -> int:
     """Open the main window and run until it closes; returns the exit code."""
     os.umask(0o077)  # the database, backups, caches and window.ini: readable only by their owner
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -26,7 +26,11 @@ def run_app(data_dir: str | Path | None = None) -> int:
     from trainer.ui.main_window import MainWindow
 
     folder = Path(data_dir) if data_dir else None
-    window = MainWindow(data_dir=folder, settings_file=paths.user_data_dir(folder) / SETTINGS_NAME)
+    window = MainWindow(
+        data_dir=folder,
+        settings_file=paths.user_data_dir(folder) / SETTINGS_NAME,
+        central=central,
+    )
     if os.environ.get(BENCH_ENV):
         from trainer.ui.bench_hook import quit_on_first_scenario
 
@@ -38,3 +42,10 @@ def run_app(data_dir: str | Path | None = None) -> int:
     finally:
         if window.context is not None:
             window.context.store.close()
+
+
+def run_dashboard(url: str | None, data_dir: str | Path | None = None) -> int:
+    """`trainer dashboard --central URL`: the supervisor dashboard on the central store."""
+    from trainer.ui.central import run_dashboard as run
+
+    return run(url, data_dir)

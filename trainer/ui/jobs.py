@@ -1,17 +1,21 @@
-"""Slow store work (backups, exports, figures) off the GUI thread, on a connection of its own."""
+"""Slow store work (backups, exports, figures, sync) off the GUI thread, on a connection of its
+own: the workstation's SQLite database, or the central store the dashboard reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.sqlite import Store, open_store
 
+if TYPE_CHECKING:
+    from trainer.core.store.central.reader import CentralStore
+
 Work = Callable[[Store], str]  # does the work with a store of its own; returns a one-line report
-Load = Callable[[Store], object]  # reads with a store of its own; returns what the GUI is to show
+Load = Callable[[Any], object]  # reads with a store (or central store) of its own: what to show
 
 
 class _Signals(QObject):
@@ -19,9 +23,17 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-def _with_own_store(task: Callable[[Store], Any], store: Store) -> Any:
+def _in_place(store: Store | CentralStore) -> bool:
+    """An in-memory database (tests, demonstrations) cannot be shared: jobs use it in place."""
+    return isinstance(store, Store) and store.path is None
+
+
+def _with_own_store(task: Callable[[Any], Any], store: Store | CentralStore) -> Any:
     """Run `task` with a connection of its own: SQLite connections belong to the thread that
-    opened them. An in-memory database (tests, demonstrations) cannot be shared: used in place."""
+    opened them; a central store's is opened again for the thread."""
+    if not isinstance(store, Store):
+        with store.reopen() as central:
+            return task(central)
     if store.path is None:
         return task(store)
     with open_store(store.path.parent, check="shared", integrity=store.integrity) as mine:
@@ -38,7 +50,7 @@ def _failure(exc: Exception) -> str:
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Work, store: Store, signals: _Signals) -> None:
+    def __init__(self, work: Work, store: Store | CentralStore, signals: _Signals) -> None:
         super().__init__()
         self.work, self.store, self.signals = work, store, signals
 
@@ -54,14 +66,14 @@ class _Job(QRunnable):
 class _OneAtATime(QObject):
     """A pool of one thread for jobs on `store`; an in-memory store runs them in place."""
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store | CentralStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
 
     def _run(self, job: QRunnable, supersede: bool = False) -> None:
-        if self.store.path is None:
+        if _in_place(self.store):
             job.run()
             return
         if supersede:
@@ -98,7 +110,9 @@ class _LoadSignals(QObject):
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, load: Load, store: Store, generation: int, signals: _LoadSignals) -> None:
+    def __init__(
+        self, load: Load, store: Store | CentralStore, generation: int, signals: _LoadSignals
+    ) -> None:
         super().__init__()
         self.load, self.store, self.generation, self.signals = load, store, generation, signals
 
@@ -120,7 +134,7 @@ class LoadRunner(_OneAtATime):
     loaded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store | CentralStore, parent: QObject | None = None) -> None:
         super().__init__(store, parent)
         self.generation = 0
         self.pending = False

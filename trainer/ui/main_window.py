@@ -22,8 +22,10 @@ from trainer.ui.trainee.start_view import StartView
 
 if TYPE_CHECKING:
     from trainer.core.practice.quiz import QuizPlan
-    from trainer.core.store.records import Trainee
-    from trainer.ui.jobs import JobRunner
+    from trainer.core.practice.standing import Standing
+    from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+    from trainer.ui.central import BackgroundSync
+    from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
     from trainer.ui.regrade_offer import RegradeOffer
     from trainer.ui.trainee.practice_view import PracticeView
@@ -39,6 +41,7 @@ ACTIONS: tuple[tuple[str, str, Shortcut, str, str], ...] = (
     ("progress", "My &progress", "Ctrl+P", "show_progress", "trainer"),
     ("switch", "&Switch trainee", "Ctrl+Shift+S", "show_start", "trainer"),
     ("dashboard", "Supervisor &dashboard…", "Ctrl+D", "open_dashboard", "trainer"),
+    ("central", "C&entral dashboard…", None, "open_central_dashboard", "trainer"),
     ("skipped", "S&kipped scenario files…", None, "show_skipped", "trainer"),
     ("quit", "&Quit", QKeySequence.StandardKey.Quit, "close", "trainer"),
     ("keys", "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, "show_keys", "help"),
@@ -61,10 +64,14 @@ class MainWindow(QMainWindow):
         context: AppContext | None = None,
         data_dir: Path | None = None,
         settings_file: Path | None = None,
+        central: str | None = None,
     ) -> None:
         """With a `context`, ready at once; otherwise call `load()` to load in the background.
-        With a `settings_file`, the window reopens at the size and place it was closed at."""
+        With a `settings_file`, the window reopens at the size and place it was closed at.
+        `central` (--central URL) overrides the central store this workstation syncs to."""
         super().__init__()
+        self.central = central
+        self.background_sync: BackgroundSync | None = None
         self.setWindowTitle(TITLE)
         self.data_dir = data_dir
         self.settings_file = settings_file
@@ -75,6 +82,9 @@ class MainWindow(QMainWindow):
         self.quiz_screen: QuizScreen | None = None
         self.progress_view: ProgressView | None = None
         self.backup_job: JobRunner | None = None
+        self.standing_loader: LoadRunner | None = None
+        self.history_loader: LoadRunner | None = None
+        self.standing: Standing | None = None  # the chosen trainee's record, once read
         self.regrade_offer: RegradeOffer | None = None
         self.pages = QStackedWidget(self)
         self.start_view = StartView(self)
@@ -221,8 +231,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(bank)
         self.start_view.set_trainees(context.store.trainees())
         self.start_view.set_ready(True, note)
+        self._start_sync(context)
         self._update_actions()
         self.context_ready.emit()
+
+    def _start_sync(self, context: AppContext) -> None:
+        """Sync in the background when a central store is configured (or given)."""
+        from trainer.ui.central import BackgroundSync
+
+        self.background_sync = BackgroundSync(context.store, self.central, self)
+        self.statusBar().addPermanentWidget(self.background_sync.label)
+        self.background_sync.start()
 
     # Pages -------------------------------------------------------------------------------------
 
@@ -298,10 +317,54 @@ class MainWindow(QMainWindow):
             return
         if self._quiz_running():
             return
-        answers = self.context.store.answers(trainee_id=self.trainee.id)
-        self.practice_view.set_trainee(self.trainee, [a.as_attempt() for a in answers])
+        if self.background_sync is not None and self.pages.currentWidget() is self.quiz_screen:
+            self.background_sync.sync_now()  # a quiz has just ended: its answers go now
+        self.standing = None
+        self.practice_view.set_trainee(self.trainee)
         self._show(self.practice_view)
         self.practice_view.start.setFocus()
+        self._read_standing(self.trainee)
+
+    def _read_standing(self, trainee: Trainee) -> None:
+        """The trainee's record, read through the indexes on a thread of its own."""
+        from trainer.core.practice.standing import standing
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.standing_loader is None:
+            self.standing_loader = LoadRunner(self.context.store, self)
+            self.standing_loader.loaded.connect(self._standing_read)
+            self.standing_loader.failed.connect(lambda message: show_error(self, message))
+        self.standing_loader.start(lambda store: standing(store, trainee.id))
+
+    def _read_history(self, trainee: Trainee) -> None:
+        """The progress screen's answers and sessions, read on a thread of their own."""
+        from trainer.ui.jobs import LoadRunner
+
+        assert self.context is not None
+        if self.history_loader is None:
+            self.history_loader = LoadRunner(self.context.store, self)
+            self.history_loader.loaded.connect(self._history_read)
+            self.history_loader.failed.connect(lambda message: show_error(self, message))
+        tid = trainee.id
+        self.history_loader.start(lambda store: (tid, store.answers(trainee_id=tid),
+                                                 store.sessions(tid)))  # fmt: skip
+
+    def _history_read(self, history: tuple[str, list[AnswerRow], list[SessionRow]]) -> None:
+        tid, answers, sessions = history
+        if self.trainee is None or self.trainee.id != tid or self.progress_view is None:
+            return  # another trainee was chosen meanwhile
+        assert self.context is not None
+        self.progress_view.show_progress(
+            self.trainee, answers, sessions, self.context.library.by_id
+        )
+
+    def _standing_read(self, known: Standing) -> None:
+        if self.trainee is None or known.trainee_id != self.trainee.id:
+            return  # another trainee was chosen meanwhile
+        self.standing = known
+        if self.practice_view is not None:
+            self.practice_view.set_trainee(self.trainee, known)
 
     @reports_errors
     def start_quiz(self, plan: QuizPlan) -> None:
@@ -318,7 +381,9 @@ class MainWindow(QMainWindow):
             "one ends it; the answers you gave stay in your record. Start the new quiz?",
         ):
             return
-        run = QuizRun.start(ctx.store, self.trainee, plan, ctx.library, ctx.catalogue)
+        run = QuizRun.start(
+            ctx.store, self.trainee, plan, ctx.library, ctx.catalogue, known=self.standing
+        )
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
 
@@ -332,13 +397,7 @@ class MainWindow(QMainWindow):
             self.progress_view = ProgressView(self.context.catalogue, self)
             self.progress_view.back_requested.connect(self.show_practice)
             self.pages.addWidget(self.progress_view)
-        store, tid = self.context.store, self.trainee.id
-        self.progress_view.show_progress(
-            self.trainee,
-            store.answers(trainee_id=tid),
-            store.sessions(tid),
-            self.context.library.by_id,
-        )
+        self._read_history(self.trainee)
         self._show(self.progress_view)
 
     def _show(self, page: QWidget) -> None:
@@ -359,6 +418,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(chosen and not quiz)
         self.actions_by_name["switch"].setEnabled(self.context is not None and not quiz)
         self.actions_by_name["dashboard"].setEnabled(self.context is not None and not quiz)
+        self.actions_by_name["central"].setEnabled(self.context is not None and not quiz)
         problems = self.context is not None and bool(self.context.library.problems)
         self.actions_by_name["skipped"].setEnabled(problems)
 
@@ -375,6 +435,17 @@ class MainWindow(QMainWindow):
             show_error(self, "The supervisor dashboard is not part of this installation.")
             return
         open_dashboard(self, self.context)
+
+    @reports_errors
+    def open_central_dashboard(self) -> None:
+        """The dashboard on the central store, signed in with a PostgreSQL login."""
+        if self.context is None:
+            return
+        from trainer.ui.central import ask_url, open_central_dashboard
+
+        url = self.central or ask_url(self, self.context.store)
+        if url:
+            open_central_dashboard(self, self.context, url)
 
     def show_skipped(self) -> None:
         from trainer.ui.skipped_files import SkippedFilesDialog
@@ -426,6 +497,9 @@ class MainWindow(QMainWindow):
                 os.chmod(self.settings_file, 0o600)
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
+        for runner in (self.standing_loader, self.history_loader, self.background_sync):
+            if runner is not None:
+                runner.wait()
         if self.regrade_offer is not None:
             self.regrade_offer.stop()  # a regrade under way stops after its current page
         super().closeEvent(event)

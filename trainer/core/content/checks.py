@@ -15,7 +15,7 @@ from trainer.core.content.models import (
     Kind,
     Scenario,
 )
-from trainer.core.content.traps import implied_answer, matches
+from trainer.core.content.traps import NO_CODE, implied_answer, matches
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str]
@@ -208,7 +208,9 @@ def _raw_record_references(
         if isinstance(flag, str) and flag not in catalogue.flag_by_id:
             issues.append(((*base, "flags", i), f"unknown flag {flag!r}"))
     code = record.get("incident_code")
-    if isinstance(code, str) and not incident_code_known(code, catalogue):
+    if (base[-1:] == ("answer",) and code == NO_CODE) or not isinstance(code, str):
+        pass
+    elif not incident_code_known(code, catalogue):
         issues.append(((*base, "incident_code"), f"unknown incident code {code!r}"))
     reason = record.get("cancellation_reason")
     if isinstance(reason, str) and reason not in catalogue.cancellation_by_code:

@@ -30,10 +30,19 @@ def crime_counts(crimes: Iterable[AnsweredCrime | ExpectedCrime]) -> Counter[str
     return merged
 
 
+# A trap's `incident_code: none` matches an answer that gives no incident code at all (an N100
+# written off as a plain incident); a trap without the field does not look at the code.
+NO_CODE = "none"
+
+
 def matches(trap: TrapAnswer, answer: Answer | Expected) -> bool:
     """Whether `answer` (a trainee's answer, or a key) agrees with every field `trap` gives."""
     for name in ("decision", "incident_code", "cancellation_reason", "refer_to"):
         wanted = getattr(trap, name)
+        if name == "incident_code" and wanted == NO_CODE:
+            if answer.incident_code is not None:
+                return False
+            continue
         if wanted is not None and wanted != getattr(answer, name):
             return False
     if trap.flags is not None and set(trap.flags) != set(answer.flags):
@@ -78,7 +87,9 @@ def implied_answer(trap: TrapAnswer, expected: Expected) -> Answer:
         decision=decision,
         crimes=crimes,
         flags=tuple(dict.fromkeys(flags)),
-        incident_code=trap.incident_code or (expected.incident_code if keep else None),
+        incident_code=None
+        if trap.incident_code == NO_CODE
+        else trap.incident_code or (expected.incident_code if keep else None),
         cancellation_reason=trap.cancellation_reason
         or (expected.cancellation_reason if keep else None),
         refer_to=trap.refer_to or (expected.refer_to if keep else None),

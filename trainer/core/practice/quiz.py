@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -146,11 +146,15 @@ def audience_note(
     role: str,
     catalogue: Catalogue,
     history: Iterable[Attempt] = (),
+    weak_known: Sequence[str] | None = None,
 ) -> str:
     """'Includes 3 scenarios written for officers' when the plan would draw on scenarios not
-    written for the trainee's role; empty when it keeps to the role."""
-    past = list(history)
-    weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    written for the trainee's role; empty when it keeps to the role. The weak rules come from
+    `weak_known` (most missed first) when given, else from the history."""
+    weak: list[str] = []
+    if plan.mode == "weak":
+        known = weak_known if weak_known is not None else weak_rules(list(history), WEAK_RULES)
+        weak = list(known[:WEAK_RULES])
     pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
     if plan.exam:  # the exam's fixed set, not the pool it comes from
         pool = sorted(pool, key=_exam_key)[: plan.count]
@@ -182,12 +186,26 @@ def select_scenarios(
     """
     past = list(history)
     weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
+    mastered = {a.scenario_id for a in past if a.score == 100}
+    return select_from(scenarios, plan, catalogue, mastered, weak, rng)
+
+
+def select_from(
+    scenarios: Sequence[Scenario],
+    plan: QuizPlan,
+    catalogue: Catalogue,
+    mastered: Set[str],
+    weak: Sequence[str],
+    rng: random.Random | None = None,
+) -> list[Scenario]:
+    """`select_scenarios` from what it needs of the history: the scenarios answered fully right
+    and the rules missed most lately (most first), so the history need not be read whole."""
+    weak = list(weak[:WEAK_RULES]) if plan.mode == "weak" else []
     pool = [s for s in scenarios if matches(s, plan, catalogue, weak)]
     if plan.exam:
         return sorted(pool, key=_exam_key)[: plan.count]
     rng = rng or random.Random()
     rng.shuffle(pool)
-    mastered = {a.scenario_id for a in past if a.score == 100}
 
     def rank(s: Scenario) -> tuple[int, int]:
         weakness = min((weak.index(r) for r in s.expected.cards if r in weak), default=0)

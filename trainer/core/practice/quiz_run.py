@@ -21,8 +21,9 @@ from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft
 from trainer.core.grading.grade import grade
-from trainer.core.practice.quiz import Quiz, QuizPlan, select_scenarios
+from trainer.core.practice.quiz import Quiz, QuizPlan, select_from
 from trainer.core.practice.quiz_state import QuizState, discard_unfinished, seconds_left
+from trainer.core.practice.standing import Standing, standing
 from trainer.core.store.records import AnswerRecord, Trainee, now
 
 if TYPE_CHECKING:
@@ -64,17 +65,21 @@ class QuizRun:
         library: Library,
         catalogue: Catalogue,
         rng: random.Random | None = None,
+        known: Standing | None = None,
     ) -> QuizRun:
-        """Choose the scenarios from the trainee's history and open a session in the store.
+        """Choose the scenarios from the trainee's standing (`known`, or read through the
+        indexes now) and open a session in the store.
 
         A quiz the trainee left unfinished ends here (its answers are kept): one at a time.
         """
         if plan.mode == "mixed" and plan.value is None:
             plan = dataclasses.replace(plan, value=trainee.role)  # a quick quiz keeps to the role
-        history = [row.as_attempt() for row in store.answers(trainee_id=trainee.id)]
-        pool = select_scenarios(
-            [s.scenario for s in library.scenarios], plan, catalogue, history, rng
-        )
+        if known is None or known.trainee_id != trainee.id:
+            known = standing(store, trainee.id)
+        pool = select_from(
+            [s.scenario for s in library.scenarios], plan, catalogue, known.mastered,
+            known.weak_rules, rng,
+        )  # fmt: skip
         if not pool:
             raise TrainerError(
                 f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."

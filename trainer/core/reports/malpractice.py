@@ -12,9 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from trainer.core.reports.team import TeamFilter
+from trainer.core.reports.team import Reader, TeamFilter
 from trainer.core.store.answer_rows import answer_filter
-from trainer.core.store.protocol import ResultsStore
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ GROUPS = (
 )
 
 
-def malpractice_counts(store: ResultsStore, flt: TeamFilter) -> MalpracticeCounts:
+def malpractice_counts(store: Reader, flt: TeamFilter) -> MalpracticeCounts:
     """The malpractice answers the filter admits, by trap (scenario and trap name) and trainee."""
     where, params = _where(flt)
     answers: Counter[tuple[str, str]] = Counter()

@@ -124,11 +124,62 @@ def summarise(trainee_id: str, attempts: Sequence[Attempt]) -> TraineeSummary:
 
 
 def _trend(ordered: Sequence[Attempt]) -> float | None:
-    if len(ordered) < 4:
-        return None
     half = len(ordered) // 2
-    early, late = mean_score(ordered[:half]), mean_score(ordered[half:])
-    return None if early is None or late is None else late - early
+    return trend(len(ordered), sum(a.score for a in ordered), sum(a.score for a in ordered[:half]))
+
+
+def trend(n: int, score_sum: float, early_sum: float) -> float | None:
+    """Mean of the later half of n answers minus the earlier half (the first n // 2), from sums."""
+    if n < 4:
+        return None
+    half = n // 2
+    return (score_sum - early_sum) / (n - half) - early_sum / half
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts behind one `TraineeSummary`, as a database's GROUP BY returns them."""
+
+    answers: int = 0
+    exam_answers: int = 0
+    score_sum: int = 0
+    record_n: int = 0  # classify answers whose expected decision is crime
+    record_k: int = 0  # ... where the decision given was crime
+    exact_k: int = 0  # ... recorded and fully right (score 100)
+    cancel_n: int = 0  # cancellation reviews
+    cancel_k: int = 0  # ... scoring 100
+    last_active: datetime | None = None
+    early_sum: int = 0  # the scores of the first answers // 2 answers in time order
+
+    def __add__(self, other: Tally) -> Tally:
+        """Two groups' counts together (the trend's half-split does not add up: left out)."""
+        times = [t for t in (self.last_active, other.last_active) if t is not None]
+        return Tally(
+            self.answers + other.answers,
+            self.exam_answers + other.exam_answers,
+            self.score_sum + other.score_sum,
+            self.record_n + other.record_n,
+            self.record_k + other.record_k,
+            self.exact_k + other.exact_k,
+            self.cancel_n + other.cancel_n,
+            self.cancel_k + other.cancel_k,
+            max(times) if times else None,
+        )
+
+
+def summary_of(trainee_id: str, t: Tally, with_trend: bool = True) -> TraineeSummary:
+    """`summarise` from counts: the same figures without the answers."""
+    return TraineeSummary(
+        trainee_id=trainee_id,
+        attempts=t.answers - t.exam_answers,
+        exam_attempts=t.exam_answers,
+        mean_score=t.score_sum / t.answers if t.answers else None,
+        recording_rate=Proportion(t.record_k, t.record_n),
+        recording_accuracy=Proportion(t.exact_k, t.record_n),
+        cancellation_accuracy=Proportion(t.cancel_k, t.cancel_n),
+        last_active=t.last_active,
+        trend=trend(t.answers, t.score_sum, t.early_sum) if with_trend else None,
+    )
 
 
 def team_table(attempts: Iterable[Attempt]) -> list[TraineeSummary]:
@@ -174,7 +225,13 @@ def findings_by_rule(attempts: Iterable[Attempt]) -> Counter[str]:
 def weak_rules(attempts: Iterable[Attempt], recent: int = 30, limit: int = 5) -> list[str]:
     """The rule cards a trainee has missed most in their latest answers."""
     latest = sorted(attempts, key=lambda a: a.answered_at)[-recent:]
-    return [rule for rule, _ in findings_by_rule(latest).most_common(limit)]
+    return weak_rules_of([a.finding_rules for a in latest], limit)
+
+
+def weak_rules_of(rule_lists: Iterable[Sequence[str]], limit: int = 5) -> list[str]:
+    """The rule cards named most in these answers' findings (oldest answer first), most first."""
+    counts = Counter(r for rules in rule_lists for r in rules)
+    return [rule for rule, _ in counts.most_common(limit)]
 
 
 @dataclass
@@ -191,49 +248,41 @@ class ItemStats:
         return self.discrimination is not None and self.discrimination < 0
 
 
-def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
+@dataclass(frozen=True)
+class ItemSums:
+    """One scenario's sums, as a database returns them: its answers, and over the trainees who
+    answered it and something else, x (their mean on it) and y (their mean on all the others)."""
+
+    scenario_id: str
+    attempts: int
+    score_sum: int
+    trainees: int
+    n: int  # trainees with at least one other scenario: the pairs (x, y)
+    sx: float
+    sy: float
+    sxx: float
+    syy: float
+    sxy: float
+
+
+def pearson_from_sums(
+    n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float
+) -> float | None:
+    """Pearson's r from the sums of x, y, x², y² and xy over n pairs (None when undefined)."""
     if n < 2:
         return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
+    cxx, cyy, cxy = sxx - sx * sx / n, syy - sy * sy / n, sxy - sx * sy / n
+    # Rounding leaves a constant series a whisker above zero: treat it as constant.
+    if cxx <= 1e-12 * max(1.0, sxx) or cyy <= 1e-12 * max(1.0, syy):
         return None
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return sxy / math.sqrt(sxx * syy)
+    return max(-1.0, min(1.0, cxy / math.sqrt(cxx * cyy)))
 
 
-def item_analysis(attempts: Iterable[Attempt]) -> list[ItemStats]:
-    """Facility and corrected item-total discrimination for every scenario answered."""
-    # Each trainee's mean score per scenario (a scenario answered twice counts as its mean).
-    per: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for a in attempts:
-        per[a.trainee_id][a.scenario_id].append(a.score)
-    trainee_item: dict[str, dict[str, float]] = {
-        t: {s: sum(v) / len(v) for s, v in items.items()} for t, items in per.items()
-    }
-    # Each trainee's total and count over all their scenarios, so "the mean of all *other*
-    # scenarios" is (total - own) / (count - 1): linear in the answers, not quadratic.
-    totals = {t: (sum(items.values()), len(items)) for t, items in trainee_item.items()}
-    xs: dict[str, list[float]] = defaultdict(list)
-    ys: dict[str, list[float]] = defaultdict(list)
-    trainees: Counter[str] = Counter()
-    for t, items in trainee_item.items():
-        total, count = totals[t]
-        for sid, own in items.items():
-            trainees[sid] += 1
-            if count > 1:
-                xs[sid].append(own)
-                ys[sid].append((total - own) / (count - 1))
-    scores: dict[str, list[int]] = defaultdict(list)
-    for answered in per.values():
-        for sid, values in answered.items():
-            scores[sid].extend(values)
-    result = []
-    for sid in sorted(scores):
-        enough = len(xs[sid]) >= MIN_TRAINEES_FOR_DISCRIMINATION
-        discrimination = _pearson(xs[sid], ys[sid]) if enough else None
-        facility = sum(scores[sid]) / len(scores[sid]) / 100
-        result.append(ItemStats(sid, len(scores[sid]), trainees[sid], facility, discrimination))
-    return result
+def item_stats(sums: ItemSums) -> ItemStats:
+    """Facility and corrected item-total discrimination from one scenario's sums."""
+    enough = sums.n >= MIN_TRAINEES_FOR_DISCRIMINATION
+    r = pearson_from_sums(sums.n, sums.sx, sums.sy, sums.sxx, sums.syy, sums.sxy)
+    facility = sums.score_sum / sums.attempts / 100 if sums.attempts else None
+    return ItemStats(
+        sums.scenario_id, sums.attempts, sums.trainees, facility, r if enough else None
+    )

@@ -1,30 +1,21 @@
 """Where answers go wrong: the dashboard's bar charts, the answers behind a bar, weekly progress.
 
-Counting is `statistics`' (findings by kind and rule, accuracy by group); this module shapes the
-results into bars and picks the answers behind one.
+Counting is the database's (`figures`); this module shapes the counts into bars and weeks.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
 from trainer.core.content.models import FINDING_KINDS
-from trainer.core.reports.statistics import (
-    Attempt,
-    Proportion,
-    by_group,
-    findings_by_kind,
-    findings_by_rule,
-    mean_score,
-    recording_rate,
-)
-from trainer.core.reports.team import Answered
+from trainer.core.reports.figures import GroupCount
+from trainer.core.reports.statistics import Proportion
+from trainer.core.store.answer_rows import NO_CRIME_GROUP
 
-NO_CRIME_GROUP = "(no crime)"  # the key `statistics.by_group` uses for answers with no crime
 KIND_NAMES = {
     "under-recording": "Under-recording",
     "over-recording": "Over-recording",
@@ -49,12 +40,12 @@ class Bar:
     detail: str  # what the bar means in words, for tooltips and screen readers
 
 
-def kind_bars(attempts: Iterable[Attempt]) -> list[Bar]:
+def kind_bars(counts: Mapping[str, int]) -> list[Bar]:
     """Findings by kind, every kind in the catalogue's order (a zero is worth seeing)."""
-    counts = findings_by_kind(attempts)
     return [
-        Bar(k, KIND_NAMES.get(k, k), counts[k], str(counts[k]), f"{counts[k]} {k} finding(s)")
+        Bar(k, KIND_NAMES.get(k, k), n, str(n), f"{n} {k} finding(s)")
         for k in FINDING_KINDS
+        for n in [counts.get(k, 0)]
     ]
 
 
@@ -63,41 +54,30 @@ def rule_title(rule: str, catalogue: Catalogue) -> str:
     return card.title if card else rule
 
 
-def rule_bars(attempts: Iterable[Attempt], catalogue: Catalogue, limit: int = 10) -> list[Bar]:
-    """The rule cards the team's findings concern most, most first."""
+def rule_bars(counts: Counter[str], catalogue: Catalogue, limit: int | None = 10) -> list[Bar]:
+    """The rule cards the team's findings concern most, most first (ties by rule id)."""
     bars = []
-    for rule, n in findings_by_rule(attempts).most_common(limit):
+    for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         title = rule_title(rule, catalogue)
         bars.append(Bar(rule, title, n, str(n), f"{n} finding(s) under “{title}”"))
     return bars
 
 
-def group_bars(attempts: Iterable[Attempt]) -> list[Bar]:
+def group_bars(groups: Iterable[GroupCount]) -> list[Bar]:
     """Share of answers fully right per crime group, in the Home Office order."""
-    breakdown = by_group(attempts)
     order = [*GROUP_NAMES, NO_CRIME_GROUP]
     bars = []
-    for key in sorted(breakdown, key=lambda g: order.index(g) if g in order else len(order)):
-        accuracy = breakdown[key].accuracy
+    for g in sorted(groups, key=lambda g: order.index(g.crime_group) if g.crime_group in order
+                    else len(order)):  # fmt: skip
+        accuracy = Proportion(g.perfect, g.answers)
         value = accuracy.value or 0.0
+        key = g.crime_group
         name = GROUP_NAMES.get(key, "No crime to record" if key == NO_CRIME_GROUP else key)
         shown = f"{value:.1%} ({accuracy.k}/{accuracy.n})"
         bars.append(
             Bar(key, name, round(100 * value, 1), shown, f"fully right: {accuracy.describe()}")
         )
     return bars
-
-
-def behind_kind(answers: Iterable[Answered], kind: str) -> list[Answered]:
-    return [a for a in answers if kind in a.attempt.finding_kinds]
-
-
-def behind_rule(answers: Iterable[Answered], rule: str) -> list[Answered]:
-    return [a for a in answers if rule in a.attempt.finding_rules]
-
-
-def behind_group(answers: Iterable[Answered], group: str) -> list[Answered]:
-    return [a for a in answers if group in (a.attempt.groups or (NO_CRIME_GROUP,))]
 
 
 # One trainee ----------------------------------------------------------------------------------
@@ -113,15 +93,27 @@ class ProgressPoint:
     recording: Proportion
 
 
-def weekly_progress(attempts: Iterable[Attempt]) -> list[ProgressPoint]:
-    weeks: dict[date, list[Attempt]] = {}
-    for a in attempts:
-        day = a.answered_at.date()
-        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(a)
-    return [
-        ProgressPoint(week, len(chunk), mean_score(chunk) or 0.0, recording_rate(chunk))
-        for week, chunk in sorted(weeks.items())
-    ]
+@dataclass(frozen=True)
+class DayCount:
+    """One day's answers (the date as recorded, in the recording's local time)."""
+
+    day: date
+    answers: int
+    score_sum: int
+    record_n: int
+    record_k: int
+
+
+def weekly_progress(days: Iterable[DayCount]) -> list[ProgressPoint]:
+    weeks: dict[date, list[DayCount]] = {}
+    for d in days:
+        weeks.setdefault(d.day - timedelta(days=d.day.weekday()), []).append(d)
+    points = []
+    for week, chunk in sorted(weeks.items()):
+        n = sum(d.answers for d in chunk)
+        rate = Proportion(sum(d.record_k for d in chunk), sum(d.record_n for d in chunk))
+        points.append(ProgressPoint(week, n, sum(d.score_sum for d in chunk) / n, rate))
+    return points
 
 
 @dataclass(frozen=True)
@@ -140,13 +132,19 @@ class RuleLine:
         )
 
 
-def rule_lines(attempts: Sequence[Attempt], catalogue: Catalogue) -> list[RuleLine]:
-    """Findings per rule card, most first (an answer's kinds and rules are listed in step)."""
+def rule_lines(
+    pairs: Iterable[tuple[tuple[str, ...], tuple[str, ...], int]], catalogue: Catalogue
+) -> list[RuleLine]:
+    """Findings per rule card, most first (ties by rule id), from (rules, kinds, answers) rows:
+    an answer's kinds and rules are listed in step."""
     kinds: dict[str, Counter[str]] = {}
-    for a in attempts:
-        for rule, kind in zip(a.finding_rules, a.finding_kinds, strict=False):
-            kinds.setdefault(rule, Counter())[kind] += 1
+    totals: Counter[str] = Counter()
+    for rules, kinds_of, n in pairs:
+        for rule in rules:
+            totals[rule] += n
+        for rule, kind in zip(rules, kinds_of, strict=False):
+            kinds.setdefault(rule, Counter())[kind] += n
     return [
         RuleLine(rule, rule_title(rule, catalogue), n, kinds.get(rule, Counter()))
-        for rule, n in findings_by_rule(attempts).most_common()
+        for rule, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
     ]

@@ -82,7 +82,7 @@ def answer_filter(
     alias: str = "answers",
 ) -> tuple[str, list[Any]]:
     """A WHERE clause (and its parameters) for answers: `since` inclusive, `until` exclusive."""
-    clauses: list[str] = ["1"]
+    clauses: list[str] = ["1 = 1"]  # a condition in both engines' dialects
     params: list[Any] = []
     if trainee_id is not None:
         clauses.append(f"{alias}.trainee_id = ?")
@@ -143,10 +143,102 @@ _SUMMARISE = (
     ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = n + excluded.n
     """,
 )
-SUMMARY_TABLES = ("answer_topics", "trainee_totals", "trainee_findings")
+NO_CRIME_GROUP = "(no crime)"  # the crime group of answers that record no crime
+
+# The dashboard's summaries (m0003): one row per answer and finding kind, rule card or crime group,
+# keyed so that a GROUP BY over a period reads one index in order and a drill-down pages through it.
+_SUMMARISE_FIGURES = (
+    """
+    INSERT INTO answer_kinds (kind, answered_ts, seq, trainee_id, n)
+    SELECT value, answered_ts, seq, trainee_id, count(*)
+    FROM answers NOT INDEXED, json_each(answers.finding_kinds) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    """
+    INSERT INTO answer_rules (rule, answered_ts, seq, trainee_id, n)
+    SELECT value, answered_ts, seq, trainee_id, count(*)
+    FROM answers NOT INDEXED, json_each(answers.finding_rules) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    """
+    INSERT INTO answer_groups (crime_group, answered_ts, seq, trainee_id, n, perfect)
+    SELECT value, answered_ts, seq, trainee_id, count(*), score = 100
+    FROM answers NOT INDEXED, json_each(answers.crime_groups) WHERE seq > ?
+    GROUP BY seq, value
+    """,
+    f"""
+    INSERT INTO answer_groups (crime_group, answered_ts, seq, trainee_id, n, perfect)
+    SELECT '{NO_CRIME_GROUP}', answered_ts, seq, trainee_id, 1, score = 100
+    FROM answers NOT INDEXED WHERE seq > ? AND crime_groups = '[]'
+    """,
+)
+FIGURE_TABLES = ("answer_kinds", "answer_rules", "answer_groups", "trainee_running")
+SUMMARY_TABLES = ("answer_topics", "trainee_totals", "trainee_findings", *FIGURE_TABLES)
+_STATEMENTS: dict[str, tuple[str, ...]] = {
+    "answer_topics": _SUMMARISE[:1],
+    "trainee_totals": _SUMMARISE[1:2],
+    "trainee_findings": _SUMMARISE[2:],
+    "answer_kinds": _SUMMARISE_FIGURES[:1],
+    "answer_rules": _SUMMARISE_FIGURES[1:2],
+    "answer_groups": _SUMMARISE_FIGURES[2:],
+    "trainee_running": (),  # `_run_on`
+}
+
+# Each trainee's answers in time order with running sums of the team table's counts: any period's
+# counts for a trainee are the difference between its last and first answers' sums (two index
+# look-ups, whatever the number of answers). New answers are usually the trainee's latest and are
+# appended; an imported older one renumbers that trainee's later answers.
+_SHOULD_RECORD = "kind = 'classify' AND expected_decision = 'crime'"
+_RUNNING_FROM = f"""
+    INSERT INTO trainee_running
+    SELECT trainee_id, answered_ts, seq, ? + row_number() OVER w, exam, score, rn, rk, xk, cn, ck,
+        ? + sum(exam) OVER w, ? + sum(score) OVER w, ? + sum(rn) OVER w, ? + sum(rk) OVER w,
+        ? + sum(xk) OVER w, ? + sum(cn) OVER w, ? + sum(ck) OVER w
+    FROM (
+        SELECT trainee_id, answered_ts, seq, exam, score,
+            CASE WHEN {_SHOULD_RECORD} THEN 1 ELSE 0 END AS rn,
+            CASE WHEN {_SHOULD_RECORD} AND decision = 'crime' THEN 1 ELSE 0 END AS rk,
+            CASE WHEN {_SHOULD_RECORD} AND decision = 'crime' AND score = 100
+                THEN 1 ELSE 0 END AS xk,
+            CASE WHEN kind = 'cancellation' THEN 1 ELSE 0 END AS cn,
+            CASE WHEN kind = 'cancellation' AND score = 100 THEN 1 ELSE 0 END AS ck
+        FROM answers WHERE trainee_id = ? AND answered_ts >= ?
+    ) AS own
+    WINDOW w AS (ORDER BY answered_ts, seq ROWS UNBOUNDED PRECEDING)
+"""
+_RUNNING_BASE = """
+    SELECT position, c_exam, c_score, c_record_n, c_record_k, c_exact_k, c_cancel_n, c_cancel_k
+    FROM trainee_running WHERE trainee_id = ? ORDER BY answered_ts DESC, seq DESC LIMIT 1
+"""
 
 
-def summarise_after(conn: sqlite3.Connection, after_seq: int) -> None:
-    """Add the answers with seq > after_seq to the summaries (call inside the same transaction)."""
-    for statement in _SUMMARISE:
-        conn.execute(statement, [after_seq])
+# NOT INDEXED: through the rowid range of the new answers, never a walk of the trainee index.
+NEW_BY_TRAINEE = (
+    "SELECT trainee_id, min(answered_ts) FROM answers NOT INDEXED WHERE seq > ? GROUP BY trainee_id"
+)
+
+
+def _run_on(conn: sqlite3.Connection, after_seq: int) -> None:
+    """Bring `trainee_running` up to date for the trainees of the answers after `after_seq`."""
+    starts = conn.execute(NEW_BY_TRAINEE, [after_seq]).fetchall()
+    for trainee_id, since in starts:
+        conn.execute(
+            "DELETE FROM trainee_running WHERE trainee_id = ? AND answered_ts >= ?",
+            [trainee_id, since],
+        )
+        base = conn.execute(_RUNNING_BASE, [trainee_id]).fetchone() or (0,) * 8
+        conn.execute(_RUNNING_FROM, [*base, trainee_id, since])
+
+
+def summarise_after(
+    conn: sqlite3.Connection, after_seq: int, tables: tuple[str, ...] = SUMMARY_TABLES
+) -> None:
+    """Add the answers with seq > after_seq to the summaries (call inside the same transaction).
+
+    The one place summaries are kept: recording, importing, a rebuild or a regrade all call it.
+    """
+    for table in tables:
+        for statement in _STATEMENTS[table]:
+            conn.execute(statement, [after_seq])
+    if "trainee_running" in tables:
+        _run_on(conn, after_seq)

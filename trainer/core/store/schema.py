@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
-from trainer.core.store.answer_rows import SUMMARY_TABLES, summarise_after
+from trainer.core.store.answer_rows import FIGURE_TABLES, SUMMARY_TABLES, summarise_after
 from trainer.core.store.records import new_id
 
 migrations = Migrations("trainer")
@@ -174,7 +174,7 @@ def forget_trainee(db: Database, trainee_id: str) -> None:
         "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
         [trainee_id],
     )
-    for table in ("trainee_totals", "trainee_findings"):
+    for table in _PER_TRAINEE:
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
     db.conn.execute(
         "DELETE FROM grade_history WHERE answer_id IN "
@@ -183,12 +183,20 @@ def forget_trainee(db: Database, trainee_id: str) -> None:
     )
 
 
+_PER_TRAINEE = ("trainee_totals", "trainee_findings", *FIGURE_TABLES)
+
+
 def rebuild_summaries(db: Database) -> None:
-    """Recompute every summary from the answers (the migration's backfill, or a repair)."""
+    """Recompute every summary from the answers (a migration's backfill, or a repair).
+
+    Only the summaries the database has so far: an earlier migration rebuilds its own.
+    """
+    present = {name for (name,) in db.conn.execute("SELECT name FROM sqlite_master")}
+    tables = tuple(t for t in SUMMARY_TABLES if t in present)
     with db.atomic():
-        for table in SUMMARY_TABLES:
+        for table in tables:
             db.conn.execute(f"DELETE FROM {table}")
-        summarise_after(db.conn, -(2**63))
+        summarise_after(db.conn, -(2**63), tables)
 
 
 @_step
@@ -263,7 +271,124 @@ def m0005_supervisor_status(db: Database) -> None:
 
 
 @_step
-def m0006_trusted_keys(db: Database) -> None:
+def m0006_figures(db: Database) -> None:
+    """Covering indexes and per-finding summaries, so every dashboard figure is a GROUP BY."""
+    _run(
+        db,
+        """
+        DROP INDEX answers_by_trainee;
+        CREATE INDEX answers_by_trainee ON answers
+            (trainee_id, answered_ts, exam, kind, expected_decision, decision, score);
+        DROP INDEX answers_by_scenario;
+        CREATE INDEX answers_by_scenario ON answers (scenario_id, trainee_id, answered_ts, score);
+        CREATE TABLE answer_kinds (
+            kind TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (kind, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE answer_rules (
+            rule TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (rule, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE answer_groups (
+            crime_group TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            trainee_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            perfect INTEGER NOT NULL,
+            PRIMARY KEY (crime_group, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE trainee_running (
+            trainee_id TEXT NOT NULL,
+            answered_ts REAL NOT NULL,
+            seq INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            exam INTEGER NOT NULL,
+            score INTEGER NOT NULL,
+            record_n INTEGER NOT NULL,
+            record_k INTEGER NOT NULL,
+            exact_k INTEGER NOT NULL,
+            cancel_n INTEGER NOT NULL,
+            cancel_k INTEGER NOT NULL,
+            c_exam INTEGER NOT NULL,
+            c_score INTEGER NOT NULL,
+            c_record_n INTEGER NOT NULL,
+            c_record_k INTEGER NOT NULL,
+            c_exact_k INTEGER NOT NULL,
+            c_cancel_n INTEGER NOT NULL,
+            c_cancel_k INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, answered_ts, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX trainee_running_by_position ON trainee_running (trainee_id, position)
+        """,
+    )
+    with db.atomic():
+        summarise_after(db.conn, -(2**63), FIGURE_TABLES)
+
+
+@_step
+def m0007_central_outbox(db: Database) -> None:
+    """What the central store has not yet received: kept by triggers, emptied by `trainer sync`.
+
+    An answer is queued by its seq when stored and again when regraded; a trainee or a session may
+    change after it was read for sending (a session finishes), so each carries a version, and a
+    sent row leaves the outbox only if its version is still the one sent.
+    """
+    changed = """
+        CREATE TRIGGER {table}_unsent_{event} AFTER {event} ON {table} BEGIN
+            INSERT INTO unsent_rows (tbl, id, version) VALUES ('{table}', new.id, 1)
+            ON CONFLICT (tbl, id) DO UPDATE SET version = version + 1;
+        END;
+    """
+    _run(
+        db,
+        "\n".join(
+            [
+                """
+        CREATE TABLE unsent_answers (seq INTEGER PRIMARY KEY);
+        CREATE TABLE unsent_rows (
+            tbl TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tbl, id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER answers_unsent AFTER INSERT ON answers BEGIN
+            INSERT INTO unsent_answers (seq) VALUES (new.seq);
+        END;
+        CREATE TRIGGER answers_gone AFTER DELETE ON answers BEGIN
+            DELETE FROM unsent_answers WHERE seq = old.seq;
+        END;
+        CREATE TRIGGER answers_regraded AFTER UPDATE OF score, findings ON answers BEGIN
+            INSERT OR IGNORE INTO unsent_answers (seq) VALUES (new.seq);
+        END;
+        CREATE TRIGGER trainees_gone AFTER DELETE ON trainees BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = old.id;
+        END;
+        CREATE TRIGGER quiz_sessions_gone AFTER DELETE ON quiz_sessions BEGIN
+            DELETE FROM unsent_rows WHERE tbl = 'quiz_sessions' AND id = old.id;
+        END;
+        INSERT INTO unsent_answers (seq) SELECT seq FROM answers;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'trainees', id, 1 FROM trainees;
+        INSERT INTO unsent_rows (tbl, id, version) SELECT 'quiz_sessions', id, 1
+            FROM quiz_sessions;
+        """,
+                *(
+                    changed.format(table=table, event=event)
+                    for table in ("trainees", "quiz_sessions")
+                    for event in ("INSERT", "UPDATE")
+                ),
+            ]
+        ),
+    )
+
+
+@_step
+def m0008_trusted_keys(db: Database) -> None:
     """The workstations whose signed results bundles this one accepts, and who accepted each; and
     the rows an import under way has added so far, so an interrupted one can be taken out."""
     _run(

@@ -65,7 +65,9 @@ SCHEMA_STEPS = (
     "m0003_regrades",
     "m0004_unfinished_quizzes",
     "m0005_supervisor_status",
-    "m0006_trusted_keys",
+    "m0006_figures",
+    "m0007_central_outbox",
+    "m0008_trusted_keys",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from trainer.core.errors import TrainerError
 from trainer.core.reports import team_export
-from trainer.core.reports.team import TeamData, TeamFilter
+from trainer.core.reports.figures import TeamFigures
+from trainer.core.reports.team import TeamFilter
 from trainer.core.store import bundles
 from trainer.core.store.keys import UntrustedKey
 from trainer.core.store.regrade_status import LastRegrade
@@ -157,10 +158,10 @@ class ExportView(QWidget):
         self.filter_text.setText(f"Current filter: {flt.describe()}. Counting its answers…")
         self.filter_text.setAccessibleName(self.filter_text.text())
 
-    def show_filter(self, data: TeamData) -> None:
+    def show_filter(self, data: TeamFigures) -> None:
         self.filter = data.filter
         self.filter_text.setText(
-            f"Current filter: {data.filter.describe()}. It holds {len(data.answers)} answer(s) "
+            f"Current filter: {data.filter.describe()}. It holds {data.answers} answer(s) "
             f"from {len(data.trainees)} trainee(s)."
         )
         self.filter_text.setAccessibleName(self.filter_text.text())

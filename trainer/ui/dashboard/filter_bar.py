@@ -18,6 +18,8 @@ PERIODS: tuple[tuple[str, int | None], ...] = (
     ("Custom range", -1),
 )
 CUSTOM = len(PERIODS) - 1
+ALL_DATES = 0
+DEFAULT_PERIOD = 3  # the last 90 days: what a supervisor means by "lately"
 
 
 def _combo(name: str, parent: QWidget) -> QComboBox:
@@ -55,6 +57,7 @@ class FilterBar(QWidget):
         self.period = _combo("Period", self)
         for text, days in PERIODS:
             self.period.addItem(text, days)
+        self.period.setCurrentIndex(DEFAULT_PERIOD)
         self.since = _date_edit("From date", self)
         self.until = _date_edit("To date", self)
         self.since.setDate(QDate.currentDate().addDays(-29))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from trainer.core.reports.figures import ItemFigures, ItemRow
 from trainer.core.reports.statistics import MIN_TRAINEES_FOR_DISCRIMINATION, WEAK_DISCRIMINATION
-from trainer.core.reports.team import ItemRow, TeamData, item_rows
 from trainer.ui.dashboard.tables import (
     WARNING,
     SortableTableModel,
@@ -117,8 +117,8 @@ class ItemsView(QWidget):
     def _only_flagged(self, on: bool) -> None:
         self.proxy.setFilterFixedString(WARNING if on else "")
 
-    def show_data(self, data: TeamData) -> None:
-        rows = item_rows(data)
+    def show_data(self, data: ItemFigures) -> None:
+        rows = data.rows
         self.model.set_rows(rows)
         flagged = sum(r.stats.flagged for r in rows)
         weak = sum(bool(r.review) for r in rows) - flagged

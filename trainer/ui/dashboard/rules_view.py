@@ -9,17 +9,11 @@ from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.reports.team import Answered, TeamData
-from trainer.core.reports.team_breakdown import (
-    Bar,
-    behind_group,
-    behind_kind,
-    behind_rule,
-    group_bars,
-    kind_bars,
-    rule_bars,
-)
-from trainer.ui.dashboard.answers_table import AnswerLine, DrillDownTable
+from trainer.core.reports.answer_pages import Behind, answer_count, answer_page
+from trainer.core.reports.figures import BreakdownFigures
+from trainer.core.reports.team import Reader
+from trainer.core.reports.team_breakdown import Bar, group_bars, kind_bars, rule_bars
+from trainer.ui.dashboard.answers_table import DrillDownTable
 from trainer.ui.dashboard.charts import BarChart
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, sorted_view
 from trainer.ui.widgets import wrapped
@@ -30,9 +24,8 @@ class Breakdown:
     title: str
     key_title: str  # what each bar is, e.g. "Rule card"
     axis: str  # what its length measures
-    bars: Callable[[TeamData, Catalogue], list[Bar]]
-    behind: Callable[[tuple[Answered, ...], str], list[Answered]]
-    messages: Callable[[Answered, str], list[str]]
+    bars: Callable[[BreakdownFigures, Catalogue], list[Bar]]
+    behind: Callable[[str], Behind]
     ceiling: float | None = None  # a fixed top for the value axis (100 for percentages)
 
     def columns(self) -> tuple[SortColumn, ...]:
@@ -47,25 +40,22 @@ BREAKDOWNS = (
         "Findings by kind",
         "Kind of finding",
         "Findings",
-        lambda d, _c: kind_bars(d.attempts),
-        behind_kind,
-        lambda a, key: a.messages(kind=key),
+        lambda d, _c: kind_bars(d.kinds),
+        lambda key: Behind(kind=key),
     ),
     Breakdown(
         "Findings by rule card",
         "Rule card",
         "Findings",
-        lambda d, c: rule_bars(d.attempts, c),
-        behind_rule,
-        lambda a, key: a.messages(rule=key),
+        lambda d, c: rule_bars(d.rules, c),
+        lambda key: Behind(rule=key),
     ),
     Breakdown(
         "Answers fully right by crime group",
         "Crime group",
         "Fully right (%)",
-        lambda d, _c: group_bars(d.attempts),
-        behind_group,
-        lambda a, _key: a.messages(),
+        lambda d, _c: group_bars(d.groups),
+        lambda key: Behind(crime_group=key),
         ceiling=100,
     ),
 )
@@ -75,10 +65,11 @@ CAPTION = "Click a bar, or select a row of the table, to see the answers behind 
 
 
 class RulesView(QWidget):
-    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, store: Reader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.catalogue = catalogue
-        self.data: TeamData | None = None
+        self.store = store
+        self.data: BreakdownFigures | None = None
         self.breakdown = QComboBox(self)
         self.breakdown.setAccessibleName("Breakdown")
         for b in BREAKDOWNS:
@@ -132,7 +123,7 @@ class RulesView(QWidget):
     def bar_model(self) -> SortableTableModel:
         return self.bar_models[self.breakdown.currentIndex()]
 
-    def show_data(self, data: TeamData) -> None:
+    def show_data(self, data: BreakdownFigures) -> None:
         self.data = data
         self._redraw()
 
@@ -150,18 +141,15 @@ class RulesView(QWidget):
         self.bar_model.set_rows(bars)
         if self.bar_proxy.sourceModel() is not self.bar_model:
             self.bar_proxy.setSourceModel(self.bar_model)
-        self.answers.set_lines([])
+        self.answers.show_pages(None)
         self.caption.setText(CAPTION if bars else "No answers match the filter.")
 
     def _bar_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self.data is None or not selected.indexes():
             return
         bar: Bar = self.bar_model.row_at(self.bar_proxy.mapToSource(selected.indexes()[0]))
-        b = self.current
-        names = self.data.names
-        rows = b.behind(self.data.answers, bar.key)
-        self.answers.set_lines(
-            [AnswerLine.of_answered(a, names, b.messages(a, bar.key)) for a in rows]
-        )
-        self.caption.setText(f"{len(rows)} answer(s) behind “{bar.label}” ({bar.detail}).")
+        store, flt, behind = self.store, self.data.filter, self.current.behind(bar.key)
+        self.answers.show_pages(lambda after: answer_page(store, flt, behind, after))
+        count = answer_count(store, flt, behind)
+        self.caption.setText(f"{count} answer(s) behind “{bar.label}” ({bar.detail}).")
         self.caption.setAccessibleName(self.caption.text())

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from trainer.core.reports.statistics import Proportion
 from trainer.ui.table_model import Column, Index, RowTableModel
@@ -88,3 +89,173 @@ def interval_tooltip(p: Proportion) -> str:
 def sort_value(value: float | None) -> float:
     """A sort key that puts 'no data' below every number."""
     return -1.0 if value is None else value
+
+
+# Big tables: every cell worked out once, off the GUI thread; sorting and finding in Python ------
+
+
+class Cells:
+    """A table's rows; each cell's text is worked out when first asked for (a view asks for the
+    rows it shows), then kept. Plain Python: no Qt."""
+
+    def __init__(self, columns: Sequence[SortColumn], rows: Sequence[Any]) -> None:
+        self.columns = tuple(columns)
+        self.rows = tuple(rows)
+        self._texts: list[list[str | None]] = [[None] * len(self.rows) for _ in self.columns]
+
+    def text(self, row: int, column: int) -> str:
+        known = self._texts[column]
+        text = known[row]
+        if text is None:
+            text = known[row] = self.columns[column].text(self.rows[row])
+        return text
+
+
+def cells(columns: Sequence[SortColumn], rows: Sequence[Any]) -> Cells:
+    return Cells(columns, rows)
+
+
+class CellTableModel(QAbstractTableModel):
+    """A table over `Cells`: `data` only looks values up; `sort` and `find` reorder in Python."""
+
+    def __init__(self, columns: Sequence[SortColumn], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._align = tuple(
+            int(
+                (Qt.AlignmentFlag.AlignRight if c.numeric else Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
+            for c in columns
+        )
+        self._cells = cells(columns, ())
+        self._order: list[int] = []
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self._find = ""
+        self._find_column = 0
+
+    def set_cells(self, table: Cells) -> None:
+        self.beginResetModel()
+        self._cells = table
+        self._order = self._ordered()
+        self.endResetModel()
+
+    def row_at(self, index: Index | int) -> Any:
+        row = index if isinstance(index, int) else index.row()
+        return self._cells.rows[self._order[row]]
+
+    def rows(self) -> list[Any]:
+        return [self._cells.rows[i] for i in self._order]
+
+    def sample(self, column: int, count: int = 200) -> list[str]:
+        """A column's texts in the first `count` rows shown, for sizing it."""
+        return [self._cells.text(i, column) for i in self._order[:count]]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self._order[index.row()], index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._cells.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self._columns[column].tooltip
+            return tip(self._cells.rows[row]) if tip else self._cells.text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align[column]
+        if role == SORT_ROLE:
+            return self._key(row, column)
+        return None
+
+    def _key(self, row: int, column: int) -> float | str:
+        key = self._columns[column].key
+        return key(self._cells.rows[row]) if key else self._cells.text(row, column).casefold()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].title
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._order):
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self._relayout()
+
+    def find(self, text: str, column: int = 0) -> None:
+        """Show only the rows whose text in `column` contains `text` (any case)."""
+        self._find, self._find_column = text.casefold(), column
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        old = self._order
+        self._order = self._ordered()
+        where = {source: row for row, source in enumerate(self._order)}
+        persistent = self.persistentIndexList()
+        moved = []
+        for index in persistent:
+            row = where.get(old[index.row()], -1) if index.row() < len(old) else -1
+            moved.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _ordered(self) -> list[int]:
+        found, at = self._find, self._find_column
+        order = [
+            i
+            for i in range(len(self._cells.rows))
+            if not found or found in self._cells.text(i, at).casefold()
+        ]
+        column, direction = self._sort
+        if 0 <= column < len(self._columns):
+            order.sort(
+                key=lambda i: _comparable(self._key(i, column)),
+                reverse=direction == Qt.SortOrder.DescendingOrder,
+            )
+        return order
+
+
+def _comparable(key: float | str) -> tuple[int, float | str]:
+    """Numbers before text, so a column of mixed keys still sorts."""
+    return (1, key) if isinstance(key, str) else (0, key)
+
+
+def cell_view(
+    model: CellTableModel,
+    name: str,
+    parent: QWidget | None = None,
+    sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder),
+) -> QTableView:
+    """A table over a `CellTableModel`, its columns sized by `size_columns` (not every cell)."""
+    view = table_view(model, name, parent)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    header.setSortIndicator(*sort)
+    view.setSortingEnabled(True)
+    return view
+
+
+def size_columns(view: QTableView, model: CellTableModel) -> None:
+    """Each column as wide as its title and a sample of its texts, plus a margin."""
+    metrics = view.fontMetrics()
+    bold = QFontMetrics(view.horizontalHeader().font())
+    for column in range(model.columnCount()):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        widest = max((bold.horizontalAdvance(line) for line in title.split("\n")), default=0)
+        for text in model.sample(column):
+            widest = max(widest, metrics.horizontalAdvance(text))
+        view.setColumnWidth(column, min(widest + 24, 360))

@@ -5,17 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from trainer.core.reports.figures import TeamFigures, TeamRow
 from trainer.core.reports.malpractice import MalpracticeCounts
-from trainer.core.reports.team import ROLE_NAMES, TeamData, TeamRow, team_rows
+from trainer.core.reports.team import ROLE_NAMES
 from trainer.ui.dashboard.tables import (
     WARNING,
-    SortableTableModel,
+    CellTableModel,
     SortColumn,
+    cell_view,
+    cells,
     interval,
     interval_tooltip,
     percent,
+    size_columns,
     sort_value,
-    sorted_view,
 )
 from trainer.ui.widgets import wrapped
 
@@ -131,16 +134,12 @@ class TeamView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.malpractice = MalpracticeCounts((), {})
         at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
-        columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
-        self.model = SortableTableModel(columns, self)
-        self.table, self.proxy = sorted_view(
-            self.model,
-            "Team results",
-            self,
-            NAME_COLUMN,
-            (NAME_COLUMN, Qt.SortOrder.AscendingOrder),
+        self.columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
+        self.model = CellTableModel(self.columns, self)
+        self.table = cell_view(
+            self.model, "Team results", self, (NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         )
-        self.proxy.setFilterKeyColumn(NAME_COLUMN)
+        self.sized = False
         self.note = wrapped(
             f"Recording rate: of the scenarios where a crime should have been recorded, the share "
             f"recorded. Recording accuracy: the share recorded and fully right (class, count and "
@@ -162,18 +161,22 @@ class TeamView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
 
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(lambda text: self.model.find(text, NAME_COLUMN))
         self.table.activated.connect(self._activated)
 
     def show_malpractice(self, counts: MalpracticeCounts) -> None:
         """The malpractice counts to show with the next `show_data`."""
         self.malpractice = counts
 
-    def show_data(self, data: TeamData) -> None:
-        self.model.set_rows(team_rows(data))
-        team = data.team_summary
+    def show_data(self, data: TeamFigures) -> None:
+        """Show the figures (each cell's text is worked out when it is first shown)."""
+        self.model.set_cells(cells(self.columns, data.rows))
+        if not self.sized and self.model.rowCount():
+            size_columns(self.table, self.model)  # once: then the supervisor's widths stay
+            self.sized = True
+        team = data.team
         self.headline.setText(
-            f"{len(data.trainees)} trainee(s), {len(data.answers)} answer(s). Team recording rate "
+            f"{len(data.trainees)} trainee(s), {data.answers} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
             f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
             f"{self.malpractice.team:,}."
@@ -181,5 +184,5 @@ class TeamView(QWidget):
         self.headline.setAccessibleName(self.headline.text())
 
     def _activated(self, index: QModelIndex) -> None:
-        row: TeamRow = self.model.row_at(self.proxy.mapToSource(index))
+        row: TeamRow = self.model.row_at(index)
         self.trainee_chosen.emit(row.trainee.id)

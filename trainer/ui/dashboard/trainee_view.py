@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,16 +19,21 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.practice.progress import SessionSummary, session_summaries
-from trainer.core.reports.statistics import summarise, weak_rules
-from trainer.core.reports.team import ROLE_NAMES, TeamData, trainee_answers
+from trainer.core.reports.answer_pages import AnswerLine, Behind, answer_page
+from trainer.core.reports.figures import TeamFigures
+from trainer.core.reports.team import ROLE_NAMES, TeamFilter
 from trainer.core.reports.team_breakdown import rule_lines, rule_title, weekly_progress
-from trainer.core.store.records import AnswerRow
+from trainer.core.reports.trainee_figures import TraineePage, trainee_page
+from trainer.core.store.records import Trainee
 from trainer.core.store.sqlite import Store
-from trainer.ui.dashboard.answers_table import TRAINEE_COLUMN, AnswerLine, DrillDownTable
+
+if TYPE_CHECKING:
+    from trainer.core.store.central.reader import CentralStore
+from trainer.ui.dashboard.answers_table import TRAINEE_COLUMN, DrillDownTable
 from trainer.ui.dashboard.charts import ProgressChart
 from trainer.ui.dashboard.tables import SortableTableModel, SortColumn, percent, sorted_view
-from trainer.ui.errors import reports_errors
+from trainer.ui.errors import show_error
+from trainer.ui.jobs import LoadRunner
 from trainer.ui.widgets import button, text_pane
 
 RULE_COLUMNS = (
@@ -52,13 +59,11 @@ WEEK_COLUMNS = (
 SESSION_COLUMNS = (
     SortColumn(
         "Started",
-        lambda s: f"{s.session.started_at:%Y-%m-%d %H:%M}",
-        key=lambda s: s.session.started_at.timestamp(),
+        lambda s: f"{s.started_at:%Y-%m-%d %H:%M}",
+        key=lambda s: s.started_at.timestamp(),
     ),
-    SortColumn("Mode", lambda s: s.session.mode),
-    SortColumn(
-        "Answers", lambda s: str(len(s.answers)), numeric=True, key=lambda s: float(len(s.answers))
-    ),
+    SortColumn("Mode", lambda s: s.mode),
+    SortColumn("Answers", lambda s: str(s.answers), numeric=True, key=lambda s: float(s.answers)),
     SortColumn(
         "Mean score",
         lambda s: "" if s.mean_score is None else f"{s.mean_score:.1f}",
@@ -74,11 +79,16 @@ class TraineeView(QWidget):
 
     reset_requested = Signal(str)
 
-    def __init__(self, catalogue: Catalogue, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, store: Store | CentralStore, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.catalogue = catalogue
         self.store = store
-        self.data: TeamData | None = None
+        self.filter = TeamFilter()
+        self.people: list[Trainee] = []  # the combo's trainees, in its order (no item data)
+        self.page: TraineePage | None = None
+        self.loader = LoadRunner(store, self)
         self.trainee = QComboBox(self)
         self.trainee.setAccessibleName("Trainee")
         self.trainee.setMinimumContentsLength(24)
@@ -121,39 +131,64 @@ class TraineeView(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
 
-        self.trainee.currentIndexChanged.connect(lambda _index: self._redraw())
+        self.trainee.currentIndexChanged.connect(lambda _index: self._load())
         self.reset.clicked.connect(self._reset_clicked)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(lambda message: show_error(self.window(), message))
 
-    def show_data(self, data: TeamData) -> None:
-        self.data = data
+    @property
+    def loading(self) -> bool:
+        return self.loader.busy
+
+    def show_data(self, data: TeamFigures) -> None:
+        """The trainees of a new refresh: keep the one chosen if they are still there."""
         chosen = self.trainee_id()
+        self.filter = data.filter
+        self.people = list(data.trainees)
         self.trainee.blockSignals(True)
         self.trainee.clear()
-        for t in data.trainees:
-            self.trainee.addItem(f"{t.name} ({t.staff_number})", t.id)
-        self.trainee.setCurrentIndex(max(0, self.trainee.findData(chosen)))
+        self.trainee.addItems([f"{t.name} ({t.staff_number})" for t in self.people])
+        self.trainee.setCurrentIndex(max(0, self._index_of(chosen)))
         self.trainee.blockSignals(False)
-        self._redraw()
+        self._load()
+
+    def _index_of(self, trainee_id: str | None) -> int:
+        return next((i for i, t in enumerate(self.people) if t.id == trainee_id), -1)
 
     def trainee_id(self) -> str | None:
-        value = self.trainee.currentData()
-        return value if isinstance(value, str) else None
+        index = self.trainee.currentIndex()
+        return self.people[index].id if 0 <= index < len(self.people) else None
 
     def choose(self, trainee_id: str) -> None:
-        self.trainee.setCurrentIndex(max(0, self.trainee.findData(trainee_id)))
+        self.trainee.setCurrentIndex(max(0, self._index_of(trainee_id)))
 
-    @reports_errors
-    def _redraw(self) -> None:
-        trainee_id = self.trainee_id()
-        self.reset.setEnabled(trainee_id is not None)
-        if self.data is None or trainee_id is None:
-            self._show("", [], [], [("", "No trainees match the filter.")])
+    def _load(self) -> None:
+        """Read the chosen trainee's figures and first answers off the GUI thread."""
+        index = self.trainee.currentIndex()
+        self.reset.setEnabled(0 <= index < len(self.people))
+        if not 0 <= index < len(self.people):
+            self.page = None
+            self._show_nobody()
             return
-        trainee = next(t for t in self.data.trainees if t.id == trainee_id)
-        rows = trainee_answers(self.store, trainee_id, self.data.filter)
-        attempts = [r.as_attempt() for r in rows]
-        s = summarise(trainee_id, attempts)
-        weak = [rule_title(r, self.catalogue) for r in weak_rules(attempts, limit=3)]
+        trainee, flt = self.people[index], self.filter
+        self.loader.start(lambda mine: _Loaded(
+            trainee_page(mine, trainee, flt), answer_page(mine, flt, Behind(trainee_id=trainee.id))
+        ))  # fmt: skip
+
+    def _show_nobody(self) -> None:
+        facts = [("", "No trainees match the filter.")]
+        self.summary.setHtml(_facts_html(facts))
+        self.summary.setAccessibleDescription("No trainees match the filter.")
+        self.chart.show_points([], "Mean score by week")
+        self.answers.show_pages(None)
+        self.rule_model.set_rows([])
+        self.week_model.set_rows([])
+        self.session_model.set_rows([])
+
+    def _loaded(self, loaded: _Loaded) -> None:
+        page = self.page = loaded.page
+        trainee, s = page.trainee, page.summary
+        weak = [rule_title(r, self.catalogue) for r in page.weak_rules]
         facts = [
             ("Trainee", f"{trainee.name} ({trainee.staff_number})"),
             ("Role", ROLE_NAMES.get(trainee.role, trainee.role)),
@@ -165,30 +200,26 @@ class TraineeView(QWidget):
             ("Last active", f"{s.last_active:%Y-%m-%d %H:%M}" if s.last_active else "never"),
             ("Most missed rules lately", "; ".join(weak) if weak else "none"),
         ]
-        summaries = session_summaries(self.store.sessions(trainee_id), rows)
-        self._show(trainee.name, rows, summaries, facts)
-
-    def _show(
-        self,
-        name: str,
-        rows: Sequence[AnswerRow],
-        summaries: Sequence[SessionSummary],
-        facts: Sequence[tuple[str, str]],
-    ) -> None:
-        attempts = [r.as_attempt() for r in rows]
-        points = weekly_progress(attempts)
+        points = weekly_progress(page.days)
         self.summary.setHtml(_facts_html(facts))
         self.summary.setAccessibleDescription(". ".join(f"{k}: {v}" for k, v in facts))
         self.chart.show_points(points, "Mean score by week")
-        self.answers.set_lines([AnswerLine.of_row(r, name) for r in rows])
-        self.rule_model.set_rows(rule_lines(attempts, self.catalogue))
+        store, flt, behind = self.store, page.filter, Behind(trainee_id=trainee.id)
+        self.answers.show_pages(lambda after: answer_page(store, flt, behind, after), loaded.first)
+        self.rule_model.set_rows(rule_lines(page.rule_pairs, self.catalogue))
         self.week_model.set_rows(points)
-        self.session_model.set_rows(summaries)
+        self.session_model.set_rows(page.sessions)
 
     def _reset_clicked(self) -> None:
         trainee_id = self.trainee_id()
         if trainee_id is not None:
             self.reset_requested.emit(trainee_id)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    page: TraineePage
+    first: list[AnswerLine]
 
 
 def _facts_html(facts: Sequence[tuple[str, str]]) -> str:

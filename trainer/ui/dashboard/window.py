@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,8 +17,17 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.core.content.scenarios import Library
+from trainer.core.reports.figures import (
+    BreakdownFigures,
+    ItemFigures,
+    TeamFigures,
+    breakdown_figures,
+    item_figures,
+    team_figures,
+)
 from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_counts
-from trainer.core.reports.team import TeamData, TeamFilter, known_topics, load
+from trainer.core.reports.team import Reader, TeamFilter, known_topics
+from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.regrade_status import LastRegrade, last_regrade
 from trainer.core.store.sqlite import Store
@@ -35,54 +46,107 @@ from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
 from trainer.ui.widgets import button
 
+if TYPE_CHECKING:
+    from trainer.core.store.central.reader import CentralStore
+
 MIN_SIZE = (1024, 700)
+GIL_SWITCH_S = 0.001  # how soon a loading thread hands Python back to the GUI thread
 LOADING = "Loading the figures…"
 
 
 @dataclass(frozen=True)
 class Figures:
-    """One refresh's reading of the store: the topics to offer and the figures to show."""
+    """One refresh's reading of the store for the Team tab: topics to offer and the figures."""
 
     topics: list[str]
-    data: TeamData
+    data: TeamFigures
     malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
     last_regrade: LastRegrade | None = None
 
 
-def load_figures(store: Store, library: Library, flt: TeamFilter) -> Figures:
-    """The slow part of a refresh (~2 s at 100,000 answers): run by a `LoadRunner`, off the GUI."""
+@dataclass(frozen=True)
+class TabFigures:
+    """The other tabs' figures, read after the team table is on screen."""
+
+    breakdowns: BreakdownFigures
+    items: ItemFigures
+
+
+LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
+
+
+def lean(store: Reader) -> None:
+    """A small page cache on a loading thread's own connection (closed when its job ends): a
+    32 MiB cache per thread would only fill up with pages read once and swell the process."""
+    if isinstance(store, Store) and store.path is not None:
+        store.conn.execute(f"PRAGMA cache_size = {LEAN_CACHE}")
+
+
+def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
+    """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread (the last
+    regrade is a workstation's: a central store has none)."""
+    lean(store)
     return Figures(
         known_topics(store, library),
-        load(store, flt).prepare(),
+        team_figures(store, flt),
         malpractice_counts(store, flt),
-        last_regrade(store),
+        last_regrade(store) if isinstance(store, Store) else None,
     )
 
 
-class DashboardWindow(QMainWindow):
-    """Opened only through `open_dashboard`, after a supervisor has signed in."""
+def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    lean(store)
+    return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
 
-    def __init__(self, context: AppContext, supervisor: str, parent: QWidget | None = None) -> None:
+
+class DashboardWindow(QMainWindow):
+    """Opened only through `open_dashboard`, after a supervisor has signed in; or, with a
+    `central` store, on the force's results as the supervisor's PostgreSQL login may read them
+    (read-only: no exports to files from here, no accounts, no profile resets)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        supervisor: str,
+        parent: QWidget | None = None,
+        central: CentralStore | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.context = context
         self.supervisor = supervisor
-        self.data: TeamData | None = None
-        self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}")
+        self.central = central
+        self.source: Store | CentralStore = central if central is not None else context.store
+        self.data: TeamFigures | None = None
+        self.tabs_pending = False  # the team's figures are shown; the other tabs' are to be read
+        where = f" — central store {central.name}" if central is not None else ""
+        self.setWindowTitle(f"Supervisor dashboard — signed in as {supervisor}{where}")
         self.setAccessibleName("Supervisor dashboard")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(*MIN_SIZE)
         self.setMinimumSize(*MIN_SIZE)
 
-        self.loader = LoadRunner(context.store, self)
+        # The figures load on threads that run Python too: the GUI thread waits for them at most
+        # this long (CPython's default, 5 ms, let a busy machine's stalls pile up to 100 ms+).
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
+        # Each loading thread opens the store, which imports `backups` when first asked: done at
+        # the top of this module instead, as an import in a thread holds the GUI thread up.
+        self.loader = LoadRunner(self.source, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
+        self.tab_loader = LoadRunner(self.source, self)
+        self.tab_loader.loaded.connect(self._tabs_loaded)
+        self.tab_loader.failed.connect(self._failed)
+        self.tabs_timer = QTimer(self)  # owned: it goes with the window
+        self.tabs_timer.setSingleShot(True)
+        self.tabs_timer.setInterval(0)
+        self.tabs_timer.timeout.connect(self._load_tabs)
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Dashboard views")
         self.team = TeamView(self)
-        self.rules = RulesView(context.catalogue, self)
-        self.trainee = TraineeView(context.catalogue, context.store, self)
+        self.rules = RulesView(context.catalogue, self.source, self)
+        self.trainee = TraineeView(context.catalogue, self.source, self)
         self.items = ItemsView(self)
         self.malpractice = MalpracticeView(self)
         self.export = ExportView(context, self, supervisor)
@@ -96,16 +160,18 @@ class DashboardWindow(QMainWindow):
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
-            self.tabs.addTab(view, title)
+            if central is None or view not in (self.export, self.accounts):
+                self.tabs.addTab(view, title)
+        self.trainee.reset.setVisible(central is None)
 
-        central = QWidget(self)
+        body = QWidget(self)
         top = QHBoxLayout()
         top.addWidget(self.filters, 1)
         top.addWidget(self.refresh_button)
-        layout = QVBoxLayout(central)
+        layout = QVBoxLayout(body)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(body)
 
         refresh = QAction("Refresh", self)
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -130,7 +196,7 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy
+        return self.loader.busy or self.tabs_pending or self.tab_loader.busy or self.trainee.loading
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
@@ -150,13 +216,28 @@ class DashboardWindow(QMainWindow):
         self.team.show_data(self.data)
         self.malpractice.show_counts(figures.malpractice)
         self.export.show_regrade(figures.last_regrade)
-        self.rules.show_data(self.data)
-        self.trainee.show_data(self.data)
-        self.items.show_data(self.data)
         self.export.show_filter(self.data)
+        # The other tabs once the team table is painted: their reading must not slow it down.
+        self.tabs_pending = True
+        if isinstance(self.source, Store) and self.source.path is None:
+            self._load_tabs()  # an in-memory store is read in place anyway (tests, demonstrations)
+        else:
+            self.tabs_timer.start()
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
         self.statusBar().showMessage(f"Showing {shown}.")
+
+    def _load_tabs(self) -> None:
+        self.tabs_pending = False
+        if self.data is None:
+            return
+        flt = self.data.filter
+        self.tab_loader.start(lambda mine: load_tab_figures(mine, flt))
+        self.trainee.show_data(self.data)
+
+    def _tabs_loaded(self, figures: TabFigures) -> None:
+        self.rules.show_data(figures.breakdowns)
+        self.items.show_data(figures.items)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
@@ -170,13 +251,16 @@ class DashboardWindow(QMainWindow):
     @reports_errors
     def open_answer(self, answer_id: str) -> None:
         """One answer in full, read-only: the report, the questions asked, the findings."""
-        row = self.context.store.answer(answer_id)
-        who = self.data.names.get(row.trainee_id) if self.data else None
+        row = self.source.answer(answer_id)
+        people = self.data.trainees if self.data else ()
+        who = next((t.name for t in people if t.id == row.trainee_id), None)
         review = review_of(row, self.context.library.by_id, self.context.catalogue)
         AnswerReviewDialog.show_review(self, review, f"{who}'s" if who else "The")
 
     @reports_errors
     def reset_trainee(self, trainee_id: str) -> None:
+        if self.central is not None:
+            return  # a central profile is each workstation's to reset
         trainee = self.context.store.trainee(trainee_id)
         if not ConfirmResetDialog.ask(self, trainee.name):
             return
@@ -186,5 +270,9 @@ class DashboardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.wait()
+        self.tab_loader.wait()
+        self.trainee.loader.wait()
         self.export.wait_for_work()
+        if self.central is not None:
+            self.central.close()
         super().closeEvent(event)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -27,10 +27,12 @@ from trainer.core.practice.quiz import (
     QuizPlan,
     audience_note,
 )
-from trainer.core.reports.statistics import Attempt, summarise, weak_rules
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
 from trainer.ui.widgets import button, heading, wrapped
+
+if TYPE_CHECKING:
+    from trainer.core.practice.standing import Standing
 
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "mixed": (
@@ -65,7 +67,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
-        self.attempts: list[Attempt] = []
+        self.weak: tuple[str, ...] = ()  # the trainee's weak rules, once their record is read
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
         self.mode_buttons: dict[Mode, QRadioButton] = {}
@@ -147,14 +149,20 @@ class PracticeView(QWidget):
         self.switch.clicked.connect(self.switch_requested)
         self.mode_buttons["mixed"].setChecked(True)
 
-    def set_trainee(self, trainee: Trainee, attempts: Sequence[Attempt]) -> None:
-        """Greet the trainee and sum up their record so far, with the rules they miss most."""
+    def set_trainee(self, trainee: Trainee, known: Standing | None = None) -> None:
+        """Greet the trainee and sum up their record so far (`known`: while it is still being
+        read, say so), with the rules they miss most."""
         self.greeting.setText(f"{trainee.name} · {ROLE_NAMES.get(trainee.role, trainee.role)}")
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
-        self.attempts = list(attempts)
+        self.weak = known.weak_rules if known is not None else ()
         self._mode_changed()
-        summary = summarise(trainee.id, attempts)
+        if known is None:
+            text = "Reading your record so far…"
+            self.record.setText(text)
+            self.record.setAccessibleName(text)
+            return
+        summary = known.summary
         if summary.mean_score is None:
             text = "No answers yet. A quick mixed quiz is a good start."
         else:
@@ -164,7 +172,7 @@ class PracticeView(QWidget):
                 f"Crimes recorded when they should have been: {summary.recording_rate.describe()}"
             )
             cards = self.catalogue.rule_by_id
-            weak = [cards[r].title if r in cards else r for r in weak_rules(attempts, limit=3)]
+            weak = [cards[r].title if r in cards else r for r in known.weak_rules[:3]]
             if weak:
                 text += "\nRules you have missed most lately: " + "; ".join(weak) + "."
         self.record.setText(text)
@@ -219,7 +227,7 @@ class PracticeView(QWidget):
             note = f"Only scenarios written for {AUDIENCE_PLURALS.get(self.role, self.role)}."
         else:
             bank = self.choices.bank
-            note = audience_note(bank, plan, self.role, self.catalogue, self.attempts)
+            note = audience_note(bank, plan, self.role, self.catalogue, weak_known=self.weak)
         self.audience_note.setText(note)
         self.audience_note.setAccessibleName(note or "Audiences")
         self.audience_note.setVisible(bool(note))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,8 +59,16 @@ class StartView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.trainees = RowTableModel(TRAINEE_COLUMNS, self)
+        self.found = QSortFilterProxyModel(self)  # the profiles matching the search, as typed
+        self.found.setSourceModel(self.trainees)
+        self.found.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search = QLineEdit(self)
+        self.search.setAccessibleName("Find your profile")
+        self.search.setPlaceholderText("Type part of your name or staff number")
+        self.search.setClearButtonEnabled(True)
         self.list = QListView(self)
-        self.list.setModel(self.trainees)
+        self.list.setModel(self.found)
+        self.list.setUniformItemSizes(True)  # 2,000 profiles: no size asked of every row
         self.list.setAccessibleName("Trainee profiles")
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setAlternatingRowColors(True)
@@ -84,6 +92,10 @@ class StartView(QWidget):
 
         choose = QGroupBox("Choose your profile", self)
         choose_layout = QVBoxLayout(choose)
+        search_label = QLabel("Fin&d your profile:", choose)
+        search_label.setBuddy(self.search)
+        choose_layout.addWidget(search_label)
+        choose_layout.addWidget(self.search)
         list_label = QLabel("&Profiles on this workstation:", choose)
         list_label.setBuddy(self.list)
         choose_layout.addWidget(list_label)
@@ -134,12 +146,15 @@ class StartView(QWidget):
         layout.addWidget(self.status)
 
         self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.search.textChanged.connect(self._search)
+        self.search.returnPressed.connect(self._continue)
         self.list.activated.connect(self._activated)
         self.continue_button.clicked.connect(self._continue)
         self.resume_button.clicked.connect(lambda: self._emit_current(self.resume_requested))
         self.discard_button.clicked.connect(lambda: self._emit_current(self.discard_requested))
         self.create_button.clicked.connect(self._create)
         self.staff_number.returnPressed.connect(self._create)
+        QWidget.setTabOrder(self.search, self.list)
         QWidget.setTabOrder(self.list, self.continue_button)
         QWidget.setTabOrder(self.continue_button, self.resume_button)
         QWidget.setTabOrder(self.resume_button, self.discard_button)
@@ -150,9 +165,12 @@ class StartView(QWidget):
 
     def set_trainees(self, trainees: Sequence[Trainee], select_id: str | None = None) -> None:
         self.trainees.set_rows(trainees)
-        rows = [i for i, t in enumerate(trainees) if t.id == select_id] or ([0] if trainees else [])
+        rows = [i for i, t in enumerate(trainees) if t.id == select_id]
         if rows:
-            self.list.setCurrentIndex(self.trainees.index(rows[0], 0))
+            self.search.clear()
+            self.list.setCurrentIndex(self.found.mapFromSource(self.trainees.index(rows[0], 0)))
+        elif self.found.rowCount():
+            self.list.setCurrentIndex(self.found.index(0, 0))
         self.continue_button.setEnabled(bool(trainees))
         self.empty_hint.setVisible(not trainees)
         self.offer_resume(None)
@@ -170,6 +188,12 @@ class StartView(QWidget):
         ready = self.create_button.isEnabled()
         self.resume_button.setEnabled(ready and self._resumable)
         self.discard_button.setEnabled(ready)
+
+    def _search(self, text: str) -> None:
+        """Keep only the profiles containing `text`, and offer the first of them."""
+        self.found.setFilterFixedString(text)
+        if self.found.rowCount():
+            self.list.setCurrentIndex(self.found.index(0, 0))
 
     def set_ready(self, ready: bool, status: str) -> None:
         """Profiles can be used once the bank has loaded."""
@@ -191,16 +215,16 @@ class StartView(QWidget):
     def _emit_current(self, signal: SignalInstance) -> None:
         index = self.list.currentIndex()
         if index.isValid():
-            signal.emit(self.trainees.row_at(index))
+            signal.emit(self.trainees.row_at(self.found.mapToSource(index)))
 
     def _activated(self, index: QModelIndex) -> None:
         if self.create_button.isEnabled():
-            self.trainee_chosen.emit(self.trainees.row_at(index))
+            self.trainee_chosen.emit(self.trainees.row_at(self.found.mapToSource(index)))
 
     def _continue(self) -> None:
         index = self.list.currentIndex()
-        if index.isValid():
-            self.trainee_chosen.emit(self.trainees.row_at(index))
+        if index.isValid() and self.create_button.isEnabled():
+            self.trainee_chosen.emit(self.trainees.row_at(self.found.mapToSource(index)))
 
     def _create(self) -> None:
         if self.create_button.isEnabled():

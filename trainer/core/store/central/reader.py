@@ -1,0 +1,121 @@
+"""The central store as the reports room reads it: the same queries as on a workstation.
+
+`CentralStore.query` takes the shared dialect (`?` parameters) the figures are written in; the
+typed reads keep the order and shape `sqlite.Store` gives. A supervisor's login sees, through
+row-level security, only the people of the units granted to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from trainer.core.errors import TrainerError
+from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_filter, answer_row
+from trainer.core.store.central.connection import connect, guard, placeholders, shown
+from trainer.core.store.records import AnswerRow, Trainee, from_iso
+
+if TYPE_CHECKING:
+    import psycopg
+
+_TRAINEES = "SELECT id, name, staff_number, role, created_at FROM trainees"
+
+
+class CentralStore:
+    """A read-only view of the central store (figures, exports, drill-downs)."""
+
+    workstation_id = "central"
+    path = None
+
+    def __init__(self, url: str, password: str | None = None) -> None:
+        self.url = url
+        self._password = password  # typed at sign-in: held for this process's connections only
+        self.conn: psycopg.Connection[tuple[Any, ...]] = connect(
+            url, autocommit=True, password=password
+        )
+
+    @property
+    def name(self) -> str:
+        return shown(self.url)
+
+    @property
+    def login(self) -> str:
+        """The PostgreSQL login this store reads as."""
+        return str(self.conn.info.user)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> CentralStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def reopen(self) -> CentralStore:
+        """A connection of its own, for a worker thread."""
+        return CentralStore(self.url, self._password)
+
+    def query(
+        self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """All rows of a read query written with `?` parameters (or :name ones from a mapping)."""
+        if isinstance(params, Mapping):
+            import re
+
+            sql = re.sub(r"(?<!:):([A-Za-z_]\w*)", r"%(\1)s", sql.replace("%", "%%"))
+            bound: Any = dict(params)
+        else:
+            sql, bound = placeholders(sql), list(params)
+        with guard(self.url, "reading"):
+            return self.conn.execute(sql.encode(), bound).fetchall()
+
+    def stream(self, sql: str, params: list[Any], size: int) -> Iterable[list[tuple[Any, ...]]]:
+        """A big read a chunk of rows at a time (a server-side cursor: memory stays flat)."""
+        with guard(self.url, "reading"), self.conn.transaction(), self.conn.cursor(
+            name="stream"
+        ) as cursor:  # fmt: skip
+            cursor.execute(placeholders(sql).encode(), params)
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def trainees(self) -> list[Trainee]:
+        rows = self.query(f'{_TRAINEES} ORDER BY lower(name) COLLATE "C", staff_number')
+        return [Trainee(r[0], r[1], r[2], r[3], from_iso(r[4])) for r in rows]
+
+    def trainee(self, trainee_id: str) -> Trainee:
+        """The person with this id (or staff number, or a workstation profile linked to them)."""
+        rows = self.query(
+            f"{_TRAINEES} WHERE id = ? OR staff_number = ? "
+            "OR id = (SELECT trainee_id FROM profiles WHERE id = ?) "
+            "ORDER BY id = ? DESC LIMIT 1",
+            [trainee_id] * 4,
+        )
+        if not rows:
+            raise TrainerError(f"trainee: no trainee with id or staff number {trainee_id!r}")
+        r = rows[0]
+        return Trainee(r[0], r[1], r[2], r[3], from_iso(r[4]))
+
+    def answers(
+        self,
+        trainee_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        topic: str | None = None,
+    ) -> list[AnswerRow]:
+        where, params = answer_filter(trainee_id, since, until, topic)
+        rows = self.query(
+            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where} ORDER BY answered_ts, seq",
+            params,
+        )
+        return [answer_row(r) for r in rows]
+
+    def answer(self, answer_id: str) -> AnswerRow:
+        rows = self.query(f"SELECT {ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id])
+        if not rows:
+            raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
+        return answer_row(rows[0])

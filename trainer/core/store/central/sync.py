@@ -1,0 +1,270 @@
+"""Pushing a workstation's results to the central store, in batches, without loss or duplicates.
+
+What waits is kept locally by triggers (`unsent_answers`, `unsent_rows`: schema step m0004). Each
+batch is copied into the central staging tables and filed by `ingest_*` in one central transaction;
+only once that has committed are its rows taken off the local outbox. A crash in between sends
+the batch again next time, and the central `ON CONFLICT` clauses make the second filing a no-op;
+two workstations filing at once take turns per person. Nothing local changes before a commit.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from trainer.core.errors import TrainerError
+from trainer.core.store.answer_rows import ANSWER_COLUMNS
+from trainer.core.store.central.connection import checked_url, connect, guard, shown
+from trainer.core.store.central.schema import DEFAULT_UNIT, STEPS
+from trainer.core.store.records import check_slug, from_iso, now, to_iso
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from trainer.core.store.sqlite import Store
+
+BATCH = 25_000  # answers per central transaction
+URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
+_TRAINEE_COLUMNS = "id, name, staff_number, role, created_at, workstation_id"
+_SESSION_COLUMNS = "id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id"
+
+
+# The workstation's configuration, in its meta table ---------------------------------------------
+
+
+def _meta(store: Store, key: str) -> str | None:
+    rows = store.query("SELECT value FROM meta WHERE key = ?", [key])
+    return str(rows[0][0]) if rows else None
+
+
+def _set_meta(store: Store, key: str, value: str) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+
+def configure(store: Store, url: str, unit: str | None = None) -> None:
+    """Keep the central store's URL (never with a password) and the unit new people join."""
+    url = checked_url(url)
+    if unit is not None:
+        check_slug(unit, "unit")
+    _set_meta(store, URL_KEY, url)
+    if unit is not None:
+        _set_meta(store, UNIT_KEY, unit)
+
+
+def central_url(store: Store | None, override: str | None = None) -> str | None:
+    """The URL to use: `--central URL` if given, else the one configured (None: none)."""
+    if override:
+        return checked_url(override)
+    return _meta(store, URL_KEY) if store is not None else None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What this workstation holds that the central store has not yet received."""
+
+    answers: int
+    trainees: int
+    sessions: int
+    last_synced: datetime | None
+
+    def describe(self) -> str:
+        when = f"{self.last_synced:%d %b %Y %H:%M}" if self.last_synced else "never"
+        return f"Last synced {when} / {self.answers:,} answer(s) waiting"
+
+
+def waiting(store: Store) -> Waiting:
+    (answers,) = store.query("SELECT count(*) FROM unsent_answers")[0]
+    rows = dict(store.query("SELECT tbl, count(*) FROM unsent_rows GROUP BY tbl"))
+    synced = _meta(store, SYNCED_KEY)
+    return Waiting(
+        int(answers),
+        int(rows.get("trainees", 0)),
+        int(rows.get("quiz_sessions", 0)),
+        from_iso(synced) if synced else None,
+    )
+
+
+def resend_all(store: Store) -> None:
+    """Offer everything again (after the central store was restored to an older point)."""
+    with store.write() as conn:
+        conn.execute("INSERT OR IGNORE INTO unsent_answers (seq) SELECT seq FROM answers")
+        for table in ("trainees", "quiz_sessions"):
+            conn.execute(
+                "INSERT INTO unsent_rows (tbl, id, version) SELECT ?, id, 1 FROM "
+                f"{table} WHERE true ON CONFLICT (tbl, id) DO UPDATE SET version = version + 1",
+                [table],
+            )
+
+
+# Sync -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    trainees: int = 0
+    sessions: int = 0
+    answers: int = 0  # sent and accepted (including any the central store already had)
+    added: int = 0  # ... of which were new there
+    round_trips: int = 0
+    refused: list[str] = field(default_factory=list)
+    waiting: Waiting | None = None
+
+    def describe(self) -> str:
+        left = self.waiting
+        still = (
+            f"{left.answers:,} answer(s), {left.sessions:,} session(s) and "
+            f"{left.trainees:,} trainee(s) still waiting"
+            if left
+            else "nothing waiting"
+        )
+        return (
+            f"sent {self.trainees:,} trainee(s), {self.sessions:,} session(s) and "
+            f"{self.answers:,} answer(s) ({self.added:,} new centrally); {still}"
+        )
+
+
+class _Link:
+    """A central connection that counts its round trips."""
+
+    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        self.conn = conn
+        self.trips = 0
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        self.trips += 1
+        cursor = self.conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+    def copy(self, table: str, columns: str, batch: uuid.UUID, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        self.trips += 1
+        with self.conn.cursor() as cur, cur.copy(
+            f"COPY {table} (batch, {columns}) FROM STDIN"
+        ) as copy:  # fmt: skip
+            for row in rows:
+                copy.write_row((batch, *row))
+
+
+def sync(
+    store: Store,
+    url: str,
+    batch: int = BATCH,
+    after_commit: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Send everything waiting; returns what was sent, what was refused, and what still waits.
+
+    An unreachable or refusing server raises a one-line TrainerError before anything local
+    changes. `after_commit(n)` runs when the n-th batch has committed centrally but is still in
+    the local outbox (tests simulate a crash there)."""
+    url = checked_url(url)
+    report = SyncReport()
+    with connect(url) as conn, guard(url, "sync"):
+        link = _Link(conn)
+        _check_schema(link, url)
+        conn.commit()
+        unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
+        trainees = store.query(
+            f"SELECT {', '.join('t.' + c for c in _TRAINEE_COLUMNS.split(', '))}, ?, u.version "
+            "FROM unsent_rows u JOIN trainees t ON t.id = u.id WHERE u.tbl = 'trainees'",
+            [unit],
+        )
+        sessions = store.query(
+            f"SELECT {', '.join('q.' + c for c in _SESSION_COLUMNS.split(', '))}, u.version "
+            "FROM unsent_rows u JOIN quiz_sessions q ON q.id = u.id "
+            "WHERE u.tbl = 'quiz_sessions'"
+        )
+        after, n = -1, 0
+        while True:
+            answers = store.query(
+                f"SELECT u.seq, {ANSWER_COLUMNS} FROM unsent_answers u "
+                "JOIN answers ON answers.seq = u.seq WHERE u.seq > ? ORDER BY u.seq LIMIT ?",
+                [after, batch],
+            )
+            if not (answers or trainees or sessions):
+                break
+            n += 1
+            _send(link, store, report, (trainees, sessions, answers),
+                  functools.partial(after_commit or _nothing, n))  # fmt: skip
+            trainees, sessions = [], []
+            if len(answers) < batch:
+                break
+            after = answers[-1][0]
+        report.round_trips = link.trips
+    if n:
+        _set_meta(store, SYNCED_KEY, to_iso(now()))
+    report.waiting = waiting(store)
+    return report
+
+
+def _nothing(n: int) -> None:
+    pass
+
+
+def _check_schema(link: _Link, url: str) -> None:
+    import psycopg
+
+    try:
+        steps = {str(r[0]) for r in link.execute("SELECT * FROM schema_steps()")}
+    except psycopg.errors.UndefinedFunction as exc:
+        raise TrainerError(
+            f"central store {shown(url)}: holds no trainer schema; run `trainer central init` "
+            "on it first"
+        ) from exc
+    missing = [name for name, _ in STEPS if name not in steps]
+    if missing:
+        raise TrainerError(
+            f"central store {shown(url)}: its schema lacks step {missing[0]}; "
+            "run `trainer central init` on it first"
+        )
+
+
+def _send(
+    link: _Link,
+    store: Store,
+    report: SyncReport,
+    rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]],
+    committed: Callable[[], None],
+) -> None:
+    """One batch: staged and filed in one central transaction, then taken off the outbox."""
+    trainees, sessions, answers = rows
+    batch = uuid.uuid4()
+    refused: dict[str, str] = {}
+    with link.conn.transaction():
+        if trainees:
+            link.copy("stage_trainees", _TRAINEE_COLUMNS + ", unit", batch,
+                      [t[:-1] for t in trainees])  # fmt: skip
+            refused = dict(link.execute("SELECT * FROM ingest_profiles(%s)", [batch]))
+        link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
+        link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
+        _, added, held_sessions, held = link.execute("SELECT * FROM ingest_results(%s)", [batch])[0]
+    committed()
+    # committed centrally: now, and only now, the outbox forgets what was filed
+    held_set, held_sessions_set = set(held), set(held_sessions)
+    sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in refused]
+    sent_sessions = [(s[0], s[-1]) for s in sessions if s[0] not in held_sessions_set]
+    sent_answers = [(a[0],) for a in answers if a[1] not in held_set]
+    with store.write() as conn:
+        conn.executemany(
+            "DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = ? AND version = ?",
+            sent_trainees,
+        )
+        conn.executemany(
+            "DELETE FROM unsent_rows WHERE tbl = 'quiz_sessions' AND id = ? AND version = ?",
+            sent_sessions,
+        )
+        conn.executemany("DELETE FROM unsent_answers WHERE seq = ?", sent_answers)
+    report.trainees += len(sent_trainees)
+    report.sessions += len(sent_sessions)
+    report.answers += len(sent_answers)
+    report.added += int(added)
+    report.refused += [p for p in refused.values() if p not in report.refused]
