@@ -79,7 +79,10 @@ def type_into(widget: QWidget, text: str) -> None:
 def answer(window: MainWindow, decision: str, crimes: list[tuple[str, int]], flags=()) -> None:  # type: ignore[no-untyped-def]
     assert window.quiz_screen is not None
     form = window.quiz_screen.scenario_view.form
-    form.decision_buttons[decision].click()
+    if decision in form.decision_buttons:
+        form.decision_buttons[decision].click()
+    else:  # an outcome type
+        form.outcome.setCurrentIndex(max(0, form.outcome.findData(decision)))
     for i, (code, count) in enumerate(crimes):
         if i >= len(form.rows):
             form.add_crime.click()
@@ -125,6 +128,7 @@ def history(window: MainWindow) -> None:
                 )
                 form.reason.setCurrentIndex(max(0, form.reason.findData(key.cancellation_reason)))
                 form.refer_to.setCurrentIndex(max(0, form.refer_to.findData(key.refer_to)))
+                form.authority.setCurrentIndex(max(0, form.authority.findData(key.authority or "")))
             else:
                 wrong = "retain" if scenario.kind == "cancellation" else "incident"
                 answer(

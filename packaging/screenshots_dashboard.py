@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from trainer.core import paths  # noqa: E402
 from trainer.core.content.catalogue import Catalogue, load_catalogue  # noqa: E402
-from trainer.core.content.models import Answer, AnsweredCrime, Scenario  # noqa: E402
+from trainer.core.content.models import AUTHORITIES, Answer, AnsweredCrime, Scenario  # noqa: E402
 from trainer.core.content.scenarios import Library, LoadedScenario, load_library  # noqa: E402
 from trainer.core.content.validation import validate  # noqa: E402
 from trainer.core.grading.grade import grade  # noqa: E402
@@ -52,6 +52,15 @@ TEAM = (
 def wrong_answer(scenario: Scenario, rng: random.Random, catalogue: Catalogue) -> Answer:
     """A plausible mistake for this scenario, of the kinds trainees really make."""
     e = scenario.expected
+    if scenario.kind == "disposal-review":  # approving what needs authority, or the wrong one
+        if e.decision == "escalate" and rng.random() < 0.5:
+            other = rng.choice([a for a in AUTHORITIES if a != e.authority])
+            return Answer(decision="escalate", authority=other)
+        return Answer(decision="approve" if e.decision != "approve" else "refuse")
+    if scenario.kind == "outcome":
+        return Answer(
+            decision=rng.choice([o.code for o in catalogue.outcome_types if o.code != e.decision])
+        )
     crimes = [AnsweredCrime(offence=c.offence, count=c.count) for c in e.crimes]
     flags = list(e.flags)
     base: dict[str, object] = {
@@ -96,6 +105,7 @@ def right_answer(scenario: Scenario) -> Answer:
         incident_code=e.incident_code,
         cancellation_reason=e.cancellation_reason,
         refer_to=e.refer_to,
+        authority=e.authority,
     )
 
 

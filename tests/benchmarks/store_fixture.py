@@ -37,6 +37,7 @@ def _records(
             t.expected_decision, t.decision, t.crime_groups, t.answer_json, t.score,
             t.findings_json, t.finding_kinds, t.finding_rules, t.asked, i % 10 == 9,
             answered - timedelta(seconds=30 + i % 200), answered,
+            certainty=t.certainty, cards=t.cards,
         )  # fmt: skip
 
 

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.benchmark
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT_COLUMNS = (
     "t.name, t.staff_number, t.role, a.scenario_id, a.scenario_title, a.topics, a.decision, "
-    "a.expected_decision, a.score, a.finding_kinds, a.seconds_taken, a.answered_at, a.exam"
+    "a.expected_decision, a.score, a.finding_kinds, a.seconds_taken, a.answered_at, a.exam, "
+    # what the registrar's columns are made from: the given answer, the findings, the key's hash
+    "a.answer, a.findings, a.scenario_hash, a.workstation_id, a.catalogue_edition"
 )
 SCAN = "SELECT sum(score), count(findings) FROM answers"  # reads every row of the table
 

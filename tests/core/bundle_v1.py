@@ -38,6 +38,10 @@ def write_v1(store: Store, dest: Path) -> dict[str, Any]:
         for key in ("topics", "crime_groups", "answer", "findings", "asked"):
             answer[key] = json.loads(answer[key])
         answer["exam"] = bool(answer["exam"])
+        if answer["cards"] is None:
+            del answer["cards"]  # an answer from before cards were kept
+        else:
+            answer["cards"] = json.loads(answer["cards"])
     payload = {
         "workstation_id": store.workstation_id,
         "trainees": trainees,

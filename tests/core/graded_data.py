@@ -25,6 +25,7 @@ def right_answer(loaded: LoadedScenario) -> Answer:
         incident_code=e.incident_code,
         cancellation_reason=e.cancellation_reason,
         refer_to=e.refer_to,
+        authority=e.authority,
     )
 
 
@@ -41,8 +42,11 @@ def some_answer(loaded: LoadedScenario, rng: random.Random) -> Answer:
             crimes=(AnsweredCrime(offence=first.offence, count=first.count + 1),),
             flags=right.flags,
         )
-    options = ("retain", "cancel") if loaded.scenario.kind == "cancellation" else ("crime",
-               "incident")  # fmt: skip
+    options = {
+        "cancellation": ("retain", "cancel"),
+        "disposal-review": ("approve", "refuse"),
+        "outcome": ("18", "16"),
+    }.get(loaded.scenario.kind, ("crime", "incident"))
     wrong = next(d for d in options if d != right.decision)
     crimes = (right.crimes or (AnsweredCrime(offence="58A"),)) if wrong == "crime" else ()
     return Answer(decision=wrong, crimes=crimes)

@@ -49,9 +49,10 @@ def scenarios(count: int = 120, seed: int = 1) -> list[FakeScenario]:
 
 
 @functools.cache
-def _answer_json(decision: str) -> str:
+def _answer_json(decision: str, certainty: int | None = None) -> str:
     """The stored form of an answer with this decision (as AnswerRecord.build writes it)."""
-    return compact(validate(Answer, {"decision": decision}).to_json_dict())
+    data = {"decision": decision, "certainty": certainty}
+    return compact(validate(Answer, data).to_json_dict())
 
 
 def make_record(
@@ -88,7 +89,7 @@ def make_record(
         expected_decision=scenario.expected,
         decision=decision,
         crime_groups=scenario.groups,
-        answer_json=_answer_json(decision),
+        answer_json=_answer_json(decision, _certainty(answered_at)),
         score=score,
         findings_json=findings_json,
         finding_kinds=tuple(k for k, _ in findings),
@@ -97,7 +98,23 @@ def make_record(
         exam=exam,
         shown_at=answered_at - timedelta(seconds=rng.randint(5, 300)),
         answered_at=answered_at,
+        certainty=_certainty(answered_at),
+        cards=scenario_cards(scenario),
     )
+
+
+CERTAINTIES = (None, 1, 2, 3)
+
+
+def _certainty(answered_at: datetime) -> int | None:
+    """A certainty fixed by the minute (drawing it from the rng would change the other data)."""
+    return CERTAINTIES[int(answered_at.timestamp() // 60) % 4]
+
+
+def scenario_cards(scenario: FakeScenario) -> tuple[str, ...]:
+    """One to three rule cards per fake scenario, fixed by its id."""
+    n = sum(scenario.id.encode())
+    return tuple(dict.fromkeys(RULES[(n + k * 2) % len(RULES)] for k in range(1 + n % 3)))
 
 
 def seed(store: Store, trainees: int, answers_each: int, seed_: int = 7) -> list[str]:

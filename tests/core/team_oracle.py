@@ -62,6 +62,23 @@ def summarise(trainee_id: str, attempts: Sequence[Attempt]) -> TraineeSummary:
     return s
 
 
+def disposal_errors(attempts: Sequence[Attempt]) -> dict[str, int]:
+    """Per trainee, findings of a wrong disposal decision, authority or outcome type, counted
+    one finding at a time (trainees with none left out)."""
+    out: Counter[str] = Counter()
+    for a in attempts:
+        for kind in a.finding_kinds:
+            if kind in ("wrong-disposal", "wrong-authority", "wrong-outcome"):
+                out[a.trainee_id] += 1
+    return dict(out)
+
+
+def outcome_accuracy(attempts: Sequence[Attempt]) -> statistics.Proportion:
+    """Disposal reviews and outcome decisions answered fully right, of all of them."""
+    decided = [a for a in attempts if a.kind in ("disposal-review", "outcome")]
+    return statistics.Proportion(sum(a.score == 100 for a in decided), len(decided))
+
+
 def findings_by_kind(attempts: Sequence[Attempt]) -> Counter[str]:
     return Counter(k for a in attempts for k in a.finding_kinds)
 

@@ -130,8 +130,8 @@ def test_reports_never_name_the_answer(bank: list[Scenario], catalogue: Catalogu
     )
     leaks = {}
     for s in bank:
-        if s.kind == "cancellation":
-            continue  # a review describes the crime as it was recorded
+        if s.kind in ("cancellation", "disposal-review", "outcome"):
+            continue  # a review or a finalisation describes the crime as it was recorded
         text = s.report.text + " ".join(d.answer for d in s.report.details)
         if m := giveaways.search(text):
             leaks[s.id] = m.group(0)
@@ -199,3 +199,40 @@ def test_keys_split_by_sex_state_the_victims_sex(bank: list[Scenario]) -> None:
         if evidence is None or evidence not in " ".join(told.split()):
             unstated[s.id] = evidence
     assert unstated == {}
+
+
+# Scenarios tagged with an HMIC finding whose right answer IS the tempting "downgrade" (the phone
+# really was lost, the damage really was only damage, the cancellation really is right, a willing
+# teenage relationship reported by a neighbour, an old caution that needs no Inspector): their
+# traps are the over-recording (or over-escalating) ones instead.
+HMIC_LOOKALIKES = {
+    "dr-adult-caution-da-older-caution",  # approve: the caution is over two years old
+    "acq-drive-off-driver-came-back",
+    "acq-phone-cctv-fell-from-pocket",
+    "acq-phone-left-somewhere",
+    "prop-graffiti-on-front-door",
+    "prop-neighbour-throws-brick-through-window",
+    "prop-paint-thrown-over-shop-front",
+    "rev-audit-lost-wallet-correctly-closed",
+    "rev-c1-transferred-reference-held",
+    "rev-c2-car-repossessed",
+    "rev-c2-cctv-shows-fall",
+    "rev-c2-drive-off-paid-next-morning",
+    "rev-c2-phone-under-car-seat",
+    "rev-c3-duplicate-999-and-online",
+    "rev-c4-crime-on-wrong-log",
+    "rev-c4-powder-not-a-controlled-drug",
+    "rev-c5-taxi-rank-self-defence",
+    "sex-willing-teens-neighbour",
+}
+
+
+def test_every_scenario_drilling_an_hmic_finding_has_it_as_a_malpractice_trap(
+    bank: list[Scenario],
+) -> None:
+    drilling = [s for s in bank if any(t.startswith("hmic-") for t in s.topics)]
+    without = {s.id for s in drilling if not any(t.malpractice for t in s.expected.traps)}
+    assert without == HMIC_LOOKALIKES
+    for s in drilling:
+        if s.id in HMIC_LOOKALIKES:  # a lookalike still teaches the opposite mistake
+            assert s.expected.traps, s.id

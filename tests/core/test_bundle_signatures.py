@@ -442,3 +442,22 @@ def test_trainer_key_shows_the_fingerprint_another_workstation_is_asked_about(
     with pytest.raises(keys.UntrustedKey) as caught:
         _import(Store.memory(), tmp_path / "a.bundle")
     assert caught.value.fingerprint == printed
+
+
+def test_an_escalation_travels(tmp_path: Path) -> None:
+    """A disposal review escalated to an authority keeps `escalate-<authority>` in its decision
+    column while its answer says `escalate`: the bundle carries both and they agree."""
+    library, catalogue = real_bank()
+    review = next(s for s in library.scenarios if s.scenario.expected.decision == "escalate")
+    a = open_store(tmp_path / "a")
+    sam = a.create_trainee("Sam Smith", "S1", "officer")
+    session = a.start_session(sam.id, "practice")
+    graded_data.record(
+        a, sam.id, session, review, graded_data.right_answer(review), library, catalogue
+    )
+    [stored] = a.answers()
+    assert stored.decision.startswith("escalate-")
+    export_bundle(a, tmp_path / "a.bundle")
+    b = open_store(tmp_path / "b")
+    assert _import(b, tmp_path / "a.bundle", trust=True).answers == 1
+    assert [r.decision for r in b.answers()] == [stored.decision]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -207,3 +209,44 @@ def test_the_c2_card_uses_only_the_sources_examples(catalogue: Catalogue) -> Non
     c2 = catalogue.rule_by_id["cancellation-c2-avi"]
     assert "finance company" not in c2.explanation
     assert "simply fell" in c2.explanation and "before any police involvement" in c2.explanation
+
+
+def _nol_modes() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "nol_modes", Path(__file__).resolve().parents[2] / "packaging" / "nol_modes.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_mode_script_reads_each_codes_own_row(tmp_path: Path) -> None:
+    modes = _nol_modes()
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "Home Office code,Mode,Offence category,Offence,Current\n"
+        "034/01,I,34B Robbery of Personal Property,Robbery -  personal,Y\n"
+        "149/00,E,58B Criminal Damage to a building ,Other criminal damage under £5000,Y\n"
+        "149/00,S,58B Criminal Damage to a building ,Other criminal damage (summary),Y\n"
+        "105/01,I ,105A Assault without Injury,Common assault and battery,N\n",
+        encoding="utf-8",
+    )
+    found = modes.listed_modes(listing)
+    assert found == {
+        ("34B", "034/01", "Robbery - personal"): "I",
+        ("58B", "149/00", "Other criminal damage under £5000"): "E",
+        ("58B", "149/00", "Other criminal damage (summary)"): "S",
+    }  # rows no longer current are left out
+    entry = modes.with_mode({"code": "1", "name": "x", "other_offences": [], "basis": "v"}, "E")
+    assert list(entry) == ["code", "name", "basis", "mode", "other_offences"]
+
+
+@pytest.mark.skipif(
+    not SOURCES.exists(), reason="the shared Home Office sources are not beside the project"
+)
+def test_every_mode_is_the_one_on_the_list(catalogue: Catalogue) -> None:
+    found = _nol_modes().listed_modes(SOURCES / "notifiable-offences-2026-27.csv")
+    for offence in catalogue.offences:
+        for ho in offence.ho_codes:
+            assert found[(offence.code, ho.code, " ".join(ho.name.split()))] == ho.mode

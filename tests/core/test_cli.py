@@ -153,9 +153,15 @@ def test_rules_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "incident_codes",
         "flags",
         "cancellation_reasons",
+        "outcome_types",
+        "disposals",
         "rule_cards",
     }
     assert data["edition"] == "Crime Recording Rules 2026/27"
+    assert {"code": "16", "name": "Victim not able to support action: suspect identified",
+            "rule": "outcome-victim-not-supporting"} in data["outcome_types"]  # fmt: skip
+    assert {"id": "community-resolution", "name": "Community resolution", "outcome": "8",
+            "rule": "outcome-community-resolution"} in data["disposals"]  # fmt: skip
     assert {
         "code": "28J",
         "name": "Attempted Residential Burglary of a Home",

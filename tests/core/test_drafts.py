@@ -46,6 +46,7 @@ def test_only_the_parts_of_the_chosen_decision_are_kept(catalogue: Catalogue) ->
         incident_code="N100",
         cancellation_reason="C2",
         refer_to="report-fraud",
+        authority="inspector",
     )
     answer = build_answer(draft, make_scenario(), catalogue)
     assert dataclasses.asdict(answer) == {
@@ -55,6 +56,8 @@ def test_only_the_parts_of_the_chosen_decision_are_kept(catalogue: Catalogue) ->
         "incident_code": "N100",
         "cancellation_reason": None,
         "refer_to": None,
+        "authority": None,
+        "certainty": None,
     }
 
 

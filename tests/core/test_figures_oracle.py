@@ -32,14 +32,57 @@ FILTERS = [
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    """The hand-worked team, the item-analysis team and 40 random trainees in one database."""
+def store(catalogue: Catalogue) -> Store:
+    """The hand-worked team, the item-analysis team, 40 random trainees and officers reviewing
+    disposals and choosing outcomes, in one database."""
     store = Store.memory()
     seed_team(store)
     seed_items(store)
     seed_spread(store, trainees=40, answers_each=60)
     seed_out_of_order(store)
+    seed_outcomes(store, catalogue)
     return store
+
+
+# Answers a disposal review or an outcome decision may be given, right or wrong.
+REVIEW_ANSWERS = [
+    {"decision": "approve"},
+    {"decision": "refuse"},
+    {"decision": "escalate", "authority": "inspector"},
+    {"decision": "escalate", "authority": "superintendent"},
+    {"decision": "escalate", "authority": "cps"},
+]
+OUTCOME_ANSWERS = [{"decision": c} for c in ("1", "1A", "8", "11", "14", "15", "16", "18")]
+
+
+def seed_outcomes(store: Store, catalogue: Catalogue, officers: int = 4, each: int = 15) -> None:
+    """Officers' graded answers to the bank's disposal reviews and outcome decisions, over the
+    same six weeks, some of them exams."""
+    from tests.core.conftest import ROOT_SCENARIOS
+    from trainer.core.content.models import Answer
+    from trainer.core.content.scenarios import load_library
+    from trainer.core.content.validation import validate
+    from trainer.core.grading.grade import grade
+    from trainer.core.store.records import AnswerRecord
+
+    bank = load_library([ROOT_SCENARIOS / "outcomes"], catalogue).scenarios
+    rng = random.Random(12)
+    for t in range(officers):
+        trainee = store.create_trainee(f"Outcomes {t}", f"D{t:04d}", "officer")
+        session = store.start_session(trainee.id, "outcomes")
+        for i in range(each):
+            loaded = rng.choice(bank)
+            choices = (
+                REVIEW_ANSWERS if loaded.scenario.kind == "disposal-review" else OUTCOME_ANSWERS
+            )
+            answer = validate(Answer, rng.choice(choices))
+            result = grade(loaded.scenario, answer, catalogue)
+            at = START + timedelta(minutes=rng.randrange(6 * 7 * 24 * 60))
+            store.record_answer(
+                AnswerRecord.build(
+                    trainee.id, session, loaded, answer, result, at, at, [], i % 5 == 4, catalogue
+                )
+            )
 
 
 def seed_out_of_order(store: Store) -> None:
@@ -105,6 +148,25 @@ def test_team_table(store: Store, flt: TeamFilter) -> None:
     for row in new.rows:
         same_summary(row.summary, team_oracle.summarise(row.trainee.id, old.of(row.trainee.id)))
     same_summary(new.team, team_oracle.summarise("team", old.attempts), trend=False)
+    hand = team_oracle.disposal_errors(old.attempts)
+    assert new.disposal_errors == hand
+    assert {r.trainee.id: r.disposal_errors for r in new.rows} == {
+        t.id: hand.get(t.id, 0) for t in old.trainees
+    }
+    assert new.team_disposal_errors == sum(hand.values())
+    assert hand or flt != TeamFilter()  # there are some to count
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=str)
+def test_outcome_figures_of_each_trainee(store: Store, flt: TeamFilter) -> None:
+    old = team_oracle.load(store, flt)
+    hand = team_oracle.disposal_errors(old.attempts)
+    for trainee in old.trainees:
+        page = trainee_figures.trainee_page(store, trainee, flt)
+        assert page.disposal_errors == hand.get(trainee.id, 0)
+        same_proportion(
+            page.summary.outcome_accuracy, team_oracle.outcome_accuracy(old.of(trainee.id))
+        )
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=str)

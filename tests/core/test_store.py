@@ -159,7 +159,7 @@ def test_an_answer_needs_its_own_session(store: Store) -> None:
     [
         ({"answered_at": datetime(2026, 1, 1)}, "answered_at: .* has no time zone"),
         ({"score": 101}, "score: must be between 0 and 100"),
-        ({"kind": "quiz"}, "kind: must be classify or cancellation"),
+        ({"kind": "quiz"}, "kind: must be one of classify, cancellation"),
         ({"decision": "arrest"}, "decision: 'arrest' is not a decision"),
         ({"topics": ("Bad Tag",)}, "topics: 'Bad Tag' must use only lowercase"),
     ],

@@ -123,6 +123,9 @@ def test_kind_bars_count_every_kind_in_order(store: Store, seeded: Team) -> None
         "wrong-cancellation": 1,
         "wrong-referral": 0,
         "wrong-incident-code": 0,
+        "wrong-disposal": 0,
+        "wrong-authority": 0,
+        "wrong-outcome": 0,
     }
 
 

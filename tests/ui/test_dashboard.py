@@ -239,6 +239,16 @@ def test_date_range_filter_recomputes_the_figures(dashboard) -> None:  # type: i
     assert dashboard.team.model.index(0, 5).data() == "100.0% (3/3)"
 
 
+def test_the_greyed_dates_show_the_chosen_periods_range(dashboard) -> None:  # type: ignore[no-untyped-def]
+    bar = dashboard.filters
+    bar.period.setCurrentIndex(bar.period.findText("Last 7 days"))
+    today = date.today()
+    assert not bar.since.isEnabled()
+    assert bar.until.date().toPython() == today
+    assert (today - bar.since.date().toPython()).days == 6
+    assert bar.current(today).since == bar.since.date().toPython()
+
+
 def test_double_click_opens_the_trainee_tab(dashboard) -> None:  # type: ignore[no-untyped-def]
     dashboard.team.table.activated.emit(dashboard.team.model.index(1, 0))
     assert dashboard.tabs.currentWidget() is dashboard.trainee
@@ -342,7 +352,7 @@ def test_import_a_bundle_from_another_workstation(
         export_bundle(other, bundle)
         printed = fingerprint(store_key(other).public)
     file_dashboard.context.library = library  # answers are graded again by this bank
-    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
     shown: list[str | None] = []
 
     def refuse(cls, parent, fingerprint, workstation_id):  # type: ignore[no-untyped-def]
@@ -456,7 +466,7 @@ def test_an_unsigned_bundle_is_imported_only_if_the_supervisor_vouches(
         bundle = tmp_path / "old.json"
         write_v1(other, bundle)
     file_dashboard.context.library = library
-    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, parent: bundle))
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
     asked: list[str | None] = []
     monkeypatch.setattr(
         TrustKeyDialog, "ask", classmethod(lambda cls, parent, fp, ws: asked.append(fp))

@@ -47,11 +47,12 @@ def test_malpractice_answers_on_the_team_table_and_their_tab(
     _malpractice(store, team.alice, "burglary-garage", "downgraded-to-damage", 2)
     _malpractice(store, team.alice, "shop-theft", "shoplifting-not-recorded", 1)
     _malpractice(store, team.bob, "burglary-garage", "downgraded-to-damage", 1)
-    store.conn.execute(
-        "INSERT INTO regrades (started_at, started_ts, finished_at, bank_hash, catalogue_edition, "
-        "checked, changed) VALUES (?1, 0, ?1, 'abc', '2026-27', 5000, 1234)",
-        [to_iso(START + timedelta(days=40))],
-    )
+    with store.write() as conn:  # committed, as the store writes (no transaction left open)
+        conn.execute(
+            "INSERT INTO regrades (started_at, started_ts, finished_at, bank_hash, "
+            "catalogue_edition, checked, changed) VALUES (?1, 0, ?1, 'abc', '2026-27', 5000, 1234)",
+            [to_iso(START + timedelta(days=40))],
+        )
     window.refresh()
     settle(qtbot, window)
     proxy = window.team.model
@@ -62,8 +63,13 @@ def test_malpractice_answers_on_the_team_table_and_their_tab(
         "Carol Cole": "0",
     }
     assert window.team.headline.text().endswith("HMIC malpractice answers: 4.")
-    header = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(11)]
-    assert header[8:11] == ["Accuracy\n95% CI", "HMIC\nmalpractice", "Last\nactive"]
+    header = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(12)]
+    assert header[8:12] == [
+        "Accuracy\n95% CI",
+        "HMIC\nmalpractice",
+        "Disposal\nerrors",
+        "Last\nactive",
+    ]
     view = window.malpractice
     assert view.headline.text() == (
         "4 HMIC malpractice answer(s) in this filter, from 2 trainee(s), in 2 trap(s)."

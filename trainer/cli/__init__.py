@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from trainer import __version__
-from trainer.cli import central, content, store, supervisors
+from trainer.cli import central, content, practice, store, supervisors, xapi
 from trainer.cli.common import Handler, out
 from trainer.core.errors import TrainerError
 
@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_commands(sub)
     supervisors.add_commands(sub)
     central.add_commands(sub)
+    xapi.add_commands(sub)
+    practice.add_commands(sub)
     return parser
 
 

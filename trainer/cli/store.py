@@ -73,7 +73,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     since = _moment(args.since, "--from") if args.since else None
     until = _moment(args.until, "--to", end=True) if args.until else None
+    chosen = [name for name in ("summary", "xapi", "lms") if getattr(args, name)]
+    if len(chosen) > 1:
+        raise TrainerError(f"export: choose one of --{' or --'.join(chosen)}")
+    dest = Path(args.file)
+    filters = {"since": since, "until": until, "trainee_id": args.trainee, "topic": args.topic}
     if getattr(args, "central", None):
+        if args.xapi or args.lms:
+            raise TrainerError(
+                "export: --xapi and --lms read this workstation's database, not --central"
+            )
         from trainer.core.store.central import export as central_export
         from trainer.core.store.central.connection import checked_url
         from trainer.core.store.central.reader import CentralStore
@@ -83,10 +92,28 @@ def cmd_export(args: argparse.Namespace) -> int:
             count = write(central, Path(args.file), since, until, args.trainee, args.topic)
         print(f"wrote {count} {'trainee' if args.summary else 'answer'} row(s) to {args.file}")
         return 0
-    export = export_summary if args.summary else export_answers
     with open_store(args.data_dir) as store:
-        count = export(store, Path(args.file), since, until, args.trainee, args.topic)
-    print(f"wrote {count} {'trainee' if args.summary else 'answer'} row(s) to {args.file}")
+        if args.xapi:
+            from trainer.core.store.xapi import export_xapi
+
+            count = export_xapi(store, dest, **filters)
+            what = "statement"
+        elif args.lms:
+            from trainer.core.store.lms import export_lms
+
+            count = export_lms(store, dest, args.lms, item=args.item, course=args.course, **filters)
+            what = "trainee"
+        elif args.summary:
+            from trainer.core.reports.statistics import wilson_interval
+
+            count = export_summary(store, dest, **filters, interval=wilson_interval)
+            what = "trainee"
+        else:
+            _, library = load_bank(args.data_dir)
+            count = export_answers(store, dest, **filters, bank=library.by_id)
+            what = "answer"
+    print(f"wrote {count} {what} row(s) to {args.file}" if what != "statement"
+          else f"wrote {count} xAPI statement(s) to {args.file}")  # fmt: skip
     return 0
 
 
@@ -166,6 +193,16 @@ def add_commands(sub: Subparsers) -> None:
     p = command("export", "write answers (or, with --summary, trainees) as CSV", cmd_export)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--summary", action="store_true", help="one row per trainee")
+    p.add_argument(
+        "--xapi", action="store_true",
+        help="xAPI 1.0.3 statements as JSON lines (one per answer, one per finished quiz)",
+    )  # fmt: skip
+    p.add_argument(
+        "--lms", choices=("moodle", "totara"),
+        help="an upload file for Moodle's grade import or Totara's completion upload",
+    )  # fmt: skip
+    p.add_argument("--item", default="Crime Recording Trainer", help="Moodle grade item heading")
+    p.add_argument("--course", default="crime-recording-trainer", help="Totara course short name")
     p.add_argument("--from", dest="since", metavar="DATE", help="answers on or after DATE")
     p.add_argument("--to", dest="until", metavar="DATE", help="answers on or before DATE")
     p.add_argument("--trainee", metavar="ID", help="one trainee (id or staff number)")

@@ -18,7 +18,7 @@ from trainer.ui.trainee.leave_quiz import Leave, LeaveQuizDialog
 WINDOW_MARK = "window-painted"
 SCENARIO_MARK = "first-scenario-painted"
 SLOW_IMPORTS_MARK = "slow-imports"  # which of these were loaded by the time the scenario showed
-SLOW_IMPORTS = frozenset({"pydantic", "yaml", "sqlite_utils"})
+SLOW_IMPORTS = frozenset({"pydantic", "yaml", "sqlite_utils", "fsrs"})
 
 
 class _FirstPaint(QObject):

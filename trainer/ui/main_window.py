@@ -294,7 +294,11 @@ class MainWindow(QMainWindow):
 
         assert self.context is not None and self.quiz_screen is not None
         ctx = self.context
-        run = QuizRun.resume(ctx.store, trainee, ctx.library, ctx.catalogue)
+        from trainer.core.practice.schedule import desired_retention
+
+        run = QuizRun.resume(
+            ctx.store, trainee, ctx.library, ctx.catalogue, desired_retention(ctx.store)
+        )
         if run is None:
             self._offer_resume(trainee)
             return
@@ -321,6 +325,14 @@ class MainWindow(QMainWindow):
             self.background_sync.sync_now()  # a quiz has just ended: its answers go now
         self.standing = None
         self.practice_view.set_trainee(self.trainee)
+        from trainer.core.practice.schedule import desired_retention, due_counts, update_schedules
+        from trainer.core.store.records import now
+
+        store = self.context.store
+        retention = desired_retention(store)
+        self.practice_view.retention.setValue(retention)
+        update_schedules(store, retention)  # folds in only what is new (e.g. an import)
+        self.practice_view.set_due(*due_counts(store, self.trainee.id, now()))
         self._show(self.practice_view)
         self.practice_view.start.setFocus()
         self._read_standing(self.trainee)
@@ -373,6 +385,8 @@ class MainWindow(QMainWindow):
 
         assert self.context is not None and self.trainee is not None
         assert self.quiz_screen is not None
+        from trainer.core.practice.schedule import desired_retention, set_desired_retention
+
         ctx = self.context
         left = unfinished(ctx.store, self.trainee, ctx.catalogue)
         if left is not None and not errors.confirm(
@@ -381,8 +395,17 @@ class MainWindow(QMainWindow):
             "one ends it; the answers you gave stay in your record. Start the new quiz?",
         ):
             return
+        retention = round(self.practice_view.retention.value(), 2) if self.practice_view else 0.9
+        if retention != desired_retention(ctx.store):
+            set_desired_retention(ctx.store, retention)
         run = QuizRun.start(
-            ctx.store, self.trainee, plan, ctx.library, ctx.catalogue, known=self.standing
+            ctx.store,
+            self.trainee,
+            plan,
+            ctx.library,
+            ctx.catalogue,
+            retention=retention,
+            known=self.standing,
         )
         self.quiz_screen.start(run)
         self._show(self.quiz_screen)
@@ -398,7 +421,24 @@ class MainWindow(QMainWindow):
             self.progress_view.back_requested.connect(self.show_practice)
             self.pages.addWidget(self.progress_view)
         self._read_history(self.trainee)
+        self._show_reviews(self.progress_view)
         self._show(self.progress_view)
+
+    def _show_reviews(self, view: ProgressView) -> None:
+        from trainer.core.practice import schedule
+        from trainer.core.reports.certainty import calibration
+        from trainer.core.store.records import now
+
+        assert self.context is not None and self.trainee is not None
+        store, at = self.context.store, now()
+        retention = schedule.desired_retention(store)
+        cards = schedule.trainee_cards(store, self.trainee.id, retention)
+        view.review_tab.show_schedule(
+            schedule.by_urgency(cards, at, retention),
+            schedule.forecast(cards, at),
+            calibration(store, self.trainee.id),
+            at,
+        )
 
     def _show(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)

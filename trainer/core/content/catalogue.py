@@ -58,6 +58,8 @@ class HomeOfficeCode:
     section: str = ""
     max_sentence: str = ""
     basis: Literal["victim", "state", "both", ""] = ""
+    # Mode of trial from the list's Mode column: I indictable-only, E either-way, S summary.
+    mode: Literal["I", "E", "S", ""] = ""
     other_offences: tuple[ListedOffence, ...] = ()
 
     @property
@@ -129,6 +131,61 @@ class CancellationReason:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OutcomeType:
+    """A Home Office outcome type a crime is finalised with, and its conditions (OG26)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    code: str
+    name: str
+    conditions: str
+    rule: str  # the rule card that holds its conditions
+
+
+# What a condition means for a proposed disposal: allowed at the reviewer's level, refused,
+# allowed only with that authority, or a case the outcomes guidance does not decide.
+Permission = Literal["allow", "refuse", "inspector", "superintendent", "cps", "unclear"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisposalType:
+    """An out-of-court disposal an officer may propose, with its conditions as data (OG26).
+
+    Each condition names the rule card that holds it; `disposals.permitted` applies them."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    id: str
+    name: str
+    outcome: str  # the outcome type code it finalises the crime with
+    rule: str
+    min_age: int = 10
+    max_age: int = 120
+    needs_admission: bool = True
+    only_ho_codes: tuple[str, ...] = ()  # when given, the only offences it may be used for
+    summary: Permission = "allow"
+    either_way: Permission = "allow"
+    indictable_only: Permission = "allow"
+    intimate_partner_da: Permission = "allow"
+    other_da: Permission = "allow"
+    hate_crime: Permission = "allow"
+    neither_da_nor_hate: Permission = "allow"
+    knife_possession_under_18: Permission = "allow"
+    history_within_two_years: Permission = "allow"
+    older_history: Permission = "allow"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionCard:
+    """The rule card a disposal condition is taught (and a wrong decision blamed) by."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    condition: str
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Distinction:
     """The rule card that separates two offence classes trainees confuse (e.g. 28J and 58A)."""
 
@@ -174,6 +231,10 @@ class Catalogue:
     rule_cards: tuple[RuleCard, ...]
     search_terms: tuple[SearchTerm, ...] = ()
     distinctions: tuple[Distinction, ...] = ()
+    outcome_types: tuple[OutcomeType, ...] = ()
+    disposals: tuple[DisposalType, ...] = ()
+    condition_cards: tuple[ConditionCard, ...] = ()
+    knife_possession_codes: tuple[str, ...] = ()  # Home Office codes of knife possession
     # Scenario topic tag -> the plain name shown for it. Left out of equality and hashing
     # (a dict is not hashable), as the edition already tells two catalogues apart.
     topics: dict[Annotated[str, Constraints(pattern=SLUG_PATTERN)], str] = field(
@@ -189,6 +250,8 @@ class Catalogue:
             ("flag", [f.id for f in self.flags]),
             ("cancellation code", [c.code for c in self.cancellation_reasons]),
             ("rule card", [r.id for r in self.rule_cards]),
+            ("outcome type", [o.code for o in self.outcome_types]),
+            ("disposal", [d.id for d in self.disposals]),
         ):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
@@ -236,6 +299,19 @@ class Catalogue:
         ]:
             if rule and rule not in cards:
                 raise ValueError(f"{what} {code}: rule {rule!r} is not a rule card")
+        outcomes = {o.code for o in self.outcome_types}
+        for what, code, rule in [
+            *(("outcome type", o.code, o.rule) for o in self.outcome_types),
+            *(("disposal", d.id, d.rule) for d in self.disposals),
+            *(("condition", c.condition, c.rule) for c in self.condition_cards),
+        ]:
+            if rule not in cards:
+                raise ValueError(f"{what} {code}: rule {rule!r} is not a rule card")
+        for disposal in self.disposals:
+            if disposal.outcome not in outcomes:
+                raise ValueError(
+                    f"disposal {disposal.id}: outcome {disposal.outcome!r} is not an outcome type"
+                )
         codes = {o.code for o in self.offences}
         pairs: set[frozenset[str]] = set()
         for d in self.distinctions:
@@ -270,6 +346,23 @@ class Catalogue:
     @functools.cached_property
     def incident_by_code(self) -> dict[str, IncidentCode]:
         return {i.code: i for i in self.incident_codes}
+
+    @functools.cached_property
+    def outcome_by_code(self) -> dict[str, OutcomeType]:
+        return {o.code: o for o in self.outcome_types}
+
+    @functools.cached_property
+    def disposal_by_id(self) -> dict[str, DisposalType]:
+        return {d.id: d for d in self.disposals}
+
+    @functools.cached_property
+    def condition_card(self) -> dict[str, str]:
+        return {c.condition: c.rule for c in self.condition_cards}
+
+    def ho_code(self, offence: str, ho_code: str) -> HomeOfficeCode | None:
+        """A Home Office code as filed under one class, if it is."""
+        found = self.offence_by_code.get(offence)
+        return next((h for h in found.ho_codes if h.code == ho_code), None) if found else None
 
     def topic_name(self, tag: str) -> str:
         """The plain name of a scenario topic, e.g. 'Lost property (HMIC finding)'."""

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import (
+    AUTHORITIES,
     CANCELLATION_DECISIONS,
     CLASSIFY_DECISIONS,
+    DISPOSAL_DECISIONS,
     Answer,
     AnsweredCrime,
     Decision,
@@ -21,8 +23,22 @@ Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str]
 
 
-def decisions_for(kind: Kind) -> tuple[Decision, ...]:
+def decisions_for(kind: Kind, catalogue: Catalogue | None = None) -> tuple[Decision, ...]:
+    """The decisions a scenario of `kind` takes (for outcome: the catalogue's outcome types)."""
+    if kind == "outcome":
+        return tuple(o.code for o in catalogue.outcome_types) if catalogue else ()
+    if kind == "disposal-review":
+        return DISPOSAL_DECISIONS
     return CLASSIFY_DECISIONS if kind == "classify" else CANCELLATION_DECISIONS
+
+
+def _decision_issue(kind: Kind, decision: str, catalogue: Catalogue) -> str | None:
+    allowed = decisions_for(kind, catalogue)
+    if decision in allowed:
+        return None
+    if kind == "outcome":
+        return f"{decision!r} is not an outcome type in the {catalogue.edition_id} catalogue"
+    return f"{decision!r} is not a {kind} decision; use {' or '.join(allowed)}"
 
 
 def incident_code_known(code: str, catalogue: Catalogue) -> bool:
@@ -46,14 +62,15 @@ def _check_record(
     crimes: Sequence[ExpectedCrime | AnsweredCrime] = expected.crimes
     issues: list[Issue] = []
     decision = expected.decision
-    allowed = decisions_for(kind)
-    if decision not in allowed:
+    problem = _decision_issue(kind, decision, catalogue)
+    if problem is not None:
+        issues.append(((*base, "decision"), problem))
+    if decision == "escalate" and expected.authority is None:
         issues.append(
-            (
-                (*base, "decision"),
-                f"{decision!r} is not a {kind} decision; use {' or '.join(allowed)}",
-            )
+            ((*base, "authority"), f"an escalate decision needs one of {', '.join(AUTHORITIES)}")
         )
+    if expected.authority is not None and decision != "escalate":
+        issues.append(((*base, "authority"), "goes only with an escalate decision"))
     if key and decision == "crime" and not expected.crimes:
         issues.append(((*base, "crimes"), "a crime decision needs at least one crime"))
     if decision != "crime" and expected.crimes:
@@ -119,6 +136,56 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
         )
     if len(set(scenario.audience)) != len(scenario.audience):
         issues.append((("audience",), "an audience is given twice"))
+    issues += _check_outcome_kinds(scenario, catalogue)
+    return issues
+
+
+def _check_outcome_kinds(scenario: Scenario, catalogue: Catalogue) -> list[Issue]:
+    """Outcome decisions are officers' (never call-handlers'); a disposal review's case facts
+    must be in the catalogue and its key must be what the permitted-disposal rules give."""
+    issues: list[Issue] = []
+    decides_outcomes = scenario.kind in ("disposal-review", "outcome")
+    if decides_outcomes and "call-handler" in scenario.audience:
+        issues.append(
+            (("audience",), f"a {scenario.kind} scenario is for officers, not call-handlers")
+        )
+    case = scenario.case
+    if case is None:
+        return issues
+    if scenario.kind != "disposal-review":
+        issues.append((("case",), "goes only with kind disposal-review"))
+        return issues
+    if case.offence not in catalogue.offence_by_code:
+        issues.append((("case", "offence"), f"unknown offence code {case.offence!r}"))
+        return issues
+    if catalogue.ho_code(case.offence, case.ho_code) is None:
+        issues.append(
+            (("case", "ho_code"), f"{case.ho_code!r} is not filed under class {case.offence}")
+        )
+        return issues
+    for i, entry in enumerate(case.history):
+        if entry.date > case.decided_on:
+            issues.append((("case", "history", i, "date"), "is after the decision date"))
+    if issues:
+        return issues
+    from trainer.core.content.disposals import permitted
+
+    rules = permitted(case, catalogue)
+    key = scenario.expected
+    if rules.verdict == "unclear":
+        why = "; ".join(r.text for r in rules.reasons if r.permission == "unclear")
+        issues.append(
+            (("case",), f"the outcomes guidance does not decide this case ({why}); leave it out")
+        )
+    elif (rules.verdict, rules.authority) != (key.decision, key.authority):
+        want = rules.verdict + (f" ({rules.authority})" if rules.authority else "")
+        issues.append(
+            (
+                ("expected", "decision"),
+                f"the disposal rules give {want} for this case "
+                f"({'; '.join(r.text for r in rules.reasons) or 'no condition stands in the way'})",
+            )
+        )
     return issues
 
 

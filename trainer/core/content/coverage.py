@@ -20,6 +20,8 @@ class Coverage:
     cancellation_reasons: Counter[str] = field(default_factory=Counter)
     decisions: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
+    outcome_types: Counter[str] = field(default_factory=Counter)  # keys of outcome decisions
+    disposals: Counter[str] = field(default_factory=Counter)  # disposals reviewed, by decision
     audiences: Counter[str] = field(default_factory=Counter)
     difficulties: Counter[int] = field(default_factory=Counter)
     topics: Counter[str] = field(default_factory=Counter)
@@ -40,6 +42,8 @@ class Coverage:
             "cancellation_reasons": dict(self.cancellation_reasons),
             "decisions": dict(self.decisions),
             "kinds": dict(self.kinds),
+            "outcome_types": dict(self.outcome_types),
+            "disposals": dict(self.disposals),
             "audiences": dict(self.audiences),
             "difficulties": {str(k): v for k, v in sorted(self.difficulties.items())},
             "topics": dict(self.topics),
@@ -65,6 +69,10 @@ def measure_coverage(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Cov
             cov.cancellation_reasons[key.cancellation_reason] += 1
         cov.decisions[key.decision] += 1
         cov.kinds[s.kind] += 1
+        if s.kind == "outcome":
+            cov.outcome_types[key.decision] += 1
+        if s.case is not None:
+            cov.disposals[f"{s.case.disposal}: {_disposal_key(key.decision, key.authority)}"] += 1
         cov.audiences.update(set(s.audience))
         cov.difficulties[s.difficulty] += 1
         cov.topics.update(set(s.topics))
@@ -77,6 +85,10 @@ def measure_coverage(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Cov
     cov.unused_rules = [r.id for r in catalogue.rule_cards if r.id not in cov.rules]
     cov.unused_offences = [o.code for o in catalogue.offences if o.code not in cov.offences]
     return cov
+
+
+def _disposal_key(decision: str, authority: str | None) -> str:
+    return f"{decision} ({authority})" if authority else decision
 
 
 def _table(title: str, rows: list[tuple[str, int]]) -> list[str]:
@@ -98,7 +110,13 @@ def coverage_report(cov: Coverage, catalogue: Catalogue) -> str:
         "By cancellation reason",
         [(c.code, cov.cancellation_reasons[c.code]) for c in catalogue.cancellation_reasons],
     )
+    lines += _table("By kind", sorted(cov.kinds.items()))
     lines += _table("By decision", sorted(cov.decisions.items()))
+    lines += _table(
+        "By outcome type (outcome decisions)",
+        [(f"{o.code} {o.name}", cov.outcome_types[o.code]) for o in catalogue.outcome_types],
+    )
+    lines += _table("By disposal reviewed and its key", sorted(cov.disposals.items()))
     lines += _table("By audience", sorted(cov.audiences.items()))
     lines += _table("By audience, with details to ask", sorted(cov.with_details.items()))
     lines += _table("By difficulty", [(str(k), v) for k, v in sorted(cov.difficulties.items())])

@@ -26,16 +26,34 @@ ScenarioId = NewType("ScenarioId", str)
 OffenceCode = NewType("OffenceCode", str)
 RuleId = NewType("RuleId", str)
 
-Kind = Literal["classify", "cancellation"]
+Kind = Literal["classify", "cancellation", "disposal-review", "outcome"]
 Audience = Literal["call-handler", "officer"]
 Channel = Literal[
-    "phone-999", "phone-101", "online", "front-counter", "officer-attendance", "third-party"
+    "phone-999",
+    "phone-101",
+    "online",
+    "front-counter",
+    "officer-attendance",
+    "third-party",
+    "case-file",
 ]
-Decision = Literal["crime", "incident", "refer", "retain", "cancel"]
+# A recording decision, a disposal-review decision, or (kind outcome) an outcome type code from
+# the catalogue: which of them a scenario takes is checked against its kind, not by the type.
+Decision = str
+DECISION_PATTERN = (
+    r"^(crime|incident|refer|retain|cancel|approve|refuse|escalate|[1-9][0-9]?[A-Z]?)$"
+)
+DecisionText = Annotated[str, Constraints(pattern=DECISION_PATTERN)]
 ReferTo = Literal["report-fraud", "other-force"]
+Authority = Literal["inspector", "superintendent", "cps"]
+Certainty = Literal[1, 2, 3]  # CBM levels: C1 below 67%, C2 67-80%, C3 above 80%
 
 CLASSIFY_DECISIONS: tuple[Decision, ...] = ("crime", "incident", "refer")
 CANCELLATION_DECISIONS: tuple[Decision, ...] = ("retain", "cancel")
+DISPOSAL_DECISIONS: tuple[Decision, ...] = ("approve", "refuse", "escalate")
+AUTHORITIES: tuple[Authority, ...] = ("inspector", "superintendent", "cps")
+# The finding kinds of out-of-court disposal and outcome decisions (the dashboard's figure).
+DISPOSAL_FINDING_KINDS = ("wrong-disposal", "wrong-authority", "wrong-outcome")
 AUDIENCES: tuple[Audience, ...] = ("call-handler", "officer")
 REFER_TARGETS: tuple[ReferTo, ...] = ("report-fraud", "other-force")
 
@@ -49,6 +67,9 @@ FindingKind = Literal[
     "wrong-cancellation",
     "wrong-referral",
     "wrong-incident-code",
+    "wrong-disposal",
+    "wrong-authority",
+    "wrong-outcome",
 ]
 FINDING_KINDS: tuple[FindingKind, ...] = (
     "under-recording",
@@ -60,6 +81,9 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
     "wrong-cancellation",
     "wrong-referral",
     "wrong-incident-code",
+    "wrong-disposal",
+    "wrong-authority",
+    "wrong-outcome",
 )
 
 
@@ -107,12 +131,13 @@ class TrapAnswer:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision | None = None
+    decision: DecisionText | None = None
     crimes: tuple[TrapCrime, ...] | None = None
     flags: tuple[str, ...] | None = None
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    authority: Authority | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,12 +157,13 @@ class Trap:
 class Expected:
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision
+    decision: DecisionText
     crimes: tuple[ExpectedCrime, ...] = ()
     flags: tuple[str, ...] = ()
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    authority: Authority | None = None  # disposal-review: who must authorise an escalation
     rules: Annotated[tuple[str, ...], Constraints(min_length=1)] = ()
     decision_rule: str | None = None
     traps: tuple[Trap, ...] = ()
@@ -155,6 +181,49 @@ class Expected:
         return (*self.rules, self.decision_rule)
 
 
+DisposalId = Literal[
+    "community-resolution",
+    "youth-caution",
+    "youth-conditional-caution",
+    "adult-simple-caution",
+    "adult-conditional-caution",
+    "penalty-notice",
+    "cannabis-warning",
+    "diversion",
+]
+DomesticAbuse = Literal["none", "intimate-partner", "family"]
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriorOutcome:
+    """One entry of the suspect's offending history as PNC shows it."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    type: Literal["caution", "conviction"]
+    date: Annotated[str, Constraints(pattern=ISO_DATE)]
+    offence: Title
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFacts:
+    """A disposal review's facts in structured form (the report text states them in words), so
+    the validator can check the key against the permitted-disposal rules."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    offence: str  # the class code
+    ho_code: str  # the Home Office offence code under it
+    disposal: DisposalId  # what the officer in the case proposes
+    suspect_age: Annotated[int, Constraints(ge=0, le=120)]
+    admits: bool
+    decided_on: Annotated[str, Constraints(pattern=ISO_DATE)]
+    history: tuple[PriorOutcome, ...] = ()
+    domestic_abuse: DomesticAbuse = "none"
+    hate_crime: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
     __pydantic_config__ = FORBID_EXTRA
@@ -168,6 +237,7 @@ class Scenario:
     report: Report
     expected: Expected
     feedback: FeedbackText
+    case: CaseFacts | None = None  # disposal-review only
 
     @property
     def is_sensitive(self) -> bool:
@@ -192,16 +262,20 @@ class Answer:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    decision: Decision
+    decision: DecisionText
     crimes: tuple[AnsweredCrime, ...] = ()
     flags: tuple[str, ...] = ()
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    authority: Authority | None = None
+    # How sure the trainee was of the decision (certainty-based marking): 1 below 67%, 2 67-80%,
+    # 3 above 80%; never part of the score.
+    certainty: Certainty | None = None
 
     def to_json_dict(self) -> dict[str, object]:
-        """The public JSON form, without empty victim notes."""
-        return {
+        """The public JSON form, no empty victim notes; `authority`, `certainty` only when given."""
+        data: dict[str, object] = {
             "decision": self.decision,
             "crimes": [{"offence": c.offence, "count": c.count} for c in self.crimes],
             "flags": list(self.flags),
@@ -209,6 +283,11 @@ class Answer:
             "cancellation_reason": self.cancellation_reason,
             "refer_to": self.refer_to,
         }
+        if self.authority is not None:
+            data["authority"] = self.authority
+        if self.certainty is not None:
+            data["certainty"] = self.certainty
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,6 +18,13 @@ def catalogue_as_json(catalogue: Catalogue) -> dict[str, object]:
         "cancellation_reasons": [
             {"code": c.code, "name": c.name} for c in catalogue.cancellation_reasons
         ],
+        "outcome_types": [
+            {"code": o.code, "name": o.name, "rule": o.rule} for o in catalogue.outcome_types
+        ],
+        "disposals": [
+            {"id": d.id, "name": d.name, "outcome": d.outcome, "rule": d.rule}
+            for d in catalogue.disposals
+        ],
         "rule_cards": [
             {"id": r.id, "title": r.title, "source": r.source} for r in catalogue.rule_cards
         ],
@@ -42,6 +49,11 @@ def catalogue_as_text(catalogue: Catalogue) -> str:
             *_wrap(f"When: {c.when}"),
             *_wrap(f"Who: {c.authorised_by}"),
         ]
+    lines += ["", "Outcome types (Outcomes for Recorded Crimes)"]
+    for o in catalogue.outcome_types:
+        lines += [f"  {o.code:<4} {o.name}", *_wrap(o.conditions)]
+    lines += ["", "Out-of-court disposals an officer may propose (outcome type)"]
+    lines += [f"  {d.id:<28} {d.name} ({d.outcome})" for d in catalogue.disposals]
     lines += ["", "Classes trainees confuse, and the rule card that tells them apart"]
     lines += [f"  {'/'.join(d.classes):<10} {d.rule}" for d in catalogue.distinctions]
     lines += ["", "Rule cards"]

@@ -86,6 +86,16 @@ def _pydantic_message(error: Any) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"must be one of {expected}, not {error.get('input')!r}"
+    if kind == "string_pattern_mismatch" and error.get("loc", ())[-1:] == ("decision",):
+        return (
+            "must be one of 'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', "
+            f"'refuse', 'escalate' or an outcome type code such as '16', not {error.get('input')!r}"
+        )
+    if kind == "string_pattern_mismatch" and error.get("loc", ())[-1:] in (
+        ("date",),
+        ("decided_on",),
+    ):
+        return f"{error.get('input')!r} must be a date as YYYY-MM-DD"
     if kind == "string_pattern_mismatch":
         return f"{error.get('input')!r} must use only lowercase letters, digits and single hyphens"
     if kind == "too_short":

@@ -1,9 +1,9 @@
 """Traps: the classic wrong answers a scenario names, how one is matched and how one is checked.
 
 A trap matches an answer when every field the trap gives agrees with it: `decision`,
-`incident_code`, `cancellation_reason` and `refer_to` equal; `flags` equal as sets; `crimes` equal
-as sets of offence codes, and where the trap gives a count, the answer's count for that code equal
-too (an answer's crimes of one code are added together, as grading does).
+`incident_code`, `cancellation_reason`, `refer_to` and `authority` equal; `flags` equal as sets;
+`crimes` equal as sets of offence codes, and where the trap gives a count, the answer's count for
+that code equal too (an answer's crimes of one code are added together, as grading does).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ NO_CODE = "none"
 
 def matches(trap: TrapAnswer, answer: Answer | Expected) -> bool:
     """Whether `answer` (a trainee's answer, or a key) agrees with every field `trap` gives."""
-    for name in ("decision", "incident_code", "cancellation_reason", "refer_to"):
+    for name in ("decision", "incident_code", "cancellation_reason", "refer_to", "authority"):
         wanted = getattr(trap, name)
         if name == "incident_code" and wanted == NO_CODE:
             if answer.incident_code is not None:
@@ -93,4 +93,6 @@ def implied_answer(trap: TrapAnswer, expected: Expected) -> Answer:
         cancellation_reason=trap.cancellation_reason
         or (expected.cancellation_reason if keep else None),
         refer_to=trap.refer_to or (expected.refer_to if keep else None),
+        authority=trap.authority
+        or (expected.authority if keep and decision == "escalate" else None),
     )

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.checks import check_answer, decisions_for
-from trainer.core.content.models import Answer, AnsweredCrime, Decision, ReferTo, Scenario
+from trainer.core.content.models import (
+    Answer,
+    AnsweredCrime,
+    Authority,
+    Certainty,
+    Decision,
+    ReferTo,
+    Scenario,
+)
 from trainer.core.errors import TrainerError
 
 _CODE_THEN_NAME = re.compile(r"^\s*(\S+)(?:\s+.*)?$")
@@ -31,6 +39,8 @@ class AnswerDraft:
     incident_code: str | None = None
     cancellation_reason: str | None = None
     refer_to: ReferTo | None = None
+    authority: Authority | None = None
+    certainty: Certainty | None = None  # how sure of the decision, when the trainee said
 
 
 def resolve_offence(text: str, catalogue: Catalogue) -> str | None:
@@ -52,8 +62,12 @@ def resolve_offence(text: str, catalogue: Catalogue) -> str | None:
 def build_answer(draft: AnswerDraft, scenario: Scenario, catalogue: Catalogue) -> Answer:
     """The answer the draft stands for; TrainerError says what the trainee must still fill in."""
     decision = draft.decision
-    if decision is None or decision not in decisions_for(scenario.kind):
-        raise TrainerError("Choose a decision first.")
+    if decision is None or decision not in decisions_for(scenario.kind, catalogue):
+        raise TrainerError(
+            "Choose the outcome type first."
+            if scenario.kind == "outcome"
+            else "Choose a decision first."
+        )
     crimes: list[AnsweredCrime] = []
     if decision == "crime":
         for number, crime in enumerate(draft.crimes, start=1):
@@ -75,7 +89,11 @@ def build_answer(draft: AnswerDraft, scenario: Scenario, catalogue: Catalogue) -
         incident_code=draft.incident_code or None if decision == "incident" else None,
         cancellation_reason=draft.cancellation_reason or None if decision == "cancel" else None,
         refer_to=draft.refer_to if decision == "refer" else None,
+        authority=draft.authority if decision == "escalate" else None,
+        certainty=draft.certainty,
     )
+    if decision == "escalate" and answer.authority is None:
+        raise TrainerError("Choose who must authorise the disposal.")
     if decision == "cancel" and answer.cancellation_reason is None:
         raise TrainerError("Choose the cancellation reason.")
     if decision == "refer" and answer.refer_to is None:
@@ -95,4 +113,6 @@ def draft_of(answer: Answer) -> AnswerDraft:
         incident_code=answer.incident_code,
         cancellation_reason=answer.cancellation_reason,
         refer_to=answer.refer_to,
+        authority=answer.authority,
+        certainty=answer.certainty,
     )

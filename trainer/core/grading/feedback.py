@@ -14,7 +14,11 @@ DECISION_NAMES = {
     "refer": "Refer elsewhere",
     "retain": "Retain the crime",
     "cancel": "Cancel the crime",
+    "approve": "Approve the disposal",
+    "refuse": "Refuse the disposal",
+    "escalate": "Escalate for authority",
 }
+AUTHORITY_NAMES = {"inspector": "Inspector", "superintendent": "Superintendent", "cps": "CPS"}
 REFER_NAMES = {"report-fraud": "Report Fraud", "other-force": "The force where it happened"}
 FINDING_NAMES = {
     "under-recording": "Under-recording",
@@ -26,6 +30,9 @@ FINDING_NAMES = {
     "wrong-cancellation": "Wrong cancellation decision",
     "wrong-referral": "Wrong referral",
     "wrong-incident-code": "Wrong incident code",
+    "wrong-disposal": "Wrong disposal decision",
+    "wrong-authority": "Wrong authority for the disposal",
+    "wrong-outcome": "Wrong outcome type",
 }
 NONE = "—"
 CHANNEL_NAMES = {
@@ -35,6 +42,7 @@ CHANNEL_NAMES = {
     "front-counter": "Front counter",
     "officer-attendance": "Officer attendance",
     "third-party": "Third-party report",
+    "case-file": "Case file",
 }
 LOG_AUDIT_TOPIC = "incident-audit"  # the trainee audits a closed log rather than takes a report
 ASK_HEADINGS = {
@@ -44,6 +52,7 @@ ASK_HEADINGS = {
     "front-counter": "Ask the person at the counter",
     "online": "Ask the person who reported it",
     "officer-attendance": "Ask at the scene",
+    "case-file": "Check the case file",
 }
 
 
@@ -85,10 +94,18 @@ def _reason(code: str | None, catalogue: Catalogue) -> str:
     return f"{code} {reason.name}" if reason else code
 
 
+def _decision(code: str, catalogue: Catalogue) -> str:
+    outcome = catalogue.outcome_by_code.get(code)
+    if outcome is not None and code not in DECISION_NAMES:
+        return f"Outcome {code}: {outcome.name}"
+    return DECISION_NAMES.get(code, code)
+
+
 def describe(record: Answer | Expected, catalogue: Catalogue) -> dict[str, str]:
     """Each part of a crime record in words, keyed by its field name on the form."""
     return {
-        "Decision": DECISION_NAMES.get(record.decision, record.decision),
+        "Decision": _decision(record.decision, catalogue),
+        "Authority": AUTHORITY_NAMES.get(record.authority or "", NONE),
         "Crimes": _crimes(record, catalogue),
         "Flags": _flags(record, catalogue),
         "Incident code": _incident(record.incident_code, catalogue),

@@ -42,6 +42,7 @@ EXTRA_FLAG = 10.0
 WRONG_INCIDENT_CODE = 30.0  # no incident code, or one of the wrong class (N300 for N100)
 WRONG_INCIDENT_SUBCODE = 15.0  # the right class with the wrong reason (N100/01 for N100/03)
 WRONG_CANCELLATION_REASON = 50.0
+WRONG_AUTHORITY = 50.0  # a disposal rightly escalated, but to the wrong authority
 MALPRACTICE_CAP = 25  # the most an answer can score that falls into a malpractice trap
 
 _EXTRA_CRIME_CARDS = ("principal-crime-rule", "finished-incident-rule", "conduct-crimes")
@@ -97,6 +98,16 @@ class _Grader:
         """Record the finding for a wrong decision; True when the answer scores 0."""
         expected, given = self.scenario.expected, self.answer
         if expected.decision == given.decision:
+            if given.decision == "escalate" and given.authority != expected.authority:
+                self.add(
+                    "wrong-authority",
+                    expected.blamed_rule,
+                    f"Escalated to {_authority_name(given.authority)}; only "
+                    f"{_authority_name(expected.authority)} can authorise this disposal.",
+                    WRONG_AUTHORITY,
+                    field=_DECISION,
+                )
+                return False
             if given.decision == "refer" and given.refer_to != expected.refer_to:
                 self.add(
                     "wrong-referral",
@@ -113,6 +124,13 @@ class _Grader:
 
     def _wrong_decision(self) -> tuple[FindingKind, str]:
         want, got = self.scenario.expected.decision, self.answer.decision
+        if self.scenario.kind == "disposal-review":
+            return "wrong-disposal", _disposal_message(want, got, self.scenario.expected.authority)
+        if self.scenario.kind == "outcome":
+            return "wrong-outcome", (
+                f"Finalised with outcome {self._outcome(got)}; the outcome that applies is "
+                f"{self._outcome(want)}."
+            )
         if want == "refer":
             return "wrong-referral", (
                 f"Decided {got!r}; this report should be referred to "
@@ -134,6 +152,10 @@ class _Grader:
         if want == "cancel":
             return "over-recording", "Kept the crime, but it meets a cancellation reason."
         return "wrong-cancellation", "Cancelled a crime that must stay recorded."
+
+    def _outcome(self, code: str) -> str:
+        found = self.catalogue.outcome_by_code.get(code)
+        return f"{code} ({found.name})" if found else code
 
     # Crimes -------------------------------------------------------------------------------------
 
@@ -300,8 +322,30 @@ def _gives(trap: Trap, field: Field) -> bool:
     """Whether a trap gives the answer field a finding is about."""
     given = trap.answer
     if field == _DECISION:
-        return given.decision is not None or given.refer_to is not None
+        return any(v is not None for v in (given.decision, given.refer_to, given.authority))
     return getattr(given, field) is not None
+
+
+def _authority_name(authority: str | None) -> str:
+    return {
+        "inspector": "an Inspector",
+        "superintendent": "a Superintendent",
+        "cps": "the CPS",
+    }.get(authority or "", "nobody")
+
+
+def _disposal_message(want: str, got: str, authority: str | None) -> str:
+    if want == "refuse":
+        return (
+            f"Decided {got!r}, but the rules do not permit this disposal here at any level: "
+            "refuse it."
+        )
+    if want == "escalate":
+        return (
+            f"Decided {got!r}; this disposal is permitted only with the authority of "
+            f"{_authority_name(authority)}."
+        )
+    return f"Decided {got!r}, but this disposal is permitted at your level: approve it."
 
 
 def _incident_class(code: str | None) -> str | None:

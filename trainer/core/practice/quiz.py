@@ -24,8 +24,12 @@ from trainer.core.content.models import AUDIENCES, Scenario
 from trainer.core.errors import TrainerError
 from trainer.core.reports.statistics import Attempt, weak_rules
 
-Mode = Literal["mixed", "group", "topic", "rule", "audience", "weak", "exam"]
-MODES: tuple[Mode, ...] = ("mixed", "group", "topic", "rule", "audience", "weak", "exam")
+Mode = Literal["mixed", "due", "group", "topic", "rule", "audience", "weak", "exam", "outcomes"]
+MODES: tuple[Mode, ...] = (
+    "mixed", "due", "group", "topic", "rule", "audience", "weak", "exam", "outcomes",
+)  # fmt: skip
+OUTCOME_KINDS = ("disposal-review", "outcome")  # "outcomes": decisions officers make, not handlers
+OUTCOMES_ROLE = "officer"
 SENSITIVE_TOPIC = "sexual-offences"
 DEFAULT_COUNT = 10
 WEAK_RULES = 5
@@ -43,6 +47,7 @@ class QuizPlan:
     value: str | None = None
     count: int = DEFAULT_COUNT
     time_limit_minutes: int | None = None  # exams only; None = untimed
+    require_certainty: bool = False  # exams only: every answer must say how sure it is
 
     @property
     def exam(self) -> bool:
@@ -52,12 +57,14 @@ class QuizPlan:
         """A one-line title such as 'Crime group: Burglary (10 scenarios)'."""
         what = {
             "mixed": f"Mixed quiz for {_plural(self.value)}" if self.value else "Mixed quiz",
+            "due": "Due now",
             "group": f"Crime group: {GROUP_NAMES.get(self.value or '', self.value)}",
             "topic": f"Topic: {catalogue.topic_name(self.value or '')}",
             "rule": f"Rule: {_rule_title(self.value, catalogue)}",
             "audience": f"Audience: {self.value}",
             "weak": "My weak rules",
             "exam": f"Exam: {self.value}" if self.value else "Exam",
+            "outcomes": "Outcomes and disposals",
         }[self.mode]
         timed = f", {self.time_limit_minutes} min" if self.exam and self.time_limit_minutes else ""
         return f"{what} ({self.count} scenarios{timed})"
@@ -93,6 +100,7 @@ class PracticeChoices:
     topics: tuple[Choice, ...]
     rules: tuple[Choice, ...]
     audiences: tuple[Choice, ...]
+    outcomes: int = 0  # disposal reviews and outcome decisions in the bank
     bank: tuple[Scenario, ...] = ()  # what they were counted from (for `audience_note`)
 
     def for_mode(self, mode: Mode) -> tuple[Choice, ...]:
@@ -121,6 +129,7 @@ def practice_choices(scenarios: Sequence[Scenario], catalogue: Catalogue) -> Pra
             for r in sorted(rules, key=lambda r: _rule_title(r, catalogue).casefold())
         ),
         audiences=tuple(Choice(a, a, audiences[a]) for a in AUDIENCES if a in audiences),
+        outcomes=sum(s.kind in OUTCOME_KINDS for s in scenarios),
         bank=tuple(scenarios),
     )
 
@@ -137,6 +146,8 @@ def matches(scenario: Scenario, plan: QuizPlan, catalogue: Catalogue, weak: Sequ
         return plan.value in scenario.audience
     if plan.mode == "weak":
         return any(r in weak for r in scenario.expected.cards)
+    if plan.mode == "outcomes":
+        return scenario.kind in OUTCOME_KINDS
     return True
 
 
@@ -178,13 +189,18 @@ def select_scenarios(
     catalogue: Catalogue,
     history: Iterable[Attempt] = (),
     rng: random.Random | None = None,
+    due: Sequence[str] = (),
 ) -> list[Scenario]:
     """The pool of a quiz in the order it is asked (possibly longer than `plan.count`).
 
     Exams take a fixed, trainee-independent order. Practice puts scenarios the trainee has never
-    answered fully right first; "my weak rules" puts those citing the weakest rules first.
+    answered fully right first; "my weak rules" puts those citing the weakest rules first; "due
+    now" takes one scenario for each rule in `due` (most in need of review first).
     """
     past = list(history)
+    if plan.mode == "due":
+        mastered = {a.scenario_id for a in past if a.score == 100}
+        return due_scenarios(scenarios, due, mastered, {a.scenario_id for a in past}, rng)
     weak = weak_rules(past, limit=WEAK_RULES) if plan.mode == "weak" else []
     mastered = {a.scenario_id for a in past if a.score == 100}
     return select_from(scenarios, plan, catalogue, mastered, weak, rng)
@@ -212,6 +228,27 @@ def select_from(
         return (s.id in mastered, weakness)
 
     return sorted(pool, key=rank)  # stable: the shuffle breaks ties
+
+
+def due_scenarios(
+    scenarios: Sequence[Scenario],
+    due: Sequence[str],
+    mastered: Set[str],
+    answered: Set[str],
+    rng: random.Random | None = None,
+) -> list[Scenario]:
+    """One scenario per due rule, in the rules' order, each exercising that rule and never yet
+    answered fully right (`mastered`); scenarios never answered before repeats. A rule with no
+    such scenario left (or one already chosen for an earlier rule) is passed over."""
+    pool = [s for s in scenarios if s.id not in mastered]
+    (rng or random.Random()).shuffle(pool)
+    pool.sort(key=lambda s: s.id in answered)  # stable: new first, the shuffle breaks ties
+    chosen: list[Scenario] = []
+    for rule in due:
+        pick = next((s for s in pool if rule in s.expected.cards and s not in chosen), None)
+        if pick is not None:
+            chosen.append(pick)
+    return chosen
 
 
 @dataclass

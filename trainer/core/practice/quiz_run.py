@@ -21,13 +21,37 @@ from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft
 from trainer.core.grading.grade import grade
-from trainer.core.practice.quiz import Quiz, QuizPlan, select_from
+from trainer.core.practice.quiz import Quiz, QuizPlan, due_scenarios, select_from
 from trainer.core.practice.quiz_state import QuizState, discard_unfinished, seconds_left
+from trainer.core.practice.schedule import (
+    DEFAULT_RETENTION,
+    by_urgency,
+    trainee_cards,
+    update_schedules,
+)
 from trainer.core.practice.standing import Standing, standing
 from trainer.core.store.records import AnswerRecord, Trainee, now
+from trainer.core.store.sqlite import Store
 
 if TYPE_CHECKING:
     from trainer.core.store.protocol import ResultsStore
+
+
+def answered_scenarios(store: ResultsStore, trainee_id: str) -> set[str]:
+    """The scenarios the trainee has answered at all (through the trainee's index)."""
+    rows = store.query(
+        "SELECT DISTINCT scenario_id FROM answers WHERE trainee_id = ?", [trainee_id]
+    )
+    return {str(r[0]) for r in rows}
+
+
+def due_rules(store: ResultsStore, trainee_id: str, retention: float) -> list[str]:
+    """The trainee's rules due for review now, least likely recalled first."""
+    if not isinstance(store, Store):
+        return []
+    at = now()
+    statuses = by_urgency(trainee_cards(store, trainee_id, retention), at, retention)
+    return [s.rule for s in statuses if s.card.is_due(at)]
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class QuizRun:
     started_at: datetime = field(default_factory=now)
     draft: AnswerDraft | None = None  # the half-filled answer to the current scenario
     asked: tuple[str, ...] = ()  # the questions asked about the current scenario
+    retention: float = DEFAULT_RETENTION
 
     @classmethod
     def start(
@@ -65,6 +90,7 @@ class QuizRun:
         library: Library,
         catalogue: Catalogue,
         rng: random.Random | None = None,
+        retention: float = DEFAULT_RETENTION,
         known: Standing | None = None,
     ) -> QuizRun:
         """Choose the scenarios from the trainee's standing (`known`, or read through the
@@ -76,13 +102,21 @@ class QuizRun:
             plan = dataclasses.replace(plan, value=trainee.role)  # a quick quiz keeps to the role
         if known is None or known.trainee_id != trainee.id:
             known = standing(store, trainee.id)
-        pool = select_from(
+        pool = due_scenarios(
+            [s.scenario for s in library.scenarios],
+            due_rules(store, trainee.id, retention),
+            known.mastered,
+            answered_scenarios(store, trainee.id),
+            rng,
+        ) if plan.mode == "due" else select_from(
             [s.scenario for s in library.scenarios], plan, catalogue, known.mastered,
             known.weak_rules, rng,
         )  # fmt: skip
         if not pool:
             raise TrainerError(
-                f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."
+                "No rules are due for review now (or none has a scenario left to practise)."
+                if plan.mode == "due"
+                else f"No scenarios in the bank match this choice ({plan.describe(catalogue)})."
                 if plan.mode != "weak"
                 else "No weak rules yet: answer a few scenarios first, then try again."
             )
@@ -91,14 +125,20 @@ class QuizRun:
         session_id = store.start_session(trainee.id, plan.mode)
         digest = bank_hash((s.scenario for s in library.scenarios), catalogue)
         run = cls(
-            store, trainee, plan, quiz, session_id, catalogue, library.by_id, bank_hash=digest
-        )
+            store, trainee, plan, quiz, session_id, catalogue, library.by_id, bank_hash=digest,
+            retention=retention,
+        )  # fmt: skip
         run.save()
         return run
 
     @classmethod
     def resume(
-        cls, store: ResultsStore, trainee: Trainee, library: Library, catalogue: Catalogue
+        cls,
+        store: ResultsStore,
+        trainee: Trainee,
+        library: Library,
+        catalogue: Catalogue,
+        retention: float = DEFAULT_RETENTION,
     ) -> QuizRun | None:
         """The quiz the trainee left unfinished, where it stood; None if there is none."""
         kept = store.unfinished_quiz(trainee.id)
@@ -110,7 +150,7 @@ class QuizRun:
         run = cls(
             store, trainee, state.plan, quiz, session_id, catalogue, library.by_id,
             bank_hash=bank_hash((s.scenario for s in library.scenarios), catalogue),
-            started_at=state.started_at,
+            started_at=state.started_at, retention=retention,
         )  # fmt: skip
         if run._catch_up() or state.current is None or state.current != run._current_id:
             run.save()  # the answer stored last, or a scenario gone from the bank: start afresh
@@ -178,6 +218,8 @@ class QuizRun:
         loaded = self.current
         if loaded is None:
             raise IndexError("the quiz is finished")
+        if self.plan.require_certainty and answer.certainty is None:
+            raise TrainerError("Say how sure you are of the recording decision.")
         result = grade(loaded.scenario, answer, self.catalogue)
         answered_at = now()
         record = AnswerRecord.build(
@@ -194,6 +236,8 @@ class QuizRun:
             bank_hash=self.bank_hash,
         )
         self.store.record_answer(record)  # durable before the trainee sees any feedback
+        if isinstance(self.store, Store):  # the rule schedule is kept beside the SQLite store
+            update_schedules(self.store, self.retention)
         self.quiz.record(result.score)
         self.shown_at = None
         self.draft, self.asked = None, ()

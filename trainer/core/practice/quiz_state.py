@@ -9,12 +9,18 @@ back checks every field: a damaged or foreign document is a TrainerError naming 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast, get_args
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.models import Decision, ReferTo
+from trainer.core.content.models import (
+    AUTHORITIES,
+    DECISION_PATTERN,
+    Authority,
+    ReferTo,
+)
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.practice.quiz import MODES, Mode, Quiz, QuizPlan
@@ -57,6 +63,7 @@ def plan_state(plan: QuizPlan) -> dict[str, Any]:
         "value": plan.value,
         "count": plan.count,
         "time_limit_minutes": plan.time_limit_minutes,
+        "require_certainty": plan.require_certainty,
     }
 
 
@@ -72,6 +79,7 @@ def plan_from(data: object) -> QuizPlan:
         _text(data.get("value"), "plan.value", optional=True),
         _int(data.get("count"), "plan.count"),
         None if minutes is None else _int(minutes, "plan.time_limit_minutes"),
+        data.get("require_certainty") is True,  # absent from states kept before it existed
     )
 
 
@@ -83,6 +91,8 @@ def draft_state(draft: AnswerDraft) -> dict[str, Any]:
         "incident_code": draft.incident_code,
         "cancellation_reason": draft.cancellation_reason,
         "refer_to": draft.refer_to,
+        "authority": draft.authority,
+        "certainty": draft.certainty,
     }
 
 
@@ -90,16 +100,24 @@ def draft_from(data: object) -> AnswerDraft:
     if not isinstance(data, dict):
         raise _fail("draft", "must be an object")
     decision = data.get("decision")
-    if decision is not None and decision not in get_args(Decision):
+    if decision is not None and not (
+        isinstance(decision, str) and re.fullmatch(DECISION_PATTERN, decision)
+    ):
         raise _fail("draft.decision", f"{decision!r} is not a decision")
+    authority = data.get("authority")  # older saved quizzes have none
+    if authority is not None and authority not in AUTHORITIES:
+        raise _fail("draft.authority", f"{authority!r} is not an authority")
     refer_to = data.get("refer_to")
     if refer_to is not None and refer_to not in get_args(ReferTo):
         raise _fail("draft.refer_to", f"{refer_to!r} is not a referral target")
+    certainty = data.get("certainty")
+    if certainty not in (None, 1, 2, 3) or isinstance(certainty, bool):
+        raise _fail("draft.certainty", f"{certainty!r} is not 1, 2 or 3")
     crimes = data.get("crimes")
     if not isinstance(crimes, list) or not all(isinstance(c, dict) for c in crimes):
         raise _fail("draft.crimes", "must be a list of objects")
     return AnswerDraft(
-        decision=cast(Decision | None, decision),
+        decision=decision,
         crimes=[
             DraftCrime(
                 _text(c.get("offence"), "draft.crimes.offence") or "",
@@ -113,6 +131,8 @@ def draft_from(data: object) -> AnswerDraft:
             data.get("cancellation_reason"), "draft.cancellation_reason", optional=True
         ),
         refer_to=cast(ReferTo | None, refer_to),
+        authority=cast(Authority | None, authority),
+        certainty=certainty,  # absent from states kept before it existed
     )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from trainer.core.reports.statistics import (
+    DISPOSAL_ERROR_KINDS,
     WEAK_DISCRIMINATION,
     ItemStats,
     ItemSums,
@@ -161,15 +162,37 @@ def _topic_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dict[
     return {r[0]: tally(r[1:10], r[10]) for r in rows}
 
 
+def disposal_errors(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> dict[str, int]:
+    """Per trainee, the out-of-court disposal errors under the filter: findings of a wrong
+    disposal decision, authority or outcome type (a GROUP BY over `answer_kinds`)."""
+    clause, params = where(flt, trainee_id)
+    marks = ", ".join("?" for _ in DISPOSAL_ERROR_KINDS)
+    rows = db.query(
+        f"SELECT trainee_id, sum(n) FROM answer_kinds WHERE kind IN ({marks}) AND {clause} "
+        "GROUP BY trainee_id",
+        [*DISPOSAL_ERROR_KINDS, *params],
+    )
+    return {str(t): int(n) for t, n in rows}
+
+
 @dataclass(frozen=True)
 class TeamRow:
     trainee: Trainee
     summary: TraineeSummary
+    disposal_errors: int = 0  # out-of-court disposal errors
 
 
-def team_rows(trainees: Iterable[Trainee], counts: Mapping[str, Tally]) -> list[TeamRow]:
+def team_rows(
+    trainees: Iterable[Trainee],
+    counts: Mapping[str, Tally],
+    errors: Mapping[str, int] | None = None,
+) -> list[TeamRow]:
     """One row per trainee, with no answers too (their figures say so)."""
-    return [TeamRow(t, summary_of(t.id, counts.get(t.id, Tally()))) for t in trainees]
+    errors = errors or {}
+    return [
+        TeamRow(t, summary_of(t.id, counts.get(t.id, Tally())), errors.get(t.id, 0))
+        for t in trainees
+    ]
 
 
 # Findings by kind and rule card, crime groups: GROUP BY over the summary tables ----------------
@@ -310,18 +333,26 @@ class TeamFigures:
     rows: tuple[TeamRow, ...]
     team: TraineeSummary
     answers: int
+    # Out-of-court disposal errors per trainee (of the filter's role), counted in SQL.
+    disposal_errors: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def team_disposal_errors(self) -> int:
+        return sum(self.disposal_errors.values())
 
 
 def team_figures(db: Reader, flt: TeamFilter) -> TeamFigures:
     trainees = tuple(t for t in db.trainees() if flt.admits_trainee(t))
     counts = tallies(db, flt)
+    errors = disposal_errors(db, flt)
     total = sum(counts.values(), Tally())
     return TeamFigures(
         flt,
         trainees,
-        tuple(team_rows(trainees, counts)),
+        tuple(team_rows(trainees, counts, errors)),
         summary_of("team", total, with_trend=False),
         total.answers,
+        errors,
     )
 
 

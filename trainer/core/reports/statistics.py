@@ -90,6 +90,21 @@ def cancellation_accuracy(attempts: Iterable[Attempt]) -> Proportion:
     return Proportion(sum(a.score == 100 for a in reviews), len(reviews))
 
 
+OUTCOME_KINDS = ("disposal-review", "outcome")
+DISPOSAL_ERROR_KINDS = ("wrong-disposal", "wrong-authority", "wrong-outcome")
+
+
+def outcome_accuracy(attempts: Iterable[Attempt]) -> Proportion:
+    """Of disposal reviews and outcome decisions, the share decided fully right."""
+    decided = [a for a in attempts if a.kind in OUTCOME_KINDS]
+    return Proportion(sum(a.score == 100 for a in decided), len(decided))
+
+
+def disposal_errors(attempts: Iterable[Attempt]) -> int:
+    """Findings of a wrong disposal decision, authority or outcome type (the SQL count's twin)."""
+    return sum(k in DISPOSAL_ERROR_KINDS for a in attempts for k in a.finding_kinds)
+
+
 def mean_score(attempts: Iterable[Attempt]) -> float | None:
     scores = [a.score for a in attempts]
     return sum(scores) / len(scores) if scores else None
@@ -106,6 +121,7 @@ class TraineeSummary:
     cancellation_accuracy: Proportion
     last_active: datetime | None
     trend: float | None  # mean of the latest half minus mean of the earlier half
+    outcome_accuracy: Proportion = Proportion(0, 0)  # disposal reviews and outcome decisions
 
 
 def summarise(trainee_id: str, attempts: Sequence[Attempt]) -> TraineeSummary:
@@ -120,6 +136,7 @@ def summarise(trainee_id: str, attempts: Sequence[Attempt]) -> TraineeSummary:
         cancellation_accuracy=cancellation_accuracy(ordered),
         last_active=ordered[-1].answered_at if ordered else None,
         trend=_trend(ordered),
+        outcome_accuracy=outcome_accuracy(ordered),
     )
 
 

@@ -26,6 +26,9 @@ KIND_NAMES = {
     "wrong-cancellation": "Wrong cancellation",
     "wrong-referral": "Wrong referral",
     "wrong-incident-code": "Wrong incident code",
+    "wrong-disposal": "Wrong disposal",
+    "wrong-authority": "Wrong authority",
+    "wrong-outcome": "Wrong outcome",
 }
 
 

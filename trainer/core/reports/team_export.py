@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from trainer.core.content.catalogue import Catalogue
-from trainer.core.content.scenarios import Library
+from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.errors import TrainerError
+from trainer.core.reports.statistics import wilson_interval
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store import bundles, export
 from trainer.core.store.sqlite import Store
@@ -22,14 +23,16 @@ from trainer.core.store.sqlite import Store
 ENCODING = "utf-8-sig"  # as `export` writes: Excel reads the accents right
 
 
-def export_answers(store: Store, dest: Path, flt: TeamFilter) -> str:
+def export_answers(
+    store: Store, dest: Path, flt: TeamFilter, bank: Mapping[str, LoadedScenario] | None = None
+) -> str:
     """Write the filtered answers as `trainer export` does; returns a one-line report."""
     since, until = flt.window()
     count = _for_role(
         dest,
         flt.role,
         export.ANSWER_HEADER.index("role"),
-        lambda path: export.export_answers(store, path, since, until, topic=flt.topic),
+        lambda path: export.export_answers(store, path, since, until, topic=flt.topic, bank=bank),
     )
     return f"Wrote {count} answer row(s) to {dest}."
 
@@ -41,9 +44,17 @@ def export_summary(store: Store, dest: Path, flt: TeamFilter) -> str:
         dest,
         flt.role,
         export.SUMMARY_HEADER.index("role"),
-        lambda path: export.export_summary(store, path, since, until, topic=flt.topic),
+        lambda path: export.export_summary(
+            store, path, since, until, topic=flt.topic, interval=wilson_interval
+        ),
     )
     return f"Wrote {count} trainee row(s) to {dest}."
+
+
+def export_bundle(store: Store, dest: Path) -> str:
+    """Write this workstation's results bundle (as `trainer export-bundle` does)."""
+    count = bundles.export_bundle(store, dest)
+    return f"Wrote {count} answer(s) from this workstation to {dest}."
 
 
 def import_bundle(

@@ -3,13 +3,15 @@ them (the trainee index keeps each query to their own answers)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from trainer.core.reports.figures import TALLY, moment, tallies, where
+from trainer.core.reports.figures import TALLY, disposal_errors, moment, tallies, where
 from trainer.core.reports.statistics import (
+    OUTCOME_KINDS,
     Proportion,
     Tally,
     TraineeSummary,
@@ -127,6 +129,7 @@ class TraineePage:
     rule_pairs: list[tuple[tuple[str, ...], tuple[str, ...], int]]
     sessions: list[SessionLine]
     answers: int
+    disposal_errors: int = 0  # out-of-court disposal errors under the filter
 
     @property
     def findings(self) -> Counter[str]:
@@ -137,8 +140,23 @@ class TraineePage:
         return out
 
 
+def outcome_accuracy(db: Reader, trainee_id: str, flt: TeamFilter) -> Proportion:
+    """Of the trainee's disposal reviews and outcome decisions, the share decided fully right."""
+    clause, params = where(flt, trainee_id)
+    marks = ", ".join("?" for _ in OUTCOME_KINDS)
+    rows = db.query(
+        "SELECT count(*), sum(CASE WHEN score = 100 THEN 1 ELSE 0 END) FROM answers "
+        f"WHERE kind IN ({marks}) AND {clause}",
+        [*OUTCOME_KINDS, *params],
+    )
+    n, k = rows[0] if rows else (0, 0)
+    return Proportion(int(k or 0), int(n or 0))
+
+
 def trainee_page(db: Reader, trainee: Trainee, flt: TeamFilter) -> TraineePage:
-    s = summary(db, trainee.id, flt)
+    s = dataclasses.replace(
+        summary(db, trainee.id, flt), outcome_accuracy=outcome_accuracy(db, trainee.id, flt)
+    )
     return TraineePage(
         trainee,
         flt,
@@ -148,4 +166,5 @@ def trainee_page(db: Reader, trainee: Trainee, flt: TeamFilter) -> TraineePage:
         rule_pairs(db, trainee.id, flt),
         sessions(db, trainee.id, flt),
         s.attempts + s.exam_attempts,
+        disposal_errors(db, flt, trainee.id).get(trainee.id, 0),
     )

@@ -13,10 +13,13 @@ ANSWER_COLUMNS = (
     "id, session_id, trainee_id, scenario_id, scenario_hash, catalogue_edition, scenario_title, "
     "kind, topics, expected_decision, decision, crime_groups, answer, score, findings, "
     "finding_kinds, finding_rules, asked, exam, shown_at, answered_at, answered_ts, "
-    "seconds_taken, workstation_id, bank_hash, malpractice_trap"
+    "seconds_taken, workstation_id, bank_hash, malpractice_trap, certainty, cards"
 )
+# What the central store keeps of an answer: the trainee's certainty travels inside `answer` (the
+# answer JSON), and the rule cards serve only the workstation's own rule schedule.
+CENTRAL_ANSWER_COLUMNS = ANSWER_COLUMNS.removesuffix(", certainty, cards")
 INSERT_ANSWER = (
-    f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 26)}) "
+    f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 28)}) "
     "ON CONFLICT (id) DO NOTHING"
 )
 
@@ -55,13 +58,17 @@ def answer_params(record: AnswerRecord, workstation_id: str) -> tuple[Any, ...]:
         workstation_id,
         record.bank_hash,
         record.malpractice_trap,
+        record.certainty,
+        None if record.cards is None else slug_list(record.cards),
     )
 
 
 def answer_row(row: tuple[Any, ...]) -> AnswerRow:
+    if len(row) == 26:  # CENTRAL_ANSWER_COLUMNS: no certainty or cards columns
+        row = (*row, None, None)
     (id_, session, trainee, scenario, digest, edition, title, kind, topics, expected, decision,
      groups, answer, score, findings, kinds, rules, asked, exam, shown, answered, _ts, _taken,
-     workstation, bank, malpractice) = row  # fmt: skip
+     workstation, bank, malpractice, certainty, cards) = row  # fmt: skip
     return AnswerRow(
         id=id_, session_id=session, trainee_id=trainee, scenario_id=scenario,
         scenario_hash=digest, catalogue_edition=edition, scenario_title=title, kind=kind,
@@ -71,6 +78,7 @@ def answer_row(row: tuple[Any, ...]) -> AnswerRow:
         finding_rules=tuple(json.loads(rules)), asked=tuple(json.loads(asked)), exam=bool(exam),
         shown_at=from_iso(shown), answered_at=from_iso(answered), workstation_id=workstation,
         bank_hash=bank, malpractice_trap=malpractice,
+        certainty=certainty, cards=None if cards is None else tuple(json.loads(cards)),
     )  # fmt: skip
 
 

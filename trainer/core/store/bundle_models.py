@@ -17,7 +17,7 @@ from pydantic import (
 
 from trainer.core.content import limits
 from trainer.core.content.models import Answer, Decision, FindingKind, Kind
-from trainer.core.store.records import unprintable
+from trainer.core.store.records import stored_decision, unprintable
 
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -110,10 +110,14 @@ class BundleAnswer(_Strict):
     shown_at: Moment
     answered_at: Moment
     workstation_id: Id
+    # The rule cards the scenario exercises (the schedule's reviews); absent from older bundles.
+    # The trainee's certainty travels inside `answer`.
+    cards: tuple[Slug, ...] | None = Field(default=None, max_length=50)
 
     @model_validator(mode="after")
     def _one_decision(self) -> BundleAnswer:
-        if self.decision != self.answer.decision:  # the store keeps both; they must agree
+        # The store keeps both; they must agree (an escalation's column names its authority).
+        if self.decision != stored_decision(self.answer):
             raise ValueError(
                 f"decision: {self.decision!r} differs from answer.decision {self.answer.decision!r}"
             )

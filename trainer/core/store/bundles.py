@@ -125,7 +125,8 @@ _SESSION_SQL = (
     f"SELECT {_json_object(tuple(BundleSession.model_fields))} FROM quiz_sessions "
     "WHERE workstation_id = ? ORDER BY started_ts, id"
 )
-_RAW_JSON = frozenset({"topics", "crime_groups", "answer", "findings", "asked"})  # stored as JSON
+# Columns stored as JSON text (cards may be NULL: an answer from before cards were kept).
+_RAW_JSON = frozenset({"topics", "crime_groups", "answer", "findings", "asked", "cards"})
 _ANSWER_SQL = (
     f"SELECT {_json_object(tuple(BundleAnswer.model_fields), _RAW_JSON)} FROM answers "
     "WHERE workstation_id = ? ORDER BY seq"
@@ -485,8 +486,9 @@ class _Grader:
         self.differs = functools.lru_cache(20_000)(self._differs)
 
     def _fixed(self, scenario_id: str, answer: Answer) -> tuple[tuple[Any, ...], ...]:
-        """The stored columns from scenario_id to finding_rules, and bank_hash and
-        malpractice_trap, for this answer to this scenario (checked by `AnswerRecord`)."""
+        """The stored columns from scenario_id to finding_rules, and bank_hash to cards (the
+        certainty inside the answer, the rule cards from the scenario), for this answer to this
+        scenario (checked by `AnswerRecord`)."""
         loaded = self.by_id[scenario_id]
         result = grade(loaded.scenario, answer, self.catalogue)
         record = AnswerRecord.build(
@@ -494,7 +496,7 @@ class _Grader:
             exam=False, catalogue=self.catalogue, bank_hash=self.bank_hash,
         )  # fmt: skip
         params = answer_params(record, "")
-        return params[3:17], params[24:26]
+        return params[3:17], params[24:]
 
     def _differs(
         self, scenario_id: str, answer: Answer, score: int, findings: tuple[BaseModel, ...]
@@ -538,7 +540,7 @@ _STAGE = f"""
 """
 _PUT_ANSWER = (
     f"INSERT INTO temp.stage_answers ({ANSWER_COLUMNS}, differs) "
-    f"VALUES ({', '.join('?' * 27)}) ON CONFLICT DO NOTHING"
+    f"VALUES ({', '.join('?' * (ANSWER_COLUMNS.count(',') + 2))}) ON CONFLICT DO NOTHING"
 )
 _STAGED_COLUMNS = ", ".join(f"s.{c.strip()}" for c in ANSWER_COLUMNS.split(","))
 

@@ -18,16 +18,26 @@ from trainer.core.errors import TrainerError
 
 if TYPE_CHECKING:  # domain types load lazily: the CLI export and the store do not need them
     from trainer.core.content.catalogue import Catalogue
-    from trainer.core.content.models import Answer, Finding, Grade
+    from trainer.core.content.models import Answer, Expected, Finding, Grade
     from trainer.core.content.scenarios import LoadedScenario
     from trainer.core.grading.attempt import Attempt
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-KINDS = ("classify", "cancellation")
-DECISIONS = ("crime", "incident", "refer", "retain", "cancel")
+KINDS = ("classify", "cancellation", "disposal-review", "outcome")
+DECISIONS = (
+    "crime", "incident", "refer", "retain", "cancel", "approve", "refuse",
+    "escalate-inspector", "escalate-superintendent", "escalate-cps",
+)  # fmt: skip
+OUTCOME_CODE = re.compile(r"^[1-9][0-9]?[A-Z]?$")  # an outcome type code: 8, 16, 1A
 ROLES = ("call-handler", "officer")  # models.AUDIENCES
 MAX_NAME = limits.NAME
 MAX_STAFF_NUMBER = limits.STAFF_NUMBER
+
+
+def stored_decision(record: Answer | Expected) -> str:
+    """The decision as the decision columns keep it: an escalation names its authority."""
+    authority = getattr(record, "authority", None)
+    return f"{record.decision}-{authority}" if record.decision == "escalate" else record.decision
 
 
 def now() -> datetime:
@@ -184,7 +194,7 @@ class AnswerRecord:
     scenario_hash: str
     catalogue_edition: str
     scenario_title: str
-    kind: str  # classify | cancellation
+    kind: str  # classify | cancellation | disposal-review | outcome
     topics: tuple[str, ...]
     expected_decision: str
     decision: str
@@ -201,6 +211,9 @@ class AnswerRecord:
     # Keyword-only, so positional construction (fixtures, older callers) keeps working.
     bank_hash: str | None = field(default=None, kw_only=True)  # `content.bank_hash` graded under
     malpractice_trap: str | None = field(default=None, kw_only=True)  # see `malpractice_trap`
+    certainty: int | None = field(default=None, kw_only=True)  # 1-3: how sure of the decision
+    # The rule cards the scenario exercises (None for answers recorded before they were kept).
+    cards: tuple[str, ...] | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         for moment, what in ((self.shown_at, "shown_at"), (self.answered_at, "answered_at")):
@@ -209,9 +222,9 @@ class AnswerRecord:
         if not 0 <= self.score <= 100:
             raise TrainerError(f"score: must be between 0 and 100, not {self.score}")
         if self.kind not in KINDS:
-            raise TrainerError(f"kind: must be classify or cancellation, not {self.kind!r}")
+            raise TrainerError(f"kind: must be one of {', '.join(KINDS)}, not {self.kind!r}")
         for value, what in ((self.decision, "decision"), (self.expected_decision, "expected")):
-            if value not in DECISIONS:
+            if value not in DECISIONS and not OUTCOME_CODE.match(value):
                 raise TrainerError(f"{what}: {value!r} is not a decision")
         check_slug(self.scenario_id, "scenario id")
         _check_size(self)
@@ -223,6 +236,10 @@ class AnswerRecord:
         ):
             for value in values:
                 check_slug(value, what)
+        for card in self.cards or ():
+            check_slug(card, "cards")
+        if self.certainty not in (None, 1, 2, 3):
+            raise TrainerError(f"certainty: must be 1, 2 or 3, not {self.certainty!r}")
 
     @property
     def seconds_taken(self) -> float:
@@ -272,8 +289,8 @@ class AnswerRecord:
             scenario_title=scenario.title,
             kind=scenario.kind,
             topics=tuple(scenario.topics),
-            expected_decision=scenario.expected.decision,
-            decision=answer.decision,
+            expected_decision=stored_decision(scenario.expected),
+            decision=stored_decision(answer),
             crime_groups=tuple(dict.fromkeys(g for g in groups if g)),
             answer_json=compact(answer.to_json_dict()),
             score=grade.score,
@@ -286,6 +303,8 @@ class AnswerRecord:
             answered_at=answered_at,
             bank_hash=bank_hash,
             malpractice_trap=malpractice_trap(grade.findings),
+            certainty=answer.certainty,
+            cards=scenario.expected.cards,
         )
 
 

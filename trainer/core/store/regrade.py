@@ -27,7 +27,13 @@ from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.grading.grade import grade
 from trainer.core.store.answer_rows import SUMMARY_TABLES, slug_list, summarise_after
-from trainer.core.store.records import findings_json, malpractice_trap, now, to_iso
+from trainer.core.store.records import (
+    findings_json,
+    malpractice_trap,
+    now,
+    stored_decision,
+    to_iso,
+)
 from trainer.core.store.sqlite import Store
 
 PAGE = 5_000
@@ -36,19 +42,20 @@ STALE_KEY = "summaries_stale"
 
 _SELECT = (
     "SELECT seq, id, scenario_id, answer, score, findings, expected_decision, crime_groups, "
-    "scenario_hash, catalogue_edition, bank_hash, scenario_title, kind, topics "
+    "scenario_hash, catalogue_edition, bank_hash, scenario_title, kind, topics, cards "
     "FROM answers WHERE seq > ? ORDER BY seq LIMIT ?"
 )
 _UPDATE = (
     "UPDATE answers SET scenario_hash = ?, catalogue_edition = ?, scenario_title = ?, kind = ?, "
     "topics = ?, expected_decision = ?, crime_groups = ?, score = ?, findings = ?, "
-    "finding_kinds = ?, finding_rules = ?, malpractice_trap = ?, bank_hash = ? WHERE seq = ?"
+    "finding_kinds = ?, finding_rules = ?, malpractice_trap = ?, bank_hash = ?, cards = ? "
+    "WHERE seq = ?"
 )
 # Most answers keep their grade and only learn the bank they were graded under: of the indexes,
 # only answers_by_bank is rewritten.
 _RESTAMP = (
     "UPDATE answers SET scenario_hash = ?, catalogue_edition = ?, scenario_title = ?, kind = ?, "
-    "topics = ?, bank_hash = ? WHERE seq = ?"
+    "topics = ?, bank_hash = ?, cards = ? WHERE seq = ?"
 )
 _HISTORY = (
     "INSERT OR IGNORE INTO grade_history (answer_id, regrade_id, score, findings, "
@@ -107,6 +114,7 @@ class _Key:
     topics: str
     expected_decision: str
     crime_groups: str
+    cards: str  # the rule cards the scenario exercises (what the rule schedule reviews)
 
     @classmethod
     def of(cls, loaded: LoadedScenario, catalogue: Catalogue) -> _Key:
@@ -114,7 +122,8 @@ class _Key:
         groups = (catalogue.group_of(c.offence) for c in s.expected.crimes)
         return cls(
             loaded.content_hash, catalogue.edition_id, s.title, s.kind, slug_list(s.topics),
-            s.expected.decision, slug_list(tuple(dict.fromkeys(g for g in groups if g))),
+            stored_decision(s.expected), slug_list(tuple(dict.fromkeys(g for g in groups if g))),
+            slug_list(s.expected.cards),
         )  # fmt: skip
 
 
@@ -165,6 +174,7 @@ class _Tally:
     changed: int = 0
     missing: int = 0
     restamped: int = 0
+    reviews_changed: bool = False  # findings or exercised cards changed: the schedule is stale
     by_scenario: Counter[str] = field(default_factory=Counter)
 
 
@@ -198,6 +208,10 @@ def regrade(
                 conn.executemany(_UPDATE, updates)
                 conn.executemany(_RESTAMP, restamps)
                 conn.executemany(_HISTORY, [(*h[:1], regrade_id, *h[1:]) for h in history])
+                if tally.reviews_changed:
+                    from trainer.core.store.schema import forget_schedules
+
+                    forget_schedules(conn)  # rebuilt from the regraded answers when next read
         if not dry_run and not stopped:
             _finish(store, regrade_id, tally)
     return RegradeResult(
@@ -224,7 +238,7 @@ def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tup
     restamps: Params = []
     history: Params = []
     for (seq, answer_id, sid, answer_json, score, findings, expected, groups, digest, edition,
-         graded_under, title, kind, topics) in rows:  # fmt: skip
+         graded_under, title, kind, topics, cards) in rows:  # fmt: skip
         tally.checked += 1
         key = job.keys.get(sid)
         graded = job.grade(sid, answer_json) if key is not None else None
@@ -249,15 +263,18 @@ def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tup
                  key.expected_decision, key.crime_groups, result.score, new_findings,
                  slug_list(tuple(f.kind for f in result.findings)),
                  slug_list(tuple(f.rule for f in result.findings)),
-                 malpractice_trap(result.findings), job.bank_hash, seq)
+                 malpractice_trap(result.findings), job.bank_hash, key.cards, seq)
             )  # fmt: skip
-        elif (digest, edition, title, kind, topics, graded_under) != (
+            tally.reviews_changed = True
+        elif (digest, edition, title, kind, topics, graded_under, cards) != (
             key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
+            key.cards,
         ):  # fmt: skip
             tally.restamped += 1
+            tally.reviews_changed |= cards != key.cards
             restamps.append(
                 (key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
-                 seq)
+                 key.cards, seq)
             )  # fmt: skip
     return updates, restamps, history
 

@@ -8,6 +8,8 @@ line breaks. Each check costs microseconds on every insert, so the JSON columns 
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
@@ -168,13 +170,26 @@ def m0002_dashboard(db: Database) -> None:
     rebuild_summaries(db)
 
 
+def forget_schedules(conn: sqlite3.Connection) -> None:
+    """Empty the rule schedule's cache: the next look at it rebuilds it from the answers."""
+    conn.execute("DELETE FROM rule_schedule")
+    conn.execute("DELETE FROM schedule_marks")
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
+
+
 def forget_trainee(db: Database, trainee_id: str) -> None:
     """Drop a trainee's summaries (their answers are being deleted in the same transaction)."""
+    # Freed answer numbers may be taken again: the schedule re-reads from the first of them.
+    db.conn.execute(
+        "UPDATE meta SET value = CAST(min(CAST(value AS INTEGER), (SELECT coalesce(min(seq), 1)"
+        " - 1 FROM answers WHERE trainee_id = ?)) AS TEXT) WHERE key = 'schedule_seq'",
+        [trainee_id],
+    )
     db.conn.execute(
         "DELETE FROM answer_topics WHERE seq IN (SELECT seq FROM answers WHERE trainee_id = ?)",
         [trainee_id],
     )
-    for table in _PER_TRAINEE:
+    for table in (*_PER_TRAINEE, "rule_schedule", "schedule_marks"):
         db.conn.execute(f"DELETE FROM {table} WHERE trainee_id = ?", [trainee_id])
     db.conn.execute(
         "DELETE FROM grade_history WHERE answer_id IN "
@@ -388,7 +403,121 @@ def m0007_central_outbox(db: Database) -> None:
 
 
 @_step
-def m0008_trusted_keys(db: Database) -> None:
+def m0008_schedule_certainty(db: Database) -> None:
+    """Certainty and the exercised rule cards with each answer; the rule schedule's cache.
+
+    `rule_schedule` holds one FSRS card per trainee and rule, derived from the answers alone
+    (`trainer.core.practice.schedule` folds in the answers after `schedule_seq`), so emptying it
+    and the marks only costs a rebuild.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE answers ADD COLUMN certainty INTEGER
+            CHECK (certainty IS NULL OR certainty IN (1, 2, 3));
+        ALTER TABLE answers ADD COLUMN cards TEXT;
+        CREATE INDEX answers_confident_wrong ON answers (trainee_id)
+            WHERE certainty = 3 AND decision <> expected_decision;
+        CREATE TABLE rule_schedule (
+            trainee_id TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due_ts REAL NOT NULL,
+            last_ts REAL NOT NULL,
+            reviews INTEGER NOT NULL,
+            lapses INTEGER NOT NULL,
+            PRIMARY KEY (trainee_id, rule)
+        ) WITHOUT ROWID;
+        CREATE INDEX rule_schedule_by_lapses ON rule_schedule (lapses, rule, trainee_id);
+        CREATE TABLE schedule_marks (
+            trainee_id TEXT PRIMARY KEY,
+            last_ts REAL NOT NULL,
+            last_id TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES ('schedule_seq', '0'), ('schedule_retention', '')
+        """,
+    )
+
+
+@_step
+def m0009_xapi_sent(db: Database) -> None:
+    """Which xAPI statements each learning record store has acknowledged (`trainer xapi send`)."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE xapi_sent (
+            lrs TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            sent_at TEXT NOT NULL CHECK ({_iso("sent_at")}),
+            PRIMARY KEY (lrs, statement_id)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+_DECISIONS = (
+    "'crime', 'incident', 'refer', 'retain', 'cancel', 'approve', 'refuse', "
+    "'escalate-inspector', 'escalate-superintendent', 'escalate-cps'"
+)
+_OLD_KIND_CHECK = "CHECK (kind IN ('classify', 'cancellation'))"
+_OLD_DECISION_CHECK = re.compile(
+    r"CHECK \((expected_decision|decision) "
+    r"IN \('crime', 'incident', 'refer', 'retain', 'cancel'\)\)"
+)
+
+
+def _decision(column: str) -> str:
+    """A recording or disposal decision, or an outcome type code such as 8, 16 or 1A."""
+    codes = " OR ".join(
+        f"{column} GLOB '{p}'" for p in ("[1-9]", "[1-9][0-9]", "[1-9][A-Z]", "[1-9][0-9][A-Z]")
+    )
+    return f"CHECK ({column} IN ({_DECISIONS}) OR {codes})"
+
+
+@_step
+def m0010_outcome_kinds(db: Database) -> None:
+    """Answers to disposal reviews and outcome decisions: the kind and decision checks widen.
+
+    SQLite cannot alter a CHECK, so the table is rebuilt from its own definition with only those
+    checks replaced, its rows copied in order, and its indexes and triggers made again."""
+    (table,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'answers'"
+    ).fetchone()
+    widened = table.replace(
+        _OLD_KIND_CHECK,
+        "CHECK (kind IN ('classify', 'cancellation', 'disposal-review', 'outcome'))",
+    )
+    widened, replaced = _OLD_DECISION_CHECK.subn(lambda m: _decision(m.group(1)), widened)
+    if widened.count("'disposal-review'") != 1 or replaced != 2:
+        raise RuntimeError("answers: the kind and decision checks are not the ones expected")
+    widened = re.sub(r'^CREATE TABLE "?answers"?', "CREATE TABLE answers_new", widened)
+    extras = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'answers' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+    ]
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(answers)").fetchall())
+    _run(
+        db,
+        ";\n".join(
+            [
+                widened,
+                f"INSERT INTO answers_new ({columns}) SELECT {columns} FROM answers",
+                "DROP TABLE answers",
+                "ALTER TABLE answers_new RENAME TO answers",
+                *extras,
+            ]
+        ),
+    )
+
+
+@_step
+def m0011_trusted_keys(db: Database) -> None:
     """The workstations whose signed results bundles this one accepts, and who accepted each; and
     the rows an import under way has added so far, so an interrupted one can be taken out."""
     _run(

@@ -67,7 +67,10 @@ SCHEMA_STEPS = (
     "m0005_supervisor_status",
     "m0006_figures",
     "m0007_central_outbox",
-    "m0008_trusted_keys",
+    "m0008_schedule_certainty",
+    "m0009_xapi_sent",
+    "m0010_outcome_kinds",
+    "m0011_trusted_keys",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

@@ -1,10 +1,14 @@
-"""The Export tab: the CLI's CSV exports for the current filter, and results bundles to import."""
+"""The Export tab: the CLI's CSV exports for the current filter, and results bundles.
+
+File dialogs start in the folder last used (kept in window.ini beside the database), or the
+first time in the user's documents folder, never in the program's working folder.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -29,21 +33,57 @@ from trainer.ui.widgets import button, wrapped
 
 CSV_FILTER = "CSV files (*.csv)"
 BUNDLE_FILTER = "Results bundles (*.bundle *.json);;All files (*)"
+SETTINGS_NAME = "window.ini"  # as trainer.ui.app keeps the window's place, beside the database
+LAST_FOLDER_KEY = "files/last_folder"
+
+
+class LastFolder:
+    """Where file dialogs start: the folder last used, else the user's documents folder."""
+
+    def __init__(self, settings_file: Path) -> None:
+        self.settings_file = settings_file
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.settings_file), QSettings.Format.IniFormat)
+
+    def start(self) -> Path:
+        last = self._settings().value(LAST_FOLDER_KEY)
+        if isinstance(last, str) and last and Path(last).is_dir():
+            return Path(last)
+        location = QStandardPaths.StandardLocation.DocumentsLocation
+        documents = QStandardPaths.writableLocation(location)
+        return Path(documents) if documents else Path.home()
+
+    def remember(self, chosen: Path) -> None:
+        settings = self._settings()
+        settings.setValue(LAST_FOLDER_KEY, str(chosen.parent))
+        settings.sync()
 
 
 class SaveFileDialog:
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, suggested: str) -> Path | None:
-        """Where to write a CSV file, or None if cancelled."""
-        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, CSV_FILTER)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        suggested: str,
+        start: Path | None = None,
+        filters: str = CSV_FILTER,
+    ) -> Path | None:
+        """Where to write a file (suggested name in `start`), or None if cancelled."""
+        where = str(start / suggested) if start is not None else suggested
+        name, _ = QFileDialog.getSaveFileName(parent, title, where, filters)
         return Path(name) if name else None
 
 
 class OpenBundleDialog:
     @classmethod
-    def ask(cls, parent: QWidget | None) -> Path | None:
+    def ask(cls, parent: QWidget | None, start: Path | None = None) -> Path | None:
         """A results bundle to import, or None if cancelled."""
-        name, _ = QFileDialog.getOpenFileName(parent, "Import a results bundle", "", BUNDLE_FILTER)
+        where = str(start) if start is not None else ""
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Import a results bundle", where, BUNDLE_FILTER
+        )
         return Path(name) if name else None
 
 
@@ -85,10 +125,12 @@ class ExportView(QWidget):
         self.filter = TeamFilter()
         self.runner = JobRunner(context.store, self)
         self.importing = False
+        self.folders = LastFolder(context.data_dir / SETTINGS_NAME)
 
         self.filter_text = wrapped("", "Current filter", self)
         self.answers_button = button("Export ans&wers (CSV)…", "Export answers as CSV", self)
         self.summary_button = button("Export summar&y (CSV)…", "Export summary as CSV", self)
+        self.bundle_button = button("Export results bu&ndle…", "Export a results bundle", self)
         self.import_button = button("Import results &bundle…", "Import a results bundle", self)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Working")
@@ -119,17 +161,18 @@ class ExportView(QWidget):
         imports_layout = QVBoxLayout(imports)
         imports_layout.addWidget(
             wrapped(
-                "Each workstation keeps its own database. Export a bundle there (“trainer "
-                "export-bundle”) and import it here to see the whole team; answers already "
-                "imported are not counted twice. Bundles are signed: the first from another "
-                "workstation shows its key's fingerprint for you to accept or refuse (compare it "
-                "with “trainer key” there). Every imported answer is graded again by this "
-                "workstation's scenario bank: a score written into a bundle is never trusted.",
+                "Each workstation keeps its own database. Export a results bundle there (this "
+                "button, or “trainer export-bundle”) and import it here to see the whole team; "
+                "answers already imported are not counted twice. Bundles are signed: the first "
+                "from another workstation shows its key's fingerprint for you to accept or refuse "
+                "(compare it with “trainer key” there). Every imported answer is graded again by "
+                "this workstation's scenario bank: a score written into a bundle is never trusted.",
                 "About importing",
                 imports,
             )
         )
         row = QHBoxLayout()
+        row.addWidget(self.bundle_button)
         row.addWidget(self.import_button)
         row.addStretch(1)
         imports_layout.addLayout(row)
@@ -144,13 +187,14 @@ class ExportView(QWidget):
 
         self.answers_button.clicked.connect(self.export_answers)
         self.summary_button.clicked.connect(self.export_summary)
+        self.bundle_button.clicked.connect(self.export_bundle)
         self.import_button.clicked.connect(self.import_bundle)
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
 
     @property
     def buttons(self) -> tuple[QPushButton, ...]:
-        return (self.answers_button, self.summary_button, self.import_button)
+        return (self.answers_button, self.summary_button, self.bundle_button, self.import_button)
 
     def show_pending(self, flt: TeamFilter) -> None:
         """A new filter was chosen: exports follow it at once, while its figures still load."""
@@ -176,22 +220,34 @@ class ExportView(QWidget):
         self.regraded.setText(text)
         self.regraded.setAccessibleName(text)
 
-    def export_answers(self) -> None:
-        path = SaveFileDialog.ask(self, "Export answers", "answers.csv")
+    def _save_to(self, title: str, suggested: str, filters: str = CSV_FILTER) -> Path | None:
+        path = SaveFileDialog.ask(self, title, suggested, self.folders.start(), filters)
         if path is not None:
-            flt = self.filter
-            self._start(lambda store: team_export.export_answers(store, path, flt))
+            self.folders.remember(path)
+        return path
+
+    def export_answers(self) -> None:
+        path = self._save_to("Export answers", "answers.csv")
+        if path is not None:
+            flt, bank = self.filter, self.context.library.by_id
+            self._start(lambda store: team_export.export_answers(store, path, flt, bank))
 
     def export_summary(self) -> None:
-        path = SaveFileDialog.ask(self, "Export summary", "summary.csv")
+        path = self._save_to("Export summary", "summary.csv")
         if path is not None:
             flt = self.filter
             self._start(lambda store: team_export.export_summary(store, path, flt))
 
+    def export_bundle(self) -> None:
+        path = self._save_to("Export a results bundle", "results.bundle", BUNDLE_FILTER)
+        if path is not None:
+            self._start(lambda store: team_export.export_bundle(store, path))
+
     def import_bundle(self) -> None:
-        path = OpenBundleDialog.ask(self)
+        path = OpenBundleDialog.ask(self, self.folders.start())
         if path is None:
             return
+        self.folders.remember(path)
         trust = False
         try:  # the header, signature and digest: quick, and a dialog may follow
             header = bundles.read_header(path)

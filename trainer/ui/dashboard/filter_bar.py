@@ -117,6 +117,13 @@ class FilterBar(QWidget):
         custom = self.period.currentIndex() == CUSTOM
         self.since.setEnabled(custom)
         self.until.setEnabled(custom)
+        days = self.period.currentData()
+        if not custom and days:  # the greyed-out boxes show the preset's own range
+            today = QDate.currentDate()
+            for edit, day in ((self.since, today.addDays(1 - days)), (self.until, today)):
+                edit.blockSignals(True)
+                edit.setDate(day)
+                edit.blockSignals(False)
 
     def _changed(self) -> None:
         self._sync_dates()

@@ -46,6 +46,10 @@ def _trend(r: TeamRow) -> str:
     return f"▲ +{t:.1f}" if t > 0 else f"▼ -{abs(t):.1f}"
 
 
+DISPOSAL_ERRORS_HELP = (
+    "Out-of-court disposal errors: answers to disposal reviews and outcome decisions with a "
+    "wrong disposal decision, a wrong authority or a wrong outcome type"
+)
 TREND_HELP = (
     "Mean score of the later half of the answers minus the earlier half (points); shown from four "
     "answers."
@@ -87,6 +91,13 @@ COLUMNS = (
         lambda r: interval(r.summary.recording_accuracy),
         key=lambda r: sort_value(r.summary.recording_accuracy.value),
         tooltip=lambda r: interval_tooltip(r.summary.recording_accuracy),
+    ),
+    SortColumn(
+        "Disposal\nerrors",
+        lambda r: str(r.disposal_errors),
+        numeric=True,
+        key=lambda r: float(r.disposal_errors),
+        tooltip=lambda r: DISPOSAL_ERRORS_HELP,
     ),
     SortColumn(
         "Last\nactive",
@@ -178,8 +189,8 @@ class TeamView(QWidget):
         self.headline.setText(
             f"{len(data.trainees)} trainee(s), {data.answers} answer(s). Team recording rate "
             f"{team.recording_rate.describe()}; recording accuracy "
-            f"{team.recording_accuracy.describe()}. HMIC malpractice answers: "
-            f"{self.malpractice.team:,}."
+            f"{team.recording_accuracy.describe()}. Out-of-court disposal errors: "
+            f"{data.team_disposal_errors:,}. HMIC malpractice answers: {self.malpractice.team:,}."
         )
         self.headline.setAccessibleName(self.headline.text())
 

@@ -197,6 +197,8 @@ class TraineeView(QWidget):
             ("Recording rate", s.recording_rate.describe()),
             ("Recording accuracy", s.recording_accuracy.describe()),
             ("Cancellation accuracy", s.cancellation_accuracy.describe()),
+            ("Outcome and disposal accuracy", s.outcome_accuracy.describe()),
+            ("Out-of-court disposal errors", str(page.disposal_errors)),
             ("Last active", f"{s.last_active:%Y-%m-%d %H:%M}" if s.last_active else "never"),
             ("Most missed rules lately", "; ".join(weak) if weak else "none"),
         ]

@@ -39,6 +39,7 @@ from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.malpractice_view import MalpracticeView
+from trainer.ui.dashboard.risk_view import Risks, RiskView, load_risks
 from trainer.ui.dashboard.rules_view import RulesView
 from trainer.ui.dashboard.team_view import TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
@@ -62,6 +63,7 @@ class Figures:
     data: TeamFigures
     malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
     last_regrade: LastRegrade | None = None
+    risks: Risks = field(default_factory=lambda: Risks((), (), (), {}))
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
         team_figures(store, flt),
         malpractice_counts(store, flt),
         last_regrade(store) if isinstance(store, Store) else None,
+        # The rule schedule is a workstation's cache: a central store has none.
+        load_risks(store) if isinstance(store, Store) else Risks((), (), (), {}),
     )
 
 
@@ -149,6 +153,7 @@ class DashboardWindow(QMainWindow):
         self.trainee = TraineeView(context.catalogue, self.source, self)
         self.items = ItemsView(self)
         self.malpractice = MalpracticeView(self)
+        self.risks = RiskView(context.catalogue, self)
         self.export = ExportView(context, self, supervisor)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
@@ -157,10 +162,11 @@ class DashboardWindow(QMainWindow):
             (self.trainee, "Tr&ainee"),
             (self.items, "&Scenarios"),
             (self.malpractice, "&HMIC malpractice"),
+            (self.risks, "Rules at risk: retrain ne&xt"),
             (self.export, "&Export and import"),
             (self.accounts, "Super&visors"),
         ):
-            if central is None or view not in (self.export, self.accounts):
+            if central is None or view not in (self.export, self.accounts, self.risks):
                 self.tabs.addTab(view, title)
         self.trainee.reset.setVisible(central is None)
 
@@ -216,6 +222,7 @@ class DashboardWindow(QMainWindow):
         self.team.show_data(self.data)
         self.malpractice.show_counts(figures.malpractice)
         self.export.show_regrade(figures.last_regrade)
+        self.risks.show_risks(figures.risks)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True

@@ -24,8 +24,9 @@ from trainer.core.practice.progress import (
     rule_tracks,
     session_summaries,
 )
-from trainer.core.reports.statistics import summarise
+from trainer.core.reports.statistics import disposal_errors, summarise
 from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+from trainer.ui.progress.review_tab import ReviewTab
 from trainer.ui.table_model import Column, RowTableModel
 from trainer.ui.trainee.results_view import ResultsView
 from trainer.ui.widgets import button, heading, table_view, wrapped
@@ -95,6 +96,7 @@ class ProgressView(QWidget):
             "Recording rate",
             "Recording accuracy",
             "Cancellation reviews",
+            "Outcomes and disposals",
         ):
             value = wrapped("", name, self)
             self.figures[name] = value
@@ -131,6 +133,8 @@ class ProgressView(QWidget):
         self.tabs.addTab(group_tab, "By crime &group")
         self.tabs.addTab(self.rules_view, "By r&ule")
         self.tabs.addTab(session_tab, "&Sessions")
+        self.review_tab = ReviewTab(catalogue, self)
+        self.tabs.addTab(self.review_tab, "Re&views and certainty")
         self.back = button("&Back", "Back", self)
         footer = QHBoxLayout()
         footer.addStretch(1)
@@ -166,6 +170,11 @@ class ProgressView(QWidget):
         self._set("Recording rate", summary.recording_rate.describe())
         self._set("Recording accuracy", summary.recording_accuracy.describe())
         self._set("Cancellation reviews", summary.cancellation_accuracy.describe())
+        self._set(
+            "Outcomes and disposals",
+            f"{summary.outcome_accuracy.describe()}; out-of-court disposal errors: "
+            f"{disposal_errors(attempts)}",
+        )
         groups = group_tracks(attempts)
         self.groups.set_rows(groups)
         self.chart.set_tracks(groups)

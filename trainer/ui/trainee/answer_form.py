@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +24,14 @@ from PySide6.QtWidgets import (
 
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.checks import decisions_for
-from trainer.core.content.models import REFER_TARGETS, Decision, Kind
+from trainer.core.content.models import (
+    AUTHORITIES,
+    REFER_TARGETS,
+    Authority,
+    Certainty,
+    Kind,
+)
+from trainer.core.grading.certainty import LEVEL_NAMES
 from trainer.core.grading.drafts import AnswerDraft, DraftCrime
 from trainer.core.grading.feedback import DECISION_NAMES, REFER_NAMES
 from trainer.ui.trainee.offence_picker import OffencePicker
@@ -34,8 +42,19 @@ DECISION_TEXT = {
     "refer": "Re&fer elsewhere",
     "retain": "&Retain the crime",
     "cancel": "C&ancel the crime",
+    "approve": "A&pprove the disposal",
+    "refuse": "Re&fuse the disposal",
+    "escalate": "&Escalate: permitted only with authority",
 }
+AUTHORITY_TEXT = {
+    "inspector": "Inspector",
+    "superintendent": "Superintendent",
+    "cps": "Crown Prosecution Service (CPS)",
+}
+NOT_CHOSEN = ""  # the "choose ..." entry of a combo: never None as Qt item data (PySide6 6.12)
 MAX_COUNT = 99
+CERTAINTY_QUESTION = "How sure are you of the recording decision?"
+CERTAINTY_TEXT = {1: "Not sure (below 67%)", 2: "Fairly sure (67-80%)", 3: "Very sure (above 80%)"}
 
 
 class CrimeRow(QWidget):
@@ -87,6 +106,39 @@ class AnswerForm(QWidget):
             self.decisions.addButton(radio)
             self.decision_buttons[decision] = radio
             decision_layout.addWidget(radio)
+        self.outcome = self._combo(
+            "Outcome type",
+            [(NOT_CHOSEN, "Choose the outcome type")]
+            + [(o.code, f"{o.code}  {o.name}") for o in catalogue.outcome_types],
+        )
+        self.outcome.setToolTip("The Home Office outcome type the crime is finalised with")
+        self._outcome_label = QLabel("&Outcome type:", self.decision_box)
+        self._outcome_label.setBuddy(self.outcome)
+        decision_layout.addWidget(self._outcome_label)
+        decision_layout.addWidget(self.outcome)
+        self.authority = self._combo(
+            "Authority needed",
+            [(NOT_CHOSEN, "Choose who must authorise it")]
+            + [(a, AUTHORITY_TEXT[a]) for a in AUTHORITIES],
+        )
+        self._authority_label = QLabel("Authorised &by:", self.decision_box)
+        self._authority_label.setBuddy(self.authority)
+        decision_layout.addWidget(self._authority_label)
+        decision_layout.addWidget(self.authority)
+
+        self.certainty_box = QGroupBox(CERTAINTY_QUESTION, self)
+        self.certainty_box.setAccessibleName(CERTAINTY_QUESTION)
+        self.certainties = QButtonGroup(self)
+        self.certainty_buttons: dict[int, QRadioButton] = {}
+        certainty_layout = QHBoxLayout(self.certainty_box)
+        for level, text in CERTAINTY_TEXT.items():
+            radio = QRadioButton(text, self.certainty_box)
+            radio.setAccessibleName(LEVEL_NAMES[level])
+            radio.setToolTip(LEVEL_NAMES[level])
+            self.certainties.addButton(radio)
+            self.certainty_buttons[level] = radio
+            certainty_layout.addWidget(radio)
+        certainty_layout.addStretch(1)
 
         self.crimes_box = QGroupBox("Crimes to record", self)
         self.crimes_box.setAccessibleName("Crimes to record")
@@ -141,7 +193,10 @@ class AnswerForm(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for box in (self.decision_box, self.crimes_box, self.flags_box, self.details_box):
+        for box in (
+            self.decision_box, self.certainty_box, self.crimes_box, self.flags_box,
+            self.details_box,
+        ):  # fmt: skip
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -153,7 +208,7 @@ class AnswerForm(QWidget):
             combo.currentIndexChanged.connect(self.changed)
         self.clear("classify")
 
-    def _combo(self, name: str, items: list[tuple[str | None, str]]) -> QComboBox:
+    def _combo(self, name: str, items: Sequence[tuple[str | None, str]]) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -170,9 +225,10 @@ class AnswerForm(QWidget):
     # Contents ----------------------------------------------------------------------------------
 
     def clear(self, kind: Kind) -> None:
-        """An empty record for a scenario of this kind (classify or cancellation review)."""
+        """An empty record for a scenario of this kind (classify, cancellation review, disposal
+        review or outcome decision)."""
         self._kind = kind
-        allowed = decisions_for(kind)
+        allowed = decisions_for(kind, self._catalogue) if kind != "outcome" else ()
         self.decisions.setExclusive(False)
         for decision, radio in self.decision_buttons.items():
             radio.setChecked(False)
@@ -183,26 +239,35 @@ class AnswerForm(QWidget):
         self.add_row()
         for check in self.flag_boxes.values():
             check.setChecked(False)
-        for combo in (self.incident_code, self.reason, self.refer_to):
+        for combo in (self.incident_code, self.reason, self.refer_to, self.outcome, self.authority):
             combo.setCurrentIndex(0)
+        self._set_certainty(None)
         self._show_parts()
 
     def draft(self) -> AnswerDraft:
+        if self._kind == "outcome":
+            return AnswerDraft(decision=self.outcome.currentData() or None)
         checked = [d for d, radio in self.decision_buttons.items() if radio.isChecked()]
-        decision: Decision | None = checked[0] if checked else None  # type: ignore[assignment]
+        decision = checked[0] if checked else None
+        authority: Authority | None = self.authority.currentData() or None
         return AnswerDraft(
+            authority=authority,
             decision=decision,
             crimes=[DraftCrime(r.offence.text(), r.count.value()) for r in self.rows],
             flags=[f for f, check in self.flag_boxes.items() if check.isChecked()],
             incident_code=self.incident_code.currentData(),
             cancellation_reason=self.reason.currentData(),
             refer_to=self.refer_to.currentData(),
+            certainty=self.certainty,
         )
 
     def set_draft(self, draft: AnswerDraft, catalogue: Catalogue) -> None:
         """Fill the form with an answer (to show a stored one again)."""
-        if draft.decision:
+        if draft.decision in self.decision_buttons:
             self.decision_buttons[draft.decision].setChecked(True)
+        elif draft.decision:
+            self.outcome.setCurrentIndex(max(0, self.outcome.findData(draft.decision)))
+        self.authority.setCurrentIndex(max(0, self.authority.findData(draft.authority or "")))
         for row in list(self.rows):
             self._remove_row(row)
         for crime in draft.crimes or [DraftCrime("")]:
@@ -218,7 +283,26 @@ class AnswerForm(QWidget):
             (self.refer_to, draft.refer_to),
         ):
             combo.setCurrentIndex(max(0, combo.findData(value)))
+        self._set_certainty(draft.certainty)
         self._show_parts()
+
+    @property
+    def certainty(self) -> Certainty | None:
+        """The certainty level chosen (1-3), or None when the trainee did not say."""
+        chosen = [c for c, radio in self.certainty_buttons.items() if radio.isChecked()]
+        return chosen[0] if chosen else None  # type: ignore[return-value]
+
+    def set_certainty_asked(self, asked: bool) -> None:
+        """Show or hide the certainty question (an unanswered question is simply not stated)."""
+        self.certainty_box.setVisible(asked)
+        if not asked:
+            self._set_certainty(None)
+
+    def _set_certainty(self, level: int | None) -> None:
+        self.certainties.setExclusive(False)
+        for c, radio in self.certainty_buttons.items():
+            radio.setChecked(c == level)
+        self.certainties.setExclusive(True)
 
     # Crime rows --------------------------------------------------------------------------------
 
@@ -248,7 +332,12 @@ class AnswerForm(QWidget):
         for number, row in enumerate(self.rows, start=1):
             row.set_number(number)
             row.remove.setEnabled(len(self.rows) > 1)
-        chain: list[QWidget] = [*self.decision_buttons.values()]
+        chain: list[QWidget] = [
+            *self.decision_buttons.values(),
+            self.outcome,
+            self.authority,
+            *self.certainty_buttons.values(),
+        ]
         for row in self.rows:  # tab order follows the form as shown, new rows included
             chain += [row.offence, row.count, row.remove]
         chain += [self.add_crime, *self.flag_boxes.values()]
@@ -263,7 +352,13 @@ class AnswerForm(QWidget):
         self.changed.emit()
 
     def _show_parts(self) -> None:
+        outcome = self._kind == "outcome"
+        self.outcome.setVisible(outcome)
+        self._outcome_label.setVisible(outcome)
         decision = self.draft().decision
+        escalate = decision == "escalate"
+        self.authority.setVisible(escalate)
+        self._authority_label.setVisible(escalate)
         self.crimes_box.setVisible(decision == "crime")
         self.flags_box.setVisible(decision == "crime")
         for combo, wanted in (

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,11 +25,13 @@ from trainer.core.content.catalogue import Catalogue
 from trainer.core.practice.quiz import (
     AUDIENCE_PLURALS,
     DEFAULT_COUNT,
+    OUTCOMES_ROLE,
     Mode,
     PracticeChoices,
     QuizPlan,
     audience_note,
 )
+from trainer.core.practice.schedule import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
 from trainer.core.store.records import Trainee
 from trainer.ui.trainee.start_view import ROLE_NAMES
 from trainer.ui.widgets import button, heading, wrapped
@@ -39,6 +44,11 @@ MODE_TEXT: dict[Mode, tuple[str, str]] = {
         "&Quick mixed quiz",
         "Scenarios written for your role from the whole bank, ones you have not mastered first.",
     ),
+    "due": (
+        "Due &now",
+        "The rules most in need of review, least likely remembered first, each through a "
+        "scenario you have not yet got fully right.",
+    ),
     "group": ("By crime &group", "Scenarios whose crimes fall in one Home Office crime group."),
     "topic": ("By to&pic", "Scenarios tagged with one topic, such as lost property or attempts."),
     "rule": ("By r&ule", "Scenarios that turn on one counting rule."),
@@ -46,6 +56,11 @@ MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "weak": (
         "My &weak rules",
         "Scenarios on the rules you have missed most in your latest answers.",
+    ),
+    "outcomes": (
+        "&Outcomes and disposals",
+        "Reviewing proposed out-of-court disposals (community resolutions, cautions, penalty "
+        "notices, warnings) and choosing the outcome type a crime is finalised with.",
     ),
     "exam": (
         "&Exam",
@@ -101,19 +116,35 @@ class PracticeView(QWidget):
         self.minutes.setMinimumWidth(
             self.minutes.fontMetrics().horizontalAdvance("No time limit") + 48
         )
+        self.retention = QDoubleSpinBox(self)
+        self.retention.setRange(MIN_RETENTION, MAX_RETENTION)
+        self.retention.setSingleStep(0.01)
+        self.retention.setDecimals(2)
+        self.retention.setValue(DEFAULT_RETENTION)
+        self.retention.setAccessibleName("Desired retention")
+        self.retention.setToolTip(
+            "How likely you should still be to apply a rule right when it comes round again "
+            "(this workstation's setting): higher means more frequent reviews."
+        )
+        self.require_certainty = QCheckBox("Require &certainty", self)
+        self.require_certainty.setAccessibleName("Exam: require certainty on every answer")
+        self.due_info = wrapped("", "Rules due for review", self)
         settings = QGroupBox("Settings", self)
         form = QFormLayout(settings)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self._value_label = QLabel("Cho&ice:", settings)
         self._minutes_label = QLabel("Time &limit:", settings)
         count_label = QLabel("&Number of scenarios:", settings)
+        retention_label = QLabel("Desired re&tention:", settings)
         for label, field in (
             (self._value_label, self.value),
             (count_label, self.count),
             (self._minutes_label, self.minutes),
+            (retention_label, self.retention),
         ):
             label.setBuddy(field)
             form.addRow(label, field)
+        form.addRow(self.require_certainty)
         form.addRow(self.help)
         self.audience_note = wrapped("", "Audiences", self)
         form.addRow(self.audience_note)
@@ -124,7 +155,9 @@ class PracticeView(QWidget):
         self.switch = button("Swit&ch trainee", "Switch trainee", self)
         self.record = wrapped("", "Your record so far", self)
         record_box = QGroupBox("Your record so far", self)
-        QVBoxLayout(record_box).addWidget(self.record)
+        record_layout = QVBoxLayout(record_box)
+        record_layout.addWidget(self.record)
+        record_layout.addWidget(self.due_info)
 
         columns = QHBoxLayout()
         columns.addWidget(modes_box, 1)
@@ -148,6 +181,7 @@ class PracticeView(QWidget):
         self.progress.clicked.connect(self.progress_requested)
         self.switch.clicked.connect(self.switch_requested)
         self.mode_buttons["mixed"].setChecked(True)
+        self._offer_outcomes()
 
     def set_trainee(self, trainee: Trainee, known: Standing | None = None) -> None:
         """Greet the trainee and sum up their record so far (`known`: while it is still being
@@ -156,6 +190,7 @@ class PracticeView(QWidget):
         self.greeting.setAccessibleName(f"Trainee {trainee.name}")
         self.role = trainee.role
         self.weak = known.weak_rules if known is not None else ()
+        self._offer_outcomes()
         self._mode_changed()
         if known is None:
             text = "Reading your record so far…"
@@ -178,9 +213,28 @@ class PracticeView(QWidget):
         self.record.setText(text)
         self.record.setAccessibleName(f"Your record so far: {text}")
 
+    def set_due(self, due: int, next_due: datetime | None) -> None:
+        """Say how many rules are due for review now, and when the next falls due."""
+        rules = "1 rule is" if due == 1 else f"{due} rules are"
+        text = f"{rules} due for review now." if due else "No rules are due for review now."
+        if next_due is not None:
+            text += f" The next falls due on {next_due.astimezone():%a %d %b %Y, %H:%M}."
+        self.due_info.setText(text)
+        self.due_info.setAccessibleName(text)
+
     def set_choices(self, choices: PracticeChoices) -> None:
         self.choices = choices
+        self._offer_outcomes()
         self._mode_changed()
+
+    def _offer_outcomes(self) -> None:
+        """Outcome decisions are officers' to make: the choice is offered only to officers."""
+        offered = self.role == OUTCOMES_ROLE and self.choices.outcomes > 0
+        radio = self.mode_buttons["outcomes"]
+        if radio.isChecked() and not offered:
+            self.mode_buttons["mixed"].setChecked(True)
+        radio.setVisible(offered)
+        radio.setText(f"{MODE_TEXT['outcomes'][0]} ({self.choices.outcomes})")
 
     @property
     def mode(self) -> Mode:
@@ -198,7 +252,8 @@ class PracticeView(QWidget):
         if mode == "mixed":
             value = self.role  # a quick quiz keeps to the trainee's own audience
         minutes = self.minutes.value() if mode == "exam" and self.minutes.value() else None
-        return QuizPlan(mode, value, self.count.value(), minutes)
+        required = mode == "exam" and self.require_certainty.isChecked()
+        return QuizPlan(mode, value, self.count.value(), minutes, required)
 
     def _mode_changed(self) -> None:
         mode = self.mode
@@ -213,6 +268,7 @@ class PracticeView(QWidget):
         self.value.setEnabled(self.value.count() > 0)
         self._value_label.setEnabled(self.value.isEnabled())
         self.minutes.setEnabled(mode == "exam")
+        self.require_certainty.setEnabled(mode == "exam")
         self._minutes_label.setEnabled(mode == "exam")
         self.help.setText(MODE_TEXT[mode][1])
         self.help.setAccessibleName(MODE_TEXT[mode][1])

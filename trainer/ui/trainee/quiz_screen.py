@@ -87,6 +87,7 @@ class QuizScreen(QStackedWidget):
     def start(self, run: QuizRun) -> None:
         """Run a new quiz, or a resumed one where it stood (an exam's clock ran on meanwhile)."""
         self.run = run
+        self.scenario_view.require_certainty = run.plan.require_certainty
         self.ended_by_clock = False
         left = run.seconds_left()
         self.deadline = time.monotonic() + left if left is not None else None

@@ -110,6 +110,8 @@ class ScenarioView(QWidget):
         self.end_button.clicked.connect(self.end_requested)
         self.form.changed.connect(self.draft_changed)
 
+    require_certainty = False  # an exam may require the certainty question
+
     def show_scenario(
         self, scenario: Scenario, number: int, total: int, exam: bool, repeat: bool = False
     ) -> None:
@@ -120,7 +122,11 @@ class ScenarioView(QWidget):
         self.title.setAccessibleName(f"Scenario: {scenario.title}")
         kind = "Exam question" if exam else "Scenario"
         again = " (repeat)" if repeat else ""
-        review = " · cancellation review" if scenario.kind == "cancellation" else ""
+        review = {
+            "cancellation": " · cancellation review",
+            "disposal-review": " · out-of-court disposal review",
+            "outcome": " · outcome decision",
+        }.get(scenario.kind, "")
         self.position.setText(
             f"{kind} {number} of {total}{again} · {CHANNEL_NAMES[scenario.report.channel]}{review}"
         )
@@ -195,7 +201,10 @@ class ScenarioView(QWidget):
     def answer(self) -> Answer:
         """The form as a checked answer; TrainerError says what is missing."""
         assert self.scenario is not None
-        return build_answer(self.form.draft(), self.scenario, self.catalogue)
+        answer = build_answer(self.form.draft(), self.scenario, self.catalogue)
+        if self.require_certainty and answer.certainty is None:
+            raise TrainerError("Say how sure you are of the recording decision.")
+        return answer
 
     def draft(self) -> AnswerDraft:
         return self.form.draft()

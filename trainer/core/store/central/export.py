@@ -1,4 +1,6 @@
-"""The CSV exports from the central store: the same files, byte for byte, as `store.export` writes.
+"""The CSV exports from the central store: the same rows as `store.export` writes, in the first
+layout of its columns (the registrar's columns and the summary's accuracy figures, which
+`store.export` appends, are not yet read from the central store).
 
 PostgreSQL's dialect differs from SQLite's where the workstation query leans on SQLite (`printf`,
 a bare column beside `max`, `COLLATE NOCASE`, sums of comparisons), so the two queries sit side by
@@ -7,26 +9,27 @@ side; the cells are formatted by the same Python (`export.cell`, `export.tags`).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from trainer.core.store.answer_rows import answer_filter
 from trainer.core.store.central.reader import CentralStore
 from trainer.core.store.export import (
-    ANSWER_HEADER,
-    CHUNK,
-    SUMMARY_HEADER,
-    _Cache,
-    _neutral,
-    _People,
-    _write_atomically,
-    cell,
-    tags,
+    BASE_ANSWER_HEADER as ANSWER_HEADER,
 )
+from trainer.core.store.export import (
+    BASE_SUMMARY_HEADER as SUMMARY_HEADER,
+)
+from trainer.core.store.export import (
+    CHUNK,
+    _Cache,
+    _People,
+    tags,
+    write_rows,
+    write_table,
+)
+from trainer.core.store.export_cells import cell
 
 _SHOULD_RECORD = "kind = 'classify' AND expected_decision = 'crime'"
 
@@ -57,15 +60,15 @@ def _answer_chunks(
     query = f"""
         SELECT trainee_id, scenario_id, scenario_title, topics,
             decision || ',' || expected_decision || ',' || score, finding_kinds,
-            seconds_taken, answered_at, exam
+            seconds_taken, answered_at, exam, coalesce(answer::jsonb ->> 'certainty', '')
         FROM answers AS a WHERE {where} ORDER BY seq"""
     for rows in store.stream(query, params, CHUNK):
         yield (
             len(rows),
             "".join(
                 f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},"
-                f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'}\r\n"
-                for t, s, ti, tp, mid, k, secs, at, exam in rows
+                f"{secs:.1f},{at},{'exam' if exam == 1 else 'practice'},{sure}\r\n"
+                for t, s, ti, tp, mid, k, secs, at, exam, sure in rows
             ).encode("utf-8"),
         )
 
@@ -80,16 +83,7 @@ def export_answers(
 ) -> int:
     """Write one row per answer (in the order the central store received them) to `dest`."""
     _, where, params = _filter(store, since, until, trainee_id, topic)
-
-    def write(out: BinaryIO) -> int:
-        out.write((",".join(ANSWER_HEADER) + "\r\n").encode())
-        count = 0
-        for rows, chunk in _answer_chunks(store, where, params):
-            out.write(chunk)
-            count += rows
-        return count
-
-    return _write_atomically(dest, write)
+    return write_rows(dest, ANSWER_HEADER, _answer_chunks(store, where, params))
 
 
 def summary_rows(
@@ -135,15 +129,4 @@ def export_summary(
     topic: str | None = None,
 ) -> int:
     rows = summary_rows(store, since, until, trainee_id, topic)
-
-    def write(out: BinaryIO) -> int:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(SUMMARY_HEADER)
-        for row in rows:
-            writer.writerow([_neutral(v) for v in row])
-        text.flush()
-        text.detach()
-        return len(rows)
-
-    return _write_atomically(dest, write)
+    return write_table(dest, SUMMARY_HEADER, rows)

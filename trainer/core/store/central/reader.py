@@ -13,7 +13,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
-from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_filter, answer_row
+from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
+from trainer.core.store.answer_rows import answer_filter, answer_row
 from trainer.core.store.central.connection import connect, guard, placeholders, shown
 from trainer.core.store.records import AnswerRow, Trainee, from_iso
 

@@ -219,6 +219,19 @@ def c0003_access(conn: Conn) -> None:
     )
 
 
+@_step
+def c0004_outcome_kinds(conn: Conn) -> None:
+    """Answers to disposal reviews and outcome decisions, as on a workstation (m0010)."""
+    _run(
+        conn,
+        """
+        ALTER TABLE answers DROP CONSTRAINT answers_kind_check;
+        ALTER TABLE answers ADD CONSTRAINT answers_kind_check
+            CHECK (kind IN ('classify', 'cancellation', 'disposal-review', 'outcome'));
+        """,
+    )
+
+
 _BY_TRAINEE = (
     "profiles", "quiz_sessions", "answers", "trainee_totals", "trainee_findings", "answer_kinds",
     "answer_rules", "answer_groups", "trainee_running",

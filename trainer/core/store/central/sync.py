@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
-from trainer.core.store.answer_rows import ANSWER_COLUMNS
+from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
 from trainer.core.store.central.connection import checked_url, connect, guard, shown
 from trainer.core.store.central.schema import DEFAULT_UNIT, STEPS
 from trainer.core.store.records import check_slug, from_iso, now, to_iso
