@@ -50,7 +50,7 @@ def run_self_test() -> int:
 
 
 def _signing() -> str:
-    """The Ed25519 signing of results bundles (the `cryptography` package's native code)."""
+    """The Ed25519 signing of results bundles (libsodium's native code, through PyNaCl)."""
     from trainer.core.store import keys
 
     key = keys.SigningKey.generate()

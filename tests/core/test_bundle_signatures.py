@@ -4,10 +4,12 @@ of local writes; a large import leaves a trainee's submit waiting well under a s
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -68,6 +70,41 @@ def test_the_workstation_key_is_made_once_readable_only_by_its_owner(tmp_path: P
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "out.bundle").stat().st_mode) == 0o600  # results inside
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_the_key_file_is_a_standard_ed25519_key_that_openssl_reads(tmp_path: Path) -> None:
+    key = keys.signing_key(tmp_path)
+    shown = subprocess.run(
+        ["openssl", "pkey", "-in", str(tmp_path / keys.KEY_NAME), "-pubout", "-outform", "DER"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert shown[-32:] == key.public  # SubjectPublicKeyInfo ends with the raw key
+    message = tmp_path / "message"
+    message.write_bytes(b"header")
+    signature = tmp_path / "signature"
+    signature.write_bytes(base64.b64decode(key.sign(b"header")))
+    subprocess.run(  # openssl verifies our signature with our key file: plain Ed25519
+        ["openssl", "pkeyutl", "-verify", "-inkey", str(tmp_path / keys.KEY_NAME), "-rawin",
+         "-in", str(message), "-sigfile", str(signature)],
+        capture_output=True,
+        check=True,
+    )  # fmt: skip
+    assert keys.signing_key(tmp_path).public == key.public  # read back as written
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"junk", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                "\u00e9".encode(), b"\xff\xfe"]
+)  # fmt: skip
+def test_a_damaged_key_file_is_one_line_naming_it(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / keys.KEY_NAME).write_bytes(content)
+    with pytest.raises(TrainerError) as caught:
+        keys.signing_key(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / keys.KEY_NAME}: not an Ed25519 workstation key")
+    assert "\n" not in message
 
 
 def test_an_untrusted_key_is_refused_until_someone_vouches_for_it(

@@ -7,6 +7,9 @@ and has not been changed since: it protects a bundle edited in transit, or by so
 workstation's operating-system account. It does not protect against that account's holder, who
 can read the private key.
 
+The signatures are Ed25519 (RFC 8032) made by libsodium through PyNaCl; the key file is the
+standard PKCS #8 PEM form of an Ed25519 key (RFC 8410), which `openssl pkey` reads.
+
 A workstation accepts a bundle only from a key in its `trusted_keys` table. A key is trusted when
 a supervisor accepts its fingerprint (the dashboard asks on the first bundle from it), or when the
 person at the keyboard vouches for it (`trainer import --trust`).
@@ -22,15 +25,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+import nacl.exceptions
+import nacl.signing
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.files import FILE_MODE, os_problem, private_folder
 from trainer.core.store.records import now, to_iso
 
 KEY_NAME = "workstation-key.pem"
+# PKCS #8 for an Ed25519 private key is this fixed DER prefix and the 32-byte seed (RFC 8410 s7).
+_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+_PEM_BEGIN, _PEM_END = "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"
 
 
 class UntrustedKey(TrainerError):
@@ -65,28 +70,43 @@ def decode_key(text: object, where: str) -> bytes:
 
 @dataclass(frozen=True)
 class SigningKey:
-    private: Ed25519PrivateKey
+    private: nacl.signing.SigningKey
 
     @property
     def public(self) -> bytes:
-        return self.private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        return bytes(self.private.verify_key)
 
     @classmethod
     def generate(cls) -> SigningKey:
-        return cls(Ed25519PrivateKey.generate())
+        return cls(nacl.signing.SigningKey.generate())
 
     def sign(self, message: bytes) -> str:
-        return base64.b64encode(self.private.sign(message)).decode("ascii")
+        return base64.b64encode(self.private.sign(message).signature).decode("ascii")
+
+    def pem(self) -> bytes:
+        """The private key as a PKCS #8 PEM file holds it."""
+        der = base64.b64encode(_PKCS8_PREFIX + bytes(self.private)).decode("ascii")
+        return f"{_PEM_BEGIN}\n{der}\n{_PEM_END}\n".encode("ascii")
+
+    @classmethod
+    def from_pem(cls, data: bytes) -> SigningKey:
+        """The key in a PKCS #8 PEM file; ValueError when it is not an Ed25519 private key."""
+        text = data.decode("ascii").strip()
+        if not (text.startswith(_PEM_BEGIN) and text.endswith(_PEM_END)):
+            raise ValueError("not a PEM private key")
+        body = "".join(text[len(_PEM_BEGIN) : -len(_PEM_END)].split())
+        der = base64.b64decode(body.encode("ascii"), validate=True)
+        if len(der) != len(_PKCS8_PREFIX) + 32 or not der.startswith(_PKCS8_PREFIX):
+            raise ValueError("not an Ed25519 private key")
+        return cls(nacl.signing.SigningKey(der[len(_PKCS8_PREFIX) :]))
 
 
 def verify(public_key: bytes, signature: object, message: bytes, where: str) -> None:
     """TrainerError unless `signature` (base64) is the key's signature of `message`."""
     try:
         raw = base64.b64decode(str(signature).encode("ascii"), validate=True)
-        Ed25519PublicKey.from_public_bytes(public_key).verify(raw, message)
-    except (binascii.Error, UnicodeEncodeError, InvalidSignature, ValueError) as exc:
+        nacl.signing.VerifyKey(public_key).verify(message, raw)
+    except (binascii.Error, UnicodeEncodeError, nacl.exceptions.CryptoError, ValueError) as exc:
         raise TrainerError(
             f"{where}: signature: does not match the bundle; it was altered after signing"
         ) from exc
@@ -102,22 +122,17 @@ def signing_key(folder: Path) -> SigningKey:
     except OSError as exc:
         raise TrainerError(os_problem(path, exc, "cannot read the workstation key")) from exc
     try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
+        return SigningKey.from_pem(data)
+    except (ValueError, binascii.Error) as exc:  # UnicodeDecodeError is a ValueError
         raise TrainerError(
-            f"{path}: not a workstation key; move it away and a new one is made (other "
+            f"{path}: not an Ed25519 workstation key; move it away and a new one is made (other "
             "workstations must then accept the new key)"
         ) from exc
-    if not isinstance(key, Ed25519PrivateKey):
-        raise TrainerError(f"{path}: not an Ed25519 key")
-    return SigningKey(key)
 
 
 def _create(path: Path) -> SigningKey:
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    key = SigningKey.generate()
+    pem = key.pem()
     part = path.with_name(f".{path.name}.part")
     try:
         private_folder(path.parent)
@@ -136,7 +151,7 @@ def _create(path: Path) -> SigningKey:
         raise TrainerError(os_problem(path, exc, "cannot create the workstation key")) from exc
     finally:
         part.unlink(missing_ok=True)
-    return SigningKey(key)
+    return key
 
 
 # Trusted keys ------------------------------------------------------------------------------
