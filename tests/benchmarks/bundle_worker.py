@@ -23,7 +23,8 @@ from trainer.core.store.bundles import export_bundle, import_bundle
 from trainer.core.store.sqlite import open_store
 
 SELECT = f"SELECT {ANSWER_COLUMNS} FROM answers WHERE workstation_id = ? ORDER BY seq"
-INSERT = f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({', '.join('?' * 26)})"
+_MARKS = ", ".join("?" * (ANSWER_COLUMNS.count(",") + 1))
+INSERT = f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ({_MARKS})"
 
 
 def _plain_write(data: Path, dest: Path) -> dict[str, Any]:

@@ -498,3 +498,26 @@ def test_an_escalation_travels(tmp_path: Path) -> None:
     b = open_store(tmp_path / "b")
     assert _import(b, tmp_path / "a.bundle", trust=True).answers == 1
     assert [r.decision for r in b.answers()] == [stored.decision]
+
+
+def test_an_import_pauses_between_chunks_only_while_a_writer_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.core.store import files
+
+    with open_store(graded_fixture.build(tmp_path / "a", 3_000, trainees=5)) as a:
+        export_bundle(a, tmp_path / "a.bundle")
+    monkeypatch.setattr(bundles, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(bundles, "MAX_CHUNK", 100)  # thirty chunks
+    pauses: list[float] = []
+    monkeypatch.setattr(bundles.time, "sleep", pauses.append)
+    b = open_store(tmp_path / "b")
+    assert _import(b, tmp_path / "a.bundle", trust=True).answers == 3_000
+    assert pauses == []  # nobody waiting: no pause
+    c = open_store(tmp_path / "c")
+    assert c.path is not None
+    with files.waiting_to_write(c.path):  # as a trainee's submit does while it waits
+        assert files.writer_waiting(c.path)
+        assert _import(c, tmp_path / "a.bundle", trust=True).answers == 3_000
+    assert len(pauses) == 29 and set(pauses) == {bundles.PAUSE_SECONDS}
+    assert not files.writer_waiting(c.path)

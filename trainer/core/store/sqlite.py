@@ -37,6 +37,7 @@ from trainer.core.store.files import (
     os_problem,
     private_file,
     private_folder,
+    waiting_to_write,
 )
 from trainer.core.store.integrity import IntegrityGate
 from trainer.core.store.records import (
@@ -141,7 +142,8 @@ class Store:
         never before the database has passed its check."""
         self.integrity.wait()
         with self.guard():
-            self.conn.execute("BEGIN IMMEDIATE")
+            with waiting_to_write(self.path):  # a chunked import pauses for us
+                self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
             except BaseException:
