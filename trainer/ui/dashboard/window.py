@@ -71,7 +71,6 @@ class Figures:
     data: TeamFigures
     malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
     last_regrade: LastRegrade | None = None
-    risks: Risks = field(default_factory=lambda: Risks((), (), (), {}))
     team_cells: Cells | None = None  # the team table's texts, worked out off the GUI thread
 
 
@@ -82,6 +81,7 @@ class TabFigures:
     breakdowns: BreakdownFigures
     items: ItemFigures
     item_cells: Cells | None = None  # the item table's texts, worked out off the GUI thread
+    risks: Risks = field(default_factory=lambda: Risks((), (), (), {}))
 
 
 LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
@@ -104,16 +104,21 @@ def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
         data,
         malpractice,
         last_regrade(store) if isinstance(store, Store) else None,
-        # The rule schedule is a workstation's cache: a central store has none.
-        load_risks(store) if isinstance(store, Store) else Risks((), (), (), {}),
         team_cells(data, malpractice),
     )
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    """The other tabs' part of a refresh, read once the team table is on screen."""
     lean(store)
     items = item_figures(store, flt)
-    return TabFigures(breakdown_figures(store, flt), items, item_cells(items))
+    return TabFigures(
+        breakdown_figures(store, flt),
+        items,
+        item_cells(items),
+        # The rule schedule is a workstation's cache: a central store has none.
+        load_risks(store) if isinstance(store, Store) else Risks((), (), (), {}),
+    )
 
 
 class DashboardWindow(QMainWindow):
@@ -251,7 +256,6 @@ class DashboardWindow(QMainWindow):
         self.team.show_data(self.data, figures.team_cells)
         self.malpractice.show_counts(figures.malpractice)
         self.export.show_regrade(figures.last_regrade)
-        self.risks.show_risks(figures.risks)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
@@ -294,6 +298,7 @@ class DashboardWindow(QMainWindow):
     def _tabs_loaded(self, figures: TabFigures) -> None:
         self.rules.show_data(figures.breakdowns)
         self.items.show_data(figures.items, figures.item_cells)
+        self.risks.show_risks(figures.risks)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
