@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QWindow
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -277,8 +277,8 @@ class DashboardWindow(QMainWindow):
             handle.installEventFilter(self)  # the first reading waits for it to be exposed
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Expose and watched is self.windowHandle():
-            if self.first_timer.isActive() and self.windowHandle().isExposed():
+        if event.type() == QEvent.Type.Expose and isinstance(watched, QWindow):
+            if self.first_timer.isActive() and watched.isExposed():
                 self.first_timer.start(0)  # fires once the exposed window has painted
                 watched.removeEventFilter(self)
         elif self.tabs_after_paint and event.type() == QEvent.Type.Paint:
