@@ -3,7 +3,11 @@
 At 1,000,000 answers (772 MiB) the check takes 7-10 s, about 18 full scans of the answers table
 (`./dev bench -k quick_check`): the command line waits for it before doing anything, while the
 application starts it on a thread of its own as the database opens, shows the first screen at
-once, and makes every write wait for the verdict, so nothing is written into a damaged file.
+once, and makes every write of results (answers, imports, regrading, profiles, accounts) wait for
+the verdict, so no answer is written into a damaged file. A quiz's own bookkeeping (its session,
+the state kept to resume it, the retention setting) is written before the verdict, so that the
+first scenario need not wait for a check of a large file; once the check has found damage, that
+too is refused.
 """
 
 from __future__ import annotations
@@ -68,6 +72,11 @@ class IntegrityGate:
                 self._waiting.append(notify)
                 return
         notify(self.problem)
+
+    def refuse_if_damaged(self) -> None:
+        """Raise the damage as a TrainerError if the check has found some; never wait for it."""
+        if self._done.is_set() and self.problem:
+            raise TrainerError(self.problem)
 
     def wait(self) -> None:
         """Block until the verdict is known; raise the damage as a TrainerError."""
