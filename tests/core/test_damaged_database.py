@@ -7,7 +7,9 @@ import csv
 import fcntl
 import os
 import random
+import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,3 +140,29 @@ def test_before_the_verdict_a_quiz_keeps_its_bookkeeping_but_no_answer_is_writte
         assert store.answers() == []
         with pytest.raises(TrainerError, match="is damaged"):  # the damage is known now
             store.save_unfinished(trainee.id, session, "{}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the check runs at idle priority on Linux")
+def test_a_write_does_not_wait_for_a_check_starved_at_idle_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    with open_store(tmp_path) as ready:
+        ready.create_trainee("Alex Morgan", "CH1001", "call-handler")
+    starved = threading.Event()
+    demoted: list[int] = []
+
+    def starve(tid: int, policy: int, param: object) -> None:
+        demoted.append(policy)
+        starved.wait(10.0)  # a thread at idle priority that other work keeps off the processor
+
+    monkeypatch.setattr(os, "sched_setscheduler", starve)
+    try:
+        with open_store(tmp_path, check="background") as store:
+            began = time.monotonic()
+            store.create_trainee("Sam Patel", "CH1002", "officer")  # waits for the verdict
+            assert time.monotonic() - began < 5.0  # from a check at normal priority
+            assert store.integrity.done and store.integrity.problem is None
+            assert demoted == [os.SCHED_IDLE]  # only the first check was put at idle priority
+    finally:
+        starved.set()
