@@ -195,6 +195,7 @@ def test_a_database_without_the_optional_tables_still_exports(tmp_path: Path) ->
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE answers (id TEXT)")
     conn.execute("CREATE TABLE trainees (id TEXT)")
-    from trainer.core.store.export_cells import optional_sql
+    from trainer.core.store.export_cells import optional_sql, units
 
-    assert optional_sql(conn) == "'', '', '', ''"
+    assert optional_sql(conn) == "'', '', ''"
+    assert units(conn) == {}
