@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from trainer.core.store.records import Trainee
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}  # models.AUDIENCES, named
-TRAINEE_COLUMNS = (Column("Trainee", lambda t: describe_trainee(t)),)
 
 
 def describe_trainee(trainee: Trainee) -> str:
@@ -37,6 +36,9 @@ def describe_trainee(trainee: Trainee) -> str:
     role = ROLE_NAMES.get(trainee.role, trainee.role)
     unit = f", {trainee.unit}" if trainee.unit else ""
     return f"{trainee.name} — {trainee.staff_number} ({role}{unit})"
+
+
+TRAINEE_COLUMNS = (Column("Trainee", describe_trainee),)
 
 
 class UnitDialog:
