@@ -89,7 +89,7 @@ def test_expected_cells_stay_empty_without_the_bank_or_for_a_changed_scenario(
 def test_columns_later_steps_add_are_filled_when_present(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
-    """Certainty (adaptive practice), a unit (m0011), the bank hash and regrades."""
+    """Certainty (adaptive practice), a unit (m0012), the bank hash and regrades."""
     s = seed(catalogue)
     c = s.store.conn
     c.executescript(

@@ -119,7 +119,7 @@ def test_the_command_line_sets_a_profiles_unit(
 
 def test_older_profiles_take_the_unit_this_workstation_was_sending(tmp_path: Path) -> None:
     db = Database(tmp_path / DB_NAME)
-    migrations.apply(db, stop_before="m0011_trainee_unit")
+    migrations.apply(db, stop_before="m0012_trainee_unit")
     (ws,) = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()
     made = "'2026-04-01T09:00:00.000+00:00'"
     db.execute(f"INSERT INTO trainees VALUES ('t1', 'Here', '1', 'officer', {made}, ?)", [ws])
@@ -133,7 +133,7 @@ def test_older_profiles_take_the_unit_this_workstation_was_sending(tmp_path: Pat
 
 def test_without_a_configured_unit_older_profiles_have_none(tmp_path: Path) -> None:
     db = Database(tmp_path / DB_NAME)
-    migrations.apply(db, stop_before="m0011_trainee_unit")
+    migrations.apply(db, stop_before="m0012_trainee_unit")
     (ws,) = db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()
     db.execute(
         "INSERT INTO trainees VALUES ('t1', 'Here', '1', 'officer', "

@@ -115,7 +115,7 @@ def optional_sql(conn: sqlite3.Connection, alias: str = "a") -> str:
 
 
 def units(conn: sqlite3.Connection) -> dict[str, str]:
-    """Each profile's unit by trainee id (m0011), looked up per row in Python: cheaper than SQL."""
+    """Each profile's unit by trainee id (m0012), looked up per row in Python: cheaper than SQL."""
     if "unit" not in _columns(conn, "trainees"):
         return {}
     return dict(conn.execute("SELECT id, unit FROM trainees WHERE unit IS NOT NULL").fetchall())

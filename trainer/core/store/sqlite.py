@@ -38,6 +38,7 @@ from trainer.core.store.files import (
     os_problem,
     private_file,
     private_folder,
+    waiting_to_write,
 )
 from trainer.core.store.integrity import IntegrityGate
 from trainer.core.store.records import (
@@ -72,7 +73,8 @@ SCHEMA_STEPS = (
     "m0008_schedule_certainty",
     "m0009_xapi_sent",
     "m0010_outcome_kinds",
-    "m0011_trainee_unit",
+    "m0011_trusted_keys",
+    "m0012_trainee_unit",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
@@ -143,7 +145,8 @@ class Store:
         never before the database has passed its check."""
         self.integrity.wait()
         with self.guard():
-            self.conn.execute("BEGIN IMMEDIATE")
+            with waiting_to_write(self.path):  # a chunked import pauses for us
+                self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
             except BaseException:
@@ -462,7 +465,12 @@ def open_store(
         if not current:
             gate.wait()  # a migration writes
             _migrate(conn, path)
-        return Store(conn, path, gate)
+        store = Store(conn, path, gate)
+        if conn.execute("SELECT 1 FROM import_journal LIMIT 1").fetchone():
+            from trainer.core.store.import_journal import undo_import
+
+            undo_import(store)  # an import killed half-way is taken out
+        return store
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
