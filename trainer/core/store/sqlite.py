@@ -76,6 +76,8 @@ SCHEMA_STEPS = (
     "m0011_trusted_keys",
     "m0012_trainee_unit",
 )
+# The meta key `trainer central set --unit` writes (central.sync.UNIT_KEY; a test reads it back).
+CENTRAL_UNIT_KEY = "central_unit"
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
 )
@@ -202,9 +204,7 @@ class Store:
 
     def workstation_unit(self) -> str | None:
         """The unit this workstation's new profiles join (`trainer central set --unit`), if set."""
-        from trainer.core.store.central.sync import UNIT_KEY
-
-        rows = self.query("SELECT value FROM meta WHERE key = ?", [UNIT_KEY])
+        rows = self.query("SELECT value FROM meta WHERE key = ?", [CENTRAL_UNIT_KEY])
         return str(rows[0][0]) if rows else None
 
     def trainees(self) -> list[Trainee]:
