@@ -540,3 +540,24 @@ def m0011_trusted_keys(db: Database) -> None:
         )
         """,
     )
+
+
+@_step
+def m0012_trainee_unit(db: Database) -> None:
+    """The unit a profile belongs to, as this workstation knows it (the answers CSV's `unit`).
+
+    A central store keeps its own unit per person and stays authoritative for who may read whom;
+    a profile's unit is what this workstation proposes when it first files the person. Profiles
+    made before this step take the unit the workstation was configured to send
+    (`trainer central set --unit`) when they were made here: what the central store received.
+    """
+    _run(
+        db,
+        f"""
+        ALTER TABLE trainees ADD COLUMN unit TEXT
+            CHECK (unit IS NULL OR (length(unit) <= 80 AND {_slug("unit")}));
+        UPDATE trainees SET unit = (SELECT value FROM meta WHERE key = 'central_unit')
+            WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'central_unit')
+            AND workstation_id = (SELECT value FROM meta WHERE key = 'workstation_id');
+        """,
+    )

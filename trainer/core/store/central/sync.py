@@ -174,7 +174,8 @@ def sync(
         conn.commit()
         unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
         trainees = store.query(
-            f"SELECT {', '.join('t.' + c for c in _TRAINEE_COLUMNS.split(', '))}, ?, u.version "
+            f"SELECT {', '.join('t.' + c for c in _TRAINEE_COLUMNS.split(', '))}, "
+            "coalesce(t.unit, ?), u.version "  # the profile's own unit, else the workstation's
             "FROM unsent_rows u JOIN trainees t ON t.id = u.id WHERE u.tbl = 'trainees'",
             [unit],
         )
