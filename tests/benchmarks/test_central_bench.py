@@ -21,7 +21,7 @@ from tests.conftest import _sql
 from tests.core import store_data
 from trainer.core.reports.figures import findings_by_rule, team_figures
 from trainer.core.reports.team import TeamFilter
-from trainer.core.store.answer_rows import ANSWER_COLUMNS
+from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
 from trainer.core.store.central.admin import grant_units
 from trainer.core.store.central.reader import CentralStore
 from trainer.core.store.central.sync import sync

@@ -514,3 +514,16 @@ def m0010_outcome_kinds(db: Database) -> None:
             ]
         ),
     )
+
+
+@_step
+def m0011_history_outbox(db: Database) -> None:
+    """Regraded answers wait for the central store again, which now keeps grade history too (a
+    regraded answer travels with its earlier grades; those sent before went without them)."""
+    _run(
+        db,
+        """
+        INSERT OR IGNORE INTO unsent_answers (seq)
+        SELECT seq FROM answers WHERE id IN (SELECT answer_id FROM grade_history)
+        """,
+    )

@@ -70,6 +70,7 @@ SCHEMA_STEPS = (
     "m0008_schedule_certainty",
     "m0009_xapi_sent",
     "m0010_outcome_kinds",
+    "m0011_history_outbox",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"

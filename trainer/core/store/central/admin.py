@@ -19,10 +19,10 @@ SUPERVISOR_ROLE = "trainer_supervisor"
 _READ = (
     "trainees", "profiles", "quiz_sessions", "answers", "answer_topics", "trainee_totals",
     "trainee_findings", "answer_kinds", "answer_rules", "answer_groups", "trainee_running",
-    "unit_grants",
+    "unit_grants", "grade_history",
 )  # fmt: skip
-_STAGE = ("stage_trainees", "stage_sessions", "stage_answers")
-_INGEST = ("ingest_profiles(uuid)", "ingest_results(uuid)")
+_STAGE = ("stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history")
+_INGEST = ("ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)")
 
 
 @dataclass(frozen=True)
