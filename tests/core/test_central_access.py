@@ -54,7 +54,8 @@ def test_a_workstation_login_can_push_but_read_nothing(
     central_url: str, units: dict[str, Any]
 ) -> None:
     with connect(as_login(central_url, units["ws"])) as conn:
-        for table in ("answers", "trainees", "quiz_sessions", "trainee_totals", "answer_rules"):
+        for table in ("answers", "trainees", "quiz_sessions", "trainee_totals", "answer_rules",
+                      "grade_history"):  # fmt: skip
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"SELECT count(*) FROM {table}")
             conn.rollback()
@@ -70,6 +71,13 @@ def test_a_supervisor_sees_only_the_units_granted(
 ) -> None:
     north = login(central_url, "sup")
     both = login(central_url, "sup")
+    with connect(central_url) as conn:  # an earlier grade of every answer, as a regrade leaves
+        conn.execute(
+            "INSERT INTO grade_history SELECT id, workstation_id, 1, trainee_id, answered_at, "
+            "answered_ts, 'b', 'e', score, findings, expected_decision, crime_groups, "
+            "scenario_hash, catalogue_edition, bank_hash FROM answers"
+        )
+        conn.commit()
     assert main(["central", "grant", north, "north", "--central", central_url]) == 0
     assert main(["central", "grant", both, "north", "south", "--central", central_url]) == 0
     with CentralStore(as_login(central_url, north)) as store:
@@ -77,6 +85,7 @@ def test_a_supervisor_sees_only_the_units_granted(
         assert {t.staff_number[:2] for t in people} == {"S1"} and len(people) == 3
         assert store.query("SELECT count(*) FROM answers") == [(30,)]
         assert store.query("SELECT count(*) FROM trainee_running") == [(30,)]
+        assert store.query("SELECT count(*) FROM grade_history") == [(30,)]
         assert team_figures(store, TeamFilter()).answers == 30
         with pytest.raises(TrainerError, match="permission denied"):
             store.query("INSERT INTO unit_grants VALUES (current_user, 'south')")

@@ -55,6 +55,9 @@ def test_a_regrade_reaches_the_central_answers_with_its_history(
         first = sync(store, central_url)
         assert (first.answers, first.history) == (4, 0)
         regrading._correct_the_key(bank)
+        scenario = bank / regrading.FILES[0]  # ... and a topic that no longer applies
+        text = scenario.read_text(encoding="utf-8")
+        scenario.write_text(text.replace("going-equipped, ", "", 1), encoding="utf-8")
         assert regrade(store, regrading._load(bank, catalogue), catalogue).changed == 2
         assert waiting(store).answers == 2  # the regraded answers wait again
 
@@ -71,7 +74,10 @@ def test_a_regrade_reaches_the_central_answers_with_its_history(
             assert sorted(new[i][0] for i in changing) == [80, 80]
             stamps = {a.id: a.bank_hash for a in central.answers() if a.id in changing}
             assert stamps == {a.id: a.bank_hash for a in store.answers() if a.id in changing}
-            for flt in (TeamFilter(), TeamFilter(topic="going-equipped")):
+            for flt in (
+                TeamFilter(),
+                *(TeamFilter(topic=t) for t in ("going-equipped", "misc-crime")),
+            ):
                 assert every_figure(central, flt, catalogue) == every_figure(store, flt, catalogue)
 
         assert sync(store, central_url).history == 0  # nothing waits

@@ -296,6 +296,17 @@ def c0005_grade_history(conn: Conn) -> None:
     )
 
 
+@_step
+def c0006_regrade_topics(conn: Conn) -> None:
+    """A regraded answer also takes the topics, title and kind it now copies from its scenario, as
+    `trainer regrade` updates them on the workstation (`ingest_results` is otherwise c0002's)."""
+    old = "bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap"
+    new = f"{old}, topics = s.topics, scenario_title = s.scenario_title, kind = s.kind"
+    script = _INGEST_RESULTS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    assert script.count(old) == 1
+    _run(conn, script.replace(old, new))
+
+
 _BY_TRAINEE = (
     "profiles", "quiz_sessions", "answers", "trainee_totals", "trainee_findings", "answer_kinds",
     "answer_rules", "answer_groups", "trainee_running",
