@@ -37,6 +37,7 @@ def run_self_test() -> int:
             ("catalogue", lambda: _catalogue(state)),
             ("scenario bank", lambda: _bank(state)),
             ("database", lambda: _database(state, Path(tmp))),
+            ("bundle signing", _signing),
             ("Qt and None", _none_references),
             ("main window", lambda: _window(state)),
         ]
@@ -46,6 +47,15 @@ def run_self_test() -> int:
             store.close()  # type: ignore[attr-defined]
     print("self-test passed" if ok else "self-test FAILED")
     return 0 if ok else 1
+
+
+def _signing() -> str:
+    """The Ed25519 signing of results bundles (libsodium's native code, through PyNaCl)."""
+    from trainer.core.store import keys
+
+    key = keys.SigningKey.generate()
+    keys.verify(key.public, key.sign(b"self-test"), b"self-test", "self-test")
+    return f"Ed25519 key {keys.fingerprint(key.public)[:19]}… signs and verifies"
 
 
 def _catalogue(state: dict[str, object]) -> str:

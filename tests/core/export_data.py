@@ -53,7 +53,9 @@ def seed(catalogue: Catalogue, store: Store | None = None) -> Seeded:
     records, trainees, sessions = [], [], []
     start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     for i, name in enumerate(HOSTILE_NAMES):
-        trainee = store.create_trainee(name, f"-{i}00,{i}", ("officer", "call-handler")[i % 2])
+        trainee = store.create_trainee(f"T{i}", f"-{i}00,{i}", ("officer", "call-handler")[i % 2])
+        with store.write() as conn:  # as a database from before control characters were refused
+            conn.execute("UPDATE trainees SET name = ? WHERE id = ?", [name, trainee.id])
         session = store.start_session(trainee.id, "practice")
         trainees.append(trainee.id)
         sessions.append(session)

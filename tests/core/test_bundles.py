@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.core import graded_data
+from tests.core.bundle_v1 import seal, write_v1
 from tests.core.conftest import real_bank
 from trainer.cli import main
 from trainer.core.content.scenarios import Library
@@ -19,15 +19,16 @@ from trainer.core.errors import TrainerError
 from trainer.core.reports.summaries import team_counts
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.backups import list_backups
-from trainer.core.store.bundles import ImportResult, canonical, export_bundle
+from trainer.core.store.bundles import ImportResult, export_bundle
 from trainer.core.store.bundles import import_bundle as import_with_bank
 from trainer.core.store.records import now
 from trainer.core.store.sqlite import Store, open_store
 
 
-def import_bundle(store: Store, source: Path) -> ImportResult:
-    """Import with the real bank, as the CLI and the dashboard do."""
-    return import_with_bank(store, source, *real_bank())
+def import_bundle(store: Store, source: Path, trust: bool = True) -> ImportResult:
+    """Import with the real bank, as the CLI and the dashboard do (vouching for the signer:
+    test_bundle_signatures shows what happens without)."""
+    return import_with_bank(store, source, *real_bank(), trust=trust)
 
 
 def _station(folder: Path, trainees: int = 2, answers: int = 20, seed: int = 1) -> Store:
@@ -57,7 +58,8 @@ def test_a_bundle_merges_one_workstation_into_another(tmp_path: Path) -> None:
             assert row.workstation_id == a.workstation_id != b.workstation_id
     counts = {c.trainee_id: c.total.attempts for c in team_counts(b)}
     assert sorted(counts.values()) == [5, 20, 20]
-    assert any("-import.db" in p.name for p in list_backups(tmp_path / "b" / "progress.db"))
+    # no copy of the whole database per import: staging keeps a failed import out
+    assert list_backups(tmp_path / "b" / "progress.db") == []
     # b's bundle carries only b's own answers, not the ones it imported
     assert export_bundle(b, tmp_path / "b.json") == 5
 
@@ -71,8 +73,8 @@ def test_importing_the_same_bundle_twice_adds_nothing(tmp_path: Path) -> None:
     again = import_bundle(b, tmp_path / "a.json")
     assert (again.trainees, again.sessions, again.answers, again.already_present) == (0, 0, 0, 40)
     assert _snapshot(b) == before
-    own = import_bundle(a, tmp_path / "a.json")  # a workstation's own bundle, too
-    assert own.answers == 0
+    with pytest.raises(TrainerError, match="workstation_id: is this workstation's own id"):
+        import_bundle(a, tmp_path / "a.json")  # its own bundle claims its own id: refused
 
 
 def test_a_finished_session_is_finished_on_the_next_import(tmp_path: Path) -> None:
@@ -122,12 +124,12 @@ def test_an_answer_given_after_a_reset_still_arrives(tmp_path: Path) -> None:
 
 
 def _tamper(tmp_path: Path, change: Callable[[dict[str, Any]], None], fix_sum: bool) -> Path:
+    """A version-1 bundle (the JSON document unsigned trainers wrote), edited."""
     a = _station(tmp_path / "a")
-    export_bundle(a, tmp_path / "a.json")
-    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    data = write_v1(a, tmp_path / "a.json")
     change(data)
     if fix_sum:  # a hostile bundle with a checksum that matches its contents
-        data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+        seal(data)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     return bad
@@ -146,7 +148,6 @@ def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
 
 HOSTILE = [
     (_set("payload.answers.0.score", 100), False, "sha256: checksum does not match"),
-    (_set("version", 7), True, "version: unknown bundle version 7"),
     (_set("format", "something-else"), True, "format: not a trainer results bundle"),
     (_set("payload.answers.0.score", "100"), True, "answers[0].score: Input should be a valid"),
     (_set("payload.answers.0.score", 101), True, "answers[0].score: Input should be less than"),
@@ -172,17 +173,18 @@ def test_a_bad_bundle_is_refused_and_changes_nothing(
     assert message in str(caught.value) and str(bad) in str(caught.value)
     assert "\n" not in str(caught.value)
     assert _snapshot(target) == before
-    assert list_backups(tmp_path / "b" / "progress.db") == []  # refused before any backup
+    assert list_backups(tmp_path / "b" / "progress.db") == []
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "malformed JSON"),
+        (b"", "format: not a trainer results bundle"),
         (b'{"format": "crime-recording-trainer-results", "version": 1, "sha', "truncated"),
-        (b"\xff\xfe not utf-8", "is not UTF-8"),
-        (b"[" * 100_000, "malformed JSON"),
+        (b'{"format": "crime-recording-trainer-results", "version": 1, "\xff', "not UTF-8"),
+        (b"[" * 100_000, "format: not a trainer results bundle"),
         (b'"just a string"', "not a trainer results bundle"),
+        (b'{"format": "crime-recording-trainer-results", "version": 2', "header: incomplete"),
     ],
 )
 def test_unreadable_bundles_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
@@ -199,7 +201,7 @@ def test_a_truncated_bundle_is_refused(tmp_path: Path) -> None:
     export_bundle(a, tmp_path / "a.json")
     raw = (tmp_path / "a.json").read_bytes()
     (tmp_path / "cut.json").write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(TrainerError, match="the file may be truncated"):
+    with pytest.raises(TrainerError, match="the file is truncated or was altered"):
         import_bundle(Store.memory(), tmp_path / "cut.json")
 
 
@@ -224,7 +226,9 @@ def test_bundle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     bundle = tmp_path / "a.json"
     assert main(["--data-dir", str(tmp_path / "a"), "export-bundle", str(bundle)]) == 0
     assert "wrote 40 answer(s)" in capsys.readouterr().out
-    assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 0
+    assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 1
+    assert "does not trust" in capsys.readouterr().err
+    assert main(["import", "--trust", str(bundle), "--data-dir", str(tmp_path / "b")]) == 0
     assert "imported 40 answer(s), 2 session(s) and 2 trainee(s)" in capsys.readouterr().out
     assert main(["import", str(bundle), "--data-dir", str(tmp_path / "b")]) == 0
     assert "imported 0 answer(s)" in capsys.readouterr().out
@@ -235,13 +239,12 @@ def test_bundle_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_a_score_written_into_a_bundle_is_graded_again(tmp_path: Path) -> None:
     a = _station(tmp_path / "a")
-    export_bundle(a, tmp_path / "a.json")
-    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    data = write_v1(a, tmp_path / "a.json")
     answers = data["payload"]["answers"]
     wrong = next(i for i, x in enumerate(answers) if x["score"] < 100)
     answers[wrong]["score"] = 100  # a hostile edit with a checksum that matches it
     answers[wrong]["findings"] = []
-    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    seal(data)
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(data), encoding="utf-8")
     b = Store.memory()
@@ -264,7 +267,7 @@ def test_answers_to_scenarios_this_bank_lacks_are_left_out(tmp_path: Path) -> No
     gone = a.answers()[0].scenario_id
     smaller = Library([s for s in library.scenarios if s.scenario.id != gone])
     b = Store.memory()
-    result = import_with_bank(b, tmp_path / "a.json", smaller, catalogue)
+    result = import_with_bank(b, tmp_path / "a.json", smaller, catalogue, trust=True)
     missing = sum(r.scenario_id == gone for r in a.answers())
     assert (result.answers, result.not_in_bank) == (40 - missing, missing)
     assert gone not in {r.scenario_id for r in b.answers()}
@@ -282,7 +285,7 @@ def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
     graded_data.record(a, trainee.id, session, loaded, answer, trapped, catalogue)
     export_bundle(a, tmp_path / "a.json")
     b = open_store(tmp_path / "b")
-    result = import_with_bank(b, tmp_path / "a.json", trapped, catalogue)
+    result = import_with_bank(b, tmp_path / "a.json", trapped, catalogue, trust=True)
     assert (result.answers, result.regraded) == (1, 0)
     [theirs] = b.answers()
     assert [(f.trap, f.malpractice) for f in theirs.findings] == [("not-recorded", True)]

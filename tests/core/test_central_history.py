@@ -90,7 +90,7 @@ def test_a_regrade_reaches_the_central_answers_with_its_history(
 
 
 def test_answers_regraded_before_the_history_was_sent_wait_again(tmp_path: Path) -> None:
-    """Schema step m0011: a workstation that synced its regraded answers before grade history
+    """Schema step m0012: a workstation that synced its regraded answers before grade history
     went to the central store sends them again, with it."""
     with open_store(tmp_path) as store:
         store_data.seed(store, trainees=2, answers_each=5)
@@ -108,9 +108,9 @@ def test_answers_regraded_before_the_history_was_sent_wait_again(tmp_path: Path)
             )
             conn.execute("DELETE FROM unsent_answers")  # all sent, without their history
             conn.execute(
-                "DELETE FROM _sqlite_migrations WHERE name = 'm0011_history_outbox'"
+                "DELETE FROM _sqlite_migrations WHERE name = 'm0012_history_outbox'"
             )  # as a store from before that step
-    assert "m0011_history_outbox" in STEPS
+    assert "m0012_history_outbox" in STEPS
     with open_store(tmp_path) as store:
         queued = store.query(
             "SELECT a.id FROM unsent_answers u JOIN answers a ON a.seq = u.seq ORDER BY u.seq"

@@ -130,5 +130,5 @@ def test_regrade_and_import_set_the_malpractice_trap(tmp_path: Path) -> None:
     assert (counts.team, counts.by_trap[0].trap, counts.by_trainee) == (1, "written-off", {ann: 1})
 
     other = Store.memory()
-    bundles.import_bundle(other, tmp_path / "b.json", trapped, catalogue)
+    bundles.import_bundle(other, tmp_path / "b.json", trapped, catalogue, trust=True)
     assert malpractice_counts(other, TeamFilter()).by_trainee == {ann: 1}

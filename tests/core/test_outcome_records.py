@@ -137,7 +137,7 @@ def test_a_bundle_of_the_new_kinds_round_trips(
     store, _ = station
     assert export_bundle(store, tmp_path / "b.json") == 5
     other = open_store(tmp_path / "b")
-    result = import_bundle(other, tmp_path / "b.json", library, catalogue)
+    result = import_bundle(other, tmp_path / "b.json", library, catalogue, trust=True)
     assert result.answers == 5
 
     def seen(s: Store) -> list[tuple[object, ...]]:
@@ -147,7 +147,7 @@ def test_a_bundle_of_the_new_kinds_round_trips(
         ]
 
     assert seen(other) == seen(store)  # graded again with this bank: the same grades
-    assert import_bundle(other, tmp_path / "b.json", library, catalogue).answers == 0
+    assert import_bundle(other, tmp_path / "b.json", library, catalogue).answers == 0  # trusted
 
 
 def test_a_bundle_with_a_made_up_authority_is_refused(
@@ -156,19 +156,18 @@ def test_a_bundle_with_a_made_up_authority_is_refused(
     library: Library,
     catalogue: Catalogue,
 ) -> None:
+    from tests.core.bundle_v1 import seal, write_v1
     from trainer.core.errors import TrainerError
-    from trainer.core.store.bundles import canonical
 
     store, _ = station
-    export_bundle(store, tmp_path / "b.json")
-    data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    data = write_v1(store, tmp_path / "b.json")  # unsigned, so the test can edit it
     data["payload"]["answers"][0]["answer"]["authority"] = "sergeant"
-    import hashlib
-
-    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    seal(data)
     (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(TrainerError) as caught:
-        import_bundle(open_store(tmp_path / "c"), tmp_path / "bad.json", library, catalogue)
+        import_bundle(
+            open_store(tmp_path / "c"), tmp_path / "bad.json", library, catalogue, trust=True
+        )
     assert "answers[0].answer.authority" in str(caught.value) and "\n" not in str(caught.value)
 
 

@@ -217,12 +217,12 @@ def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_impo
     tmp_path: Path,
 ) -> None:
     import dataclasses
-    import hashlib
     import json
 
     from tests.core import graded_data
+    from tests.core.bundle_v1 import seal, write_v1
     from tests.core.conftest import real_bank
-    from trainer.core.store.bundles import canonical, export_bundle, import_bundle
+    from trainer.core.store.bundles import export_bundle, import_bundle
     from trainer.core.store.sqlite import open_store
 
     library, catalogue = real_bank()
@@ -236,20 +236,21 @@ def test_an_imported_bundle_gives_the_same_schedule_and_an_old_bundle_still_impo
         export_bundle(a, tmp_path / "a.json")
         graded_data.seed(b, library, catalogue, trainees=1, answers_each=5, seed_=3)
         update_schedules(b)
-        import_bundle(b, tmp_path / "a.json", library, catalogue)
+        import_bundle(b, tmp_path / "a.json", library, catalogue, trust=True)
         assert trainee_cards(b, trainee) == trainee_cards(a, trainee)
         assert [(r.certainty, r.cards) for r in b.answers(trainee)] == [
             (r.certainty, r.cards) for r in a.answers(trainee)
         ]
         assert b.answers(trainee)[-1].certainty == 3
-    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+        data = write_v1(a, tmp_path / "v1.json")
     for answer in data["payload"]["answers"]:  # as a bundle from before certainty and cards
-        del answer["cards"]
+        answer.pop("cards", None)
         answer["answer"].pop("certainty", None)
-    data["sha256"] = hashlib.sha256(canonical(data["payload"]).encode()).hexdigest()
+    seal(data)
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     with open_store(tmp_path / "c") as c:
-        assert import_bundle(c, tmp_path / "old.json", library, catalogue).answers == 61
+        result = import_bundle(c, tmp_path / "old.json", library, catalogue, trust=True)
+        assert result.answers == 61
         assert {r.certainty for r in c.answers()} == {None}
         assert all(r.cards for r in c.answers())  # from this workstation's bank, as the grade
 

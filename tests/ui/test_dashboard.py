@@ -21,7 +21,8 @@ from tests.ui.test_quality import unnamed_controls
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library
 from trainer.core.store import accounts
-from trainer.core.store.bundles import export_bundle
+from trainer.core.store.bundles import export_bundle, store_key
+from trainer.core.store.keys import fingerprint
 from trainer.core.store.sqlite import Store, open_store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard import open_dashboard
@@ -32,7 +33,7 @@ from trainer.ui.dashboard.dialogs import (
     NoSupervisorNotice,
     SignInDialog,
 )
-from trainer.ui.dashboard.export_view import OpenBundleDialog, SaveFileDialog
+from trainer.ui.dashboard.export_view import OpenBundleDialog, SaveFileDialog, TrustKeyDialog
 from trainer.ui.dashboard.filter_bar import ALL_DATES, CUSTOM
 from trainer.ui.dashboard.tables import SortableTableModel
 from trainer.ui.dashboard.window import MIN_SIZE, DashboardWindow, Figures
@@ -349,13 +350,34 @@ def test_import_a_bundle_from_another_workstation(
             graded_data.record(other, dana.id, session, loaded, answer, library, catalogue)
         bundle = tmp_path / "other.json"
         export_bundle(other, bundle)
+        printed = fingerprint(store_key(other).public)
     file_dashboard.context.library = library  # answers are graded again by this bank
     monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
+    shown: list[str | None] = []
+
+    def refuse(cls, parent, fingerprint, workstation_id):  # type: ignore[no-untyped-def]
+        shown.append(fingerprint)
+        return None
+
+    monkeypatch.setattr(TrustKeyDialog, "ask", classmethod(refuse))
+    file_dashboard.export.import_button.click()  # an unknown key: the supervisor is asked
+    assert shown == [printed]
+    assert f"Not imported: the key {printed} was refused" in file_dashboard.export.status.text()
+    assert "Dana Dyer" not in team_of(file_dashboard)
+    monkeypatch.setattr(TrustKeyDialog, "ask", classmethod(lambda cls, *a: True))
     with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
         file_dashboard.export.import_button.click()
     settle(qtbot, file_dashboard)
     assert "Dana Dyer" in team_names(file_dashboard)
     assert "Imported 4 answer(s)" in file_dashboard.export.status.text()
+    assert f"the workstation key {printed} is now trusted" in file_dashboard.export.status.text()
+    store = file_dashboard.context.store
+    trusted = store.query("SELECT fingerprint, accepted_by FROM trusted_keys")
+    assert trusted == [(printed, f"supervisor {file_dashboard.supervisor}")]
+    monkeypatch.setattr(TrustKeyDialog, "ask", classmethod(refuse))  # trusted: not asked again
+    with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
+        file_dashboard.export.import_button.click()
+    assert shown == [printed]
 
 
 def test_refresh_loads_off_the_gui_thread(qtbot, file_dashboard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -427,3 +449,33 @@ def test_keyboard_reaches_the_tabs_and_refresh(dashboard) -> None:  # type: igno
     assert dashboard.tabs.focusPolicy() != Qt.FocusPolicy.NoFocus
     for view in (dashboard.team.table, dashboard.rules.bar_table, dashboard.items.table):
         assert view.focusPolicy() != Qt.FocusPolicy.NoFocus
+
+
+def test_an_unsigned_bundle_is_imported_only_if_the_supervisor_vouches(
+    qtbot, file_dashboard, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.bundle_v1 import write_v1
+
+    library, catalogue = real_bank()
+    with open_store(tmp_path / "other") as other:
+        dana = other.create_trainee("Dana Dyer", "CH777", "call-handler")
+        session = other.start_session(dana.id, "practice")
+        loaded = library.scenarios[0]
+        answer = graded_data.right_answer(loaded)
+        graded_data.record(other, dana.id, session, loaded, answer, library, catalogue)
+        bundle = tmp_path / "old.json"
+        write_v1(other, bundle)
+    file_dashboard.context.library = library
+    monkeypatch.setattr(OpenBundleDialog, "ask", classmethod(lambda cls, *a: bundle))
+    asked: list[str | None] = []
+    monkeypatch.setattr(
+        TrustKeyDialog, "ask", classmethod(lambda cls, parent, fp, ws: asked.append(fp))
+    )
+    file_dashboard.export.import_button.click()
+    assert asked == [None]  # no key to show: the supervisor is told it is unsigned
+    assert "the unsigned bundle was refused" in file_dashboard.export.status.text()
+    assert "Dana Dyer" not in team_of(file_dashboard)
+    monkeypatch.setattr(TrustKeyDialog, "ask", classmethod(lambda cls, *a: True))
+    with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
+        file_dashboard.export.import_button.click()
+    assert "Imported 1 answer(s)" in file_dashboard.export.status.text()

@@ -13,7 +13,7 @@ from tests.core.team_data import START, record
 from tests.ui.test_dashboard import make_dashboard, settle
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library
-from trainer.core.store.bundles import read_bundle
+from trainer.core.store.bundles import import_bundle
 from trainer.core.store.sqlite import open_store
 from trainer.ui.context import AppContext
 from trainer.ui.dashboard.export_view import LastFolder, OpenBundleDialog, SaveFileDialog
@@ -38,15 +38,18 @@ def test_export_a_results_bundle_that_another_workstation_imports(
     qtbot: QtBot, window: DashboardWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settle(qtbot, window)
-    target = tmp_path / "out" / "bundle.json"
+    target = tmp_path / "out" / "results.bundle"
     target.parent.mkdir()
     monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a: target))
     with qtbot.wait_signal(window.export.runner.finished, timeout=10_000):
         window.export.bundle_button.click()
     total = len(window.context.store.answers())
     assert f"Wrote {total} answer(s) from this workstation" in window.export.status.text()
-    bundle = read_bundle(target)  # checksummed and complete, as `trainer import` reads it
-    assert len(bundle.answers) == total
+    with open_store(tmp_path / "elsewhere") as other:  # signed and complete: another imports it
+        ctx = window.context
+        result = import_bundle(other, target, ctx.library, ctx.catalogue, trust=True)
+        # Every answer read back (this window's bank is empty, so none is graded in).
+        assert result.not_in_bank == total and result.trainees == 3
 
 
 def test_dialogs_start_in_documents_then_in_the_last_folder(

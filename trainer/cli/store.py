@@ -133,13 +133,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     catalogue, library = load_bank(args.data_dir)
     with open_store(args.data_dir) as store:
-        result = import_bundle(store, Path(args.file), library, catalogue)
+        result = import_bundle(store, Path(args.file), library, catalogue, trust=args.trust)
     print(
         f"imported {result.answers} answer(s), {result.sessions} session(s) and "
         f"{result.trainees} trainee(s) from {args.file}; {result.already_present} answer(s) "
         f"were already here, {result.skipped_after_reset} predate a profile reset"
         + result.grading_note()
     )
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from trainer.core.store.bundles import store_key
+    from trainer.core.store.keys import fingerprint
+    from trainer.core.store.sqlite import open_store
+
+    with open_store(args.data_dir) as store:
+        key = store_key(store)
+        print(f"workstation {store.workstation_id} signs its bundles with the key")
+        print(f"  {fingerprint(key.public)}")
     return 0
 
 
@@ -203,6 +215,11 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("file", metavar="FILE")
     p = command("import", "merge a results bundle from another workstation", cmd_import)
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--trust", action="store_true",
+        help="vouch for the bundle's signing key (trusted from then on), or an unsigned bundle",
+    )  # fmt: skip
+    command("key", "show this workstation's bundle-signing key fingerprint", cmd_key)
     p = command("regrade", "grade every stored answer again against the current bank", cmd_regrade)
     p.add_argument("--dry-run", action="store_true", help="change nothing; say what would change")
     command("trainees", "list trainee profiles (id, staff number, role, name)", cmd_trainees)

@@ -57,10 +57,19 @@ def export_bundle(store: Store, dest: Path) -> str:
     return f"Wrote {count} answer(s) from this workstation to {dest}."
 
 
-def import_bundle(store: Store, source: Path, library: Library, catalogue: Catalogue) -> str:
+def import_bundle(
+    store: Store,
+    source: Path,
+    library: Library,
+    catalogue: Catalogue,
+    trust: bool = False,
+    accepted_by: str = "supervisor",
+) -> str:
     """Merge a results bundle (as `trainer import` does, grading every answer again with this
-    workstation's bank); returns a one-line report."""
-    r = bundles.import_bundle(store, source, library, catalogue)
+    workstation's bank); returns a one-line report. `trust`: the supervisor accepted its key."""
+    r = bundles.import_bundle(
+        store, source, library, catalogue, trust=trust, accepted_by=accepted_by
+    )
     return (
         f"Imported {r.answers} answer(s), {r.sessions} session(s) and {r.trainees} trainee(s) "
         f"from {source.name}; {r.already_present} answer(s) were already here, "

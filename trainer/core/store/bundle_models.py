@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from trainer.core.content import limits
 from trainer.core.content.models import Answer, Decision, FindingKind, Kind
+from trainer.core.store.records import stored_decision, unprintable
 
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -31,14 +40,31 @@ def _moment(value: object) -> datetime:
 Moment = Annotated[datetime, BeforeValidator(_moment)]
 
 
+def _plain(value: str) -> str:
+    """A name or staff number as the store takes it: not blank, no control or bidi characters
+    (the same check as `Trainee.checked`)."""
+    problem = unprintable(value)
+    if problem is not None:
+        raise ValueError(f"{problem} is not allowed")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
 class BundleTrainee(_Strict):
     id: Id
-    name: Annotated[str, StringConstraints(min_length=1, max_length=limits.NAME)]
-    staff_number: Annotated[str, StringConstraints(min_length=1, max_length=limits.STAFF_NUMBER)]
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=limits.NAME), AfterValidator(_plain)
+    ]
+    staff_number: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=limits.STAFF_NUMBER),
+        AfterValidator(_plain),
+    ]
     role: Literal["call-handler", "officer"]
     created_at: Moment
     workstation_id: Id
@@ -87,6 +113,15 @@ class BundleAnswer(_Strict):
     # The rule cards the scenario exercises (the schedule's reviews); absent from older bundles.
     # The trainee's certainty travels inside `answer`.
     cards: tuple[Slug, ...] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_decision(self) -> BundleAnswer:
+        # The store keeps both; they must agree (an escalation's column names its authority).
+        if self.decision != stored_decision(self.answer):
+            raise ValueError(
+                f"decision: {self.decision!r} differs from answer.decision {self.answer.decision!r}"
+            )
+        return self
 
 
 class Bundle(_Strict):

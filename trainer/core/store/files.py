@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no waiting-writer signal; chunked jobs always pause
+    fcntl = None  # type: ignore[assignment]
 
 DB_NAME = "progress.db"
 BUSY_TIMEOUT_S = 15.0
@@ -56,3 +63,54 @@ def check_folder_access(folder: Path) -> None:
     """Raise PermissionError unless this account can list, read and write `folder`."""
     if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+
+
+# Waiting writers -------------------------------------------------------------------------------
+# SQLite does not say whether another connection is waiting for the write lock, so a writer says
+# it: while it waits to begin its transaction it holds a shared lock on `<database>-writers`. A
+# long job that writes in chunks (a bundle import) pauses between chunks only when it cannot take
+# that lock exclusively, so it runs at full speed when nobody else wants to write.
+
+
+def writers_file(database: Path) -> Path:
+    return database.with_name(f"{database.name}-writers")
+
+
+@contextmanager
+def waiting_to_write(database: Path | None) -> Iterator[None]:
+    """Hold the shared `-writers` lock for the duration (a writer about to wait for SQLite)."""
+    fd = _open_writers(database)
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def writer_waiting(database: Path | None) -> bool:
+    """Whether another writer is waiting to write `database` (True when it cannot be told; an
+    in-memory database has no other writers)."""
+    if database is None:
+        return False
+    fd = _open_writers(database)
+    if fd is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError: somebody holds it shared
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _open_writers(database: Path | None) -> int | None:
+    if database is None or fcntl is None:
+        return None
+    try:
+        return os.open(writers_file(database), os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError:
+        return None  # a read-only folder: no signal (a chunked job then always pauses)

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -105,8 +106,31 @@ def check_slug(value: str, what: str) -> str:
     return value
 
 
+# Characters that would let a name or staff number hide or reorder what people read: line breaks,
+# NUL and the other control characters (Unicode category Cc), and the bidirectional overrides,
+# embeddings, isolates and marks.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unprintable(value: str) -> str | None:
+    """A description of the first control or bidi character in `value`, or None."""
+    for i, ch in enumerate(value):
+        if ch in _BIDI or unicodedata.category(ch) == "Cc":
+            return f"character {i + 1} is U+{ord(ch):04X} (a control or direction character)"
+    return None
+
+
+def plain_text(value: str, what: str) -> str:
+    """`value` unless it holds a control or bidi character (one check for every way in: forms,
+    the command line and bundles); TrainerError otherwise."""
+    problem = unprintable(value)
+    if problem is not None:
+        raise TrainerError(f"{what}: {problem} is not allowed")
+    return value
+
+
 def _check_text(value: str, what: str, limit: int) -> str:
-    value = value.strip()
+    value = plain_text(value, what).strip()
     if not value:
         raise TrainerError(f"{what}: must not be empty")
     if len(value) > limit:

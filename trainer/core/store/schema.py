@@ -517,7 +517,33 @@ def m0010_outcome_kinds(db: Database) -> None:
 
 
 @_step
-def m0011_history_outbox(db: Database) -> None:
+def m0011_trusted_keys(db: Database) -> None:
+    """The workstations whose signed results bundles this one accepts, and who accepted each; and
+    the rows an import under way has added so far, so an interrupted one can be taken out."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE trusted_keys (
+            fingerprint TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            workstation_id TEXT NOT NULL,
+            accepted_by TEXT NOT NULL,
+            accepted_at TEXT NOT NULL CHECK ({_iso("accepted_at")}),
+            accepted_ts REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE import_journal (
+            import_id TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            tbl TEXT NOT NULL CHECK (tbl IN ('trainees', 'quiz_sessions', 'answers')),
+            after_row INTEGER NOT NULL,
+            last_row INTEGER NOT NULL
+        )
+        """,
+    )
+
+
+@_step
+def m0012_history_outbox(db: Database) -> None:
     """Regraded answers wait for the central store again, which now keeps grade history too (a
     regraded answer travels with its earlier grades; those sent before went without them)."""
     _run(

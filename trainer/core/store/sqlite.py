@@ -37,6 +37,7 @@ from trainer.core.store.files import (
     os_problem,
     private_file,
     private_folder,
+    waiting_to_write,
 )
 from trainer.core.store.integrity import IntegrityGate
 from trainer.core.store.records import (
@@ -70,7 +71,8 @@ SCHEMA_STEPS = (
     "m0008_schedule_certainty",
     "m0009_xapi_sent",
     "m0010_outcome_kinds",
-    "m0011_history_outbox",
+    "m0011_trusted_keys",
+    "m0012_history_outbox",
 )
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
@@ -141,7 +143,8 @@ class Store:
         never before the database has passed its check."""
         self.integrity.wait()
         with self.guard():
-            self.conn.execute("BEGIN IMMEDIATE")
+            with waiting_to_write(self.path):  # a chunked import pauses for us
+                self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
             except BaseException:
@@ -440,7 +443,12 @@ def open_store(
         if not current:
             gate.wait()  # a migration writes
             _migrate(conn, path)
-        return Store(conn, path, gate)
+        store = Store(conn, path, gate)
+        if conn.execute("SELECT 1 FROM import_journal LIMIT 1").fetchone():
+            from trainer.core.store.import_journal import undo_import
+
+            undo_import(store)  # an import killed half-way is taken out
+        return store
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()

@@ -19,16 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.core.errors import TrainerError
 from trainer.core.reports import team_export
 from trainer.core.reports.figures import TeamFigures
 from trainer.core.reports.team import TeamFilter
+from trainer.core.store import bundles
+from trainer.core.store.keys import UntrustedKey
 from trainer.core.store.regrade_status import LastRegrade
 from trainer.ui.context import AppContext
+from trainer.ui.errors import confirm
 from trainer.ui.jobs import JobRunner, Work
 from trainer.ui.widgets import button, wrapped
 
 CSV_FILTER = "CSV files (*.csv)"
-BUNDLE_FILTER = "Results bundles (*.json);;All files (*)"
+BUNDLE_FILTER = "Results bundles (*.bundle *.json);;All files (*)"
 SETTINGS_NAME = "window.ini"  # as trainer.ui.app keeps the window's place, beside the database
 LAST_FOLDER_KEY = "files/last_folder"
 
@@ -83,14 +87,41 @@ class OpenBundleDialog:
         return Path(name) if name else None
 
 
+class TrustKeyDialog:
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, fingerprint: str | None, workstation_id: str
+    ) -> bool | None:
+        """True when the supervisor accepts the key with this fingerprint (None: an unsigned,
+        version-1 bundle) as the workstation's; its bundles are then imported without asking."""
+        if fingerprint is None:
+            question = (
+                "This bundle is unsigned (written by an older trainer), so nothing shows who wrote "
+                "it or that it is unchanged. Import it only if you know where it came from. "
+                "Import it?"
+            )
+        else:
+            question = (
+                f"This bundle is signed by a workstation this one does not know yet "
+                f"({workstation_id}). Its key's fingerprint is:\n\n{fingerprint}\n\n"
+                "Compare it with the fingerprint shown on that workstation ("
+                "“trainer key”). Accept this key? Its bundles will then be imported without "
+                "asking; refuse if you are not sure."
+            )
+        return confirm(parent, question, "Accept key" if fingerprint else "Import") or None
+
+
 class ExportView(QWidget):
     """Emits `imported` after a bundle has been imported, so the figures can be read again."""
 
     imported = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, supervisor: str = "supervisor"
+    ) -> None:
         super().__init__(parent)
         self.context = context
+        self.supervisor = supervisor
         self.filter = TeamFilter()
         self.runner = JobRunner(context.store, self)
         self.importing = False
@@ -132,9 +163,10 @@ class ExportView(QWidget):
             wrapped(
                 "Each workstation keeps its own database. Export a results bundle there (this "
                 "button, or “trainer export-bundle”) and import it here to see the whole team; "
-                "answers already imported are not counted twice. Every imported answer is graded "
-                "again by this workstation's scenario bank: a score written into a bundle is "
-                "never trusted.",
+                "answers already imported are not counted twice. Bundles are signed: the first "
+                "from another workstation shows its key's fingerprint for you to accept or refuse "
+                "(compare it with “trainer key” there). Every imported answer is graded again by "
+                "this workstation's scenario bank: a score written into a bundle is never trusted.",
                 "About importing",
                 imports,
             )
@@ -207,19 +239,41 @@ class ExportView(QWidget):
             self._start(lambda store: team_export.export_summary(store, path, flt))
 
     def export_bundle(self) -> None:
-        path = self._save_to("Export a results bundle", "results-bundle.json", BUNDLE_FILTER)
+        path = self._save_to("Export a results bundle", "results.bundle", BUNDLE_FILTER)
         if path is not None:
             self._start(lambda store: team_export.export_bundle(store, path))
 
     def import_bundle(self) -> None:
         path = OpenBundleDialog.ask(self, self.folders.start())
-        if path is not None:
-            self.folders.remember(path)
-            library, catalogue = self.context.library, self.context.catalogue
-            self._start(
-                lambda store: team_export.import_bundle(store, path, library, catalogue),
-                importing=True,
-            )
+        if path is None:
+            return
+        self.folders.remember(path)
+        trust = False
+        try:  # the header, signature and digest: quick, and a dialog may follow
+            header = bundles.read_header(path)
+            bundles.check_trust(self.context.store, path, header, trust=False)
+        except UntrustedKey as untrusted:
+            trust = bool(TrustKeyDialog.ask(self, untrusted.fingerprint, untrusted.workstation_id))
+            if not trust:
+                self._done(f"Not imported: the key {untrusted.fingerprint} was refused.")
+                return
+        except TrainerError as exc:
+            if header_missing(exc):  # an unsigned bundle: the supervisor may vouch for it
+                trust = bool(TrustKeyDialog.ask(self, None, ""))
+                if not trust:
+                    self._done("Not imported: the unsigned bundle was refused.")
+                    return
+            else:
+                self._failed(str(exc))
+                return
+        library, catalogue = self.context.library, self.context.catalogue
+        who = f"supervisor {self.supervisor}"
+        self._start(
+            lambda store: team_export.import_bundle(
+                store, path, library, catalogue, trust=trust, accepted_by=who
+            ),
+            importing=True,
+        )
 
     def wait_for_work(self) -> None:
         """Let a running export or import finish (the window is closing)."""
@@ -247,3 +301,8 @@ class ExportView(QWidget):
 
     def _failed(self, message: str) -> None:
         self._done(f"Not done: {message}")
+
+
+def header_missing(exc: TrainerError) -> bool:
+    """Whether the import was refused only for being an unsigned, version-1 bundle."""
+    return isinstance(exc, bundles.UnsignedBundle)

@@ -154,7 +154,7 @@ class DashboardWindow(QMainWindow):
         self.items = ItemsView(self)
         self.malpractice = MalpracticeView(self)
         self.risks = RiskView(context.catalogue, self)
-        self.export = ExportView(context, self)
+        self.export = ExportView(context, self, supervisor)
         self.accounts = AccountsView(context.store, supervisor, self)
         for view, title in (
             (self.team, "&Team"),
