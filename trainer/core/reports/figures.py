@@ -123,6 +123,24 @@ _RUNNING = """
     JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
     LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id AND m.position = e.mid_at
 """
+# Without a first day the period starts with each trainee's first answer (position 1, nothing
+# before it): the running sums at its last answer are the counts; the first end is not looked up.
+_FROM_START_ENDS = """
+    SELECT trainee_id, last_at, last_at / 2 AS mid_at
+    FROM (
+        SELECT id AS trainee_id,
+            (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+             ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at
+        FROM trainees t WHERE {who}
+    ) AS found
+"""
+_FROM_START = """
+    WITH ends AS MATERIALIZED ({ends})
+    SELECT e.trainee_id, l.position, {differences}, l.answered_ts, coalesce(m.c_score, 0)
+    FROM ends e
+    JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
+    LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id AND m.position = e.mid_at
+"""
 _COUNTED = ("exam", "score", "record_n", "record_k", "exact_k", "cancel_n", "cancel_k")
 
 
@@ -139,11 +157,16 @@ def _running_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dic
         who, who_params = "t.role = ?", [flt.role]
     else:
         who, who_params = "1 = 1", []
-    ends = _ENDS.format(bounds=bounds, who=who)
-    differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
-    rows = db.query(
-        _RUNNING.format(ends=ends, differences=differences), [*params, *params, *who_params]
-    )
+    if low is None:
+        ends = _FROM_START_ENDS.format(bounds=bounds, who=who)
+        totals = ", ".join(f"l.c_{c}" for c in _COUNTED)
+        sql, bound = _FROM_START.format(ends=ends, differences=totals), [*params, *who_params]
+    else:
+        ends = _ENDS.format(bounds=bounds, who=who)
+        differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
+        sql = _RUNNING.format(ends=ends, differences=differences)
+        bound = [*params, *params, *who_params]
+    rows = db.query(sql, bound)
     return {r[0]: tally(r[1:10], r[10]) for r in rows}
 
 
