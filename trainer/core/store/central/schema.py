@@ -300,11 +300,49 @@ def c0005_grade_history(conn: Conn) -> None:
 def c0006_regrade_topics(conn: Conn) -> None:
     """A regraded answer also takes the topics, title and kind it now copies from its scenario, as
     `trainer regrade` updates them on the workstation (`ingest_results` is otherwise c0002's)."""
+    _run(conn, _c0006_ingest_results())
+
+
+def _c0006_ingest_results() -> str:
     old = "bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap"
     new = f"{old}, topics = s.topics, scenario_title = s.scenario_title, kind = s.kind"
     script = _INGEST_RESULTS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
     assert script.count(old) == 1
-    _run(conn, script.replace(old, new))
+    return script.replace(old, new)
+
+
+@_step
+def c0007_running_units(conn: Conn) -> None:
+    """Each person's unit on their running sums, and the supervisors' policy there a plain test of
+    it against the login's units (one look-up per query): the team table looks the running sums up
+    by index, and PostgreSQL costs the former policy's nested sub-select again at every look-up, so
+    it hashed the whole table for a supervisor instead. `move_person` keeps the column."""
+    old = (
+        "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w\n"
+        "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)"
+    )
+    new = (
+        "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w, u.unit\n"
+        "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)\n"
+        "        JOIN trainees u ON u.id = s.trainee_id"
+    )
+    ingest = _c0006_ingest_results()
+    rebuild = _REBUILD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    assert ingest.count(old) == rebuild.count(old) == 1
+    _run(
+        conn,
+        f"""
+        ALTER TABLE trainee_running ADD COLUMN unit text NOT NULL DEFAULT '{DEFAULT_UNIT}';
+        UPDATE trainee_running r SET unit = t.unit FROM trainees t
+        WHERE t.id = r.trainee_id AND t.unit <> '{DEFAULT_UNIT}';
+        ALTER TABLE trainee_running ALTER COLUMN unit DROP DEFAULT;
+        DROP POLICY by_unit ON trainee_running;
+        CREATE POLICY by_unit ON trainee_running FOR SELECT USING (
+            unit = ANY (ARRAY(SELECT g.unit FROM unit_grants g WHERE g.login = current_user)));
+        {ingest.replace(old, new)}
+        {rebuild.replace(old, new)}
+        """,
+    )
 
 
 _BY_TRAINEE = (
