@@ -65,7 +65,7 @@ def main(data_dir: Path) -> None:
     window.repaint()  # its first paint, empty or not, is not the figures' doing: not measured
     last[0] = time.perf_counter()
     timer.start()
-    wait(lambda: window.loader.busy)
+    wait(lambda: window.data is None or window.loader.busy)  # it starts once on screen
     window.team.table.viewport().repaint()
     team = time.perf_counter() - started
     wait(lambda: window.loading)

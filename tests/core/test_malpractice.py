@@ -132,3 +132,24 @@ def test_regrade_and_import_set_the_malpractice_trap(tmp_path: Path) -> None:
     other = Store.memory()
     bundles.import_bundle(other, tmp_path / "b.json", trapped, catalogue, trust=True)
     assert malpractice_counts(other, TeamFilter()).by_trainee == {ann: 1}
+
+
+def test_a_period_reads_the_partial_index_when_it_is_empty() -> None:
+    """With no malpractice answers yet, ANALYZE writes no statistics for the partial index: the
+    period's bounds then steered the planner to every answer of the period (a time index)."""
+    from tests.core import store_data
+
+    store = Store.memory()
+    store_data.seed(store, 4, 300)
+    store.conn.execute("ANALYZE")
+    # The statistics of a million answers (as the benchmark database has them), read afresh.
+    store.conn.execute(
+        "UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' '))"
+        " WHERE tbl = 'answers'"
+    )
+    store.conn.execute("ANALYZE sqlite_schema")
+    first = store_data.START.date()
+    where, params = malpractice._where(TeamFilter(since=first, until=first + timedelta(days=90)))
+    query = f"EXPLAIN QUERY PLAN {malpractice.GROUPS}".format(where=where)
+    plan = " ".join(str(r[-1]) for r in store.query(query, params))
+    assert "answers_by_malpractice" in plan and "answers_by_time" not in plan

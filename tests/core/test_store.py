@@ -315,3 +315,28 @@ def test_a_finding_from_a_trap_keeps_its_trap_and_malpractice(
     rows = {row.id: row for row in store.answers()}
     assert rows[plain.id].findings == result.findings
     assert rows[trapped.id].findings == fell.findings
+
+
+def _closing_work(folder: Path, answers: int) -> int:
+    """SQLite's steps (in thousands) to close a store after a read of its answers."""
+    with open_store(folder) as store:
+        store_data.seed(store, 2, answers // 2)
+    store = open_store(folder)
+    store.query("SELECT count(*) FROM answers WHERE trainee_id = ?", ["x"])
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    store.conn.set_progress_handler(step, 1000)
+    store.close()
+    return steps[0]
+
+
+def test_closing_a_store_does_not_read_every_answer(tmp_path: Path) -> None:
+    """`PRAGMA optimize` at close analyses a sample of the answers, not all of them (it analyses
+    them at every close: the empty partial indexes never get statistics)."""
+    small = _closing_work(tmp_path / "small", 1_000)
+    big = _closing_work(tmp_path / "big", 4_000)
+    assert big < 1.5 * small + 20

@@ -197,7 +197,7 @@ def test_every_model_passes_the_model_tester(dashboard, qtmodeltester) -> None: 
     for model in models:
         qtmodeltester.check(model)
     qtmodeltester.check(dashboard.team.model)
-    qtmodeltester.check(dashboard.items.proxy)
+    qtmodeltester.check(dashboard.items.model)
     qtmodeltester.check(dashboard.rules.answers.model)
 
 
@@ -479,3 +479,24 @@ def test_an_unsigned_bundle_is_imported_only_if_the_supervisor_vouches(
     with qtbot.wait_signal(file_dashboard.export.imported, timeout=10_000):
         file_dashboard.export.import_button.click()
     assert "Imported 1 answer(s)" in file_dashboard.export.status.text()
+
+
+def test_the_first_reading_waits_for_the_window_on_screen(qtbot, catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Its first layout and paint are the GUI thread's heaviest work: a loading thread beside
+    them only slowed them down. A window never shown still reads its figures."""
+    with open_store(tmp_path / "data") as store:
+        seed_team(store)
+        context = AppContext(store, catalogue, tmp_path / "data", Library())
+        shown = DashboardWindow(context, "sgt.price")
+        qtbot.add_widget(shown)
+        assert shown.loading and not shown.loader.busy and shown.data is None
+        shown.show()
+        qtbot.waitExposed(shown)
+        settle(qtbot, shown)
+        assert shown.data is not None and len(shown.data.trainees) == 3
+        hidden = DashboardWindow(context, "sgt.price")
+        qtbot.add_widget(hidden)
+        settle(qtbot, hidden)
+        assert hidden.data is not None and not hidden.isVisible()
+        shown.close()
+        hidden.close()

@@ -41,7 +41,9 @@ class MalpracticeCounts:
 def _where(flt: TeamFilter) -> tuple[str, list[Any]]:
     """The dashboard filter (role, period, topic) over the malpractice answers."""
     since, until = flt.window()
-    where, params = answer_filter(since=since, until=until, topic=flt.topic)
+    # The partial index holds only malpractice answers: the period is not to steer the planner
+    # to the time index (an empty partial index has no statistics to tell it how few there are).
+    where, params = answer_filter(since=since, until=until, topic=flt.topic, by_time=False)
     if flt.role is not None:
         where += " AND answers.trainee_id IN (SELECT id FROM trainees WHERE role = ?)"
         params.append(flt.role)

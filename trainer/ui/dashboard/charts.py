@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from PySide6.QtCharts import (
@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from trainer.core.reports.team_breakdown import Bar, ProgressPoint
@@ -51,7 +51,31 @@ def _style_axis(axis: QBarCategoryAxis | QValueAxis | QDateTimeAxis, view: QChar
     axis.setLinePenColor(palette.color(QPalette.ColorRole.Mid))
 
 
-class BarChart(QChartView):
+class LazyChartView(QChartView):
+    """A chart view that builds its chart when it is first seen: building one for a tab nobody
+    looks at cost the GUI thread tens of milliseconds while the dashboard's figures loaded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pending: Callable[[], None] | None = None
+
+    def draw_when_seen(self, draw: Callable[[], None]) -> None:
+        self._pending = draw
+        if self.isVisible():
+            self.draw_pending()
+
+    def draw_pending(self) -> None:
+        """Build the chart last asked for, if it is not built yet."""
+        draw, self._pending = self._pending, None
+        if draw is not None:
+            draw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.draw_pending()
+        super().showEvent(event)
+
+
+class BarChart(LazyChartView):
     """Horizontal bars, first bar at the top; emits `bar_clicked(index)` when one is clicked."""
 
     bar_clicked = Signal(int)
@@ -65,14 +89,23 @@ class BarChart(QChartView):
         # The chart is drawn for the mouse; the table beside it is the keyboard's way in.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.bars: list[Bar] = []
-        self.bar_set: QBarSet | None = None
+        self._bar_set: QBarSet | None = None
         self.show_bars([], "", "")
+
+    @property
+    def bar_set(self) -> QBarSet | None:
+        self.draw_pending()
+        return self._bar_set
 
     def show_bars(
         self, bars: Sequence[Bar], title: str, axis_title: str, ceiling: float | None = None
     ) -> None:
-        """Draw `bars`; the value axis runs to `ceiling` if given, else to a round number."""
+        """Draw `bars` (when seen); the value axis runs to `ceiling` if given, else to a round
+        number."""
         self.bars = list(bars)
+        self.draw_when_seen(lambda: self._draw(title, axis_title, ceiling))
+
+    def _draw(self, title: str, axis_title: str, ceiling: float | None) -> None:
         chart = _chart(self)
         chart.setTitle(title)
         ordered = list(reversed(self.bars))  # QtCharts draws the first category at the bottom
@@ -107,7 +140,7 @@ class BarChart(QChartView):
             series.attachAxis(axis)
         old = self.chart()
         self.setChart(chart)
-        self.bar_set = bar_set
+        self._bar_set = bar_set
         if old is not None:
             old.deleteLater()
 
@@ -124,7 +157,7 @@ def _nice_ceiling(value: float) -> float:
         step *= 10
 
 
-class ProgressChart(QChartView):
+class ProgressChart(LazyChartView):
     """Weekly mean score (0–100) as a line with points."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
@@ -136,6 +169,10 @@ class ProgressChart(QChartView):
         self.show_points([], "")
 
     def show_points(self, points: Sequence[ProgressPoint], title: str) -> None:
+        points = list(points)
+        self.draw_when_seen(lambda: self._draw(points, title))
+
+    def _draw(self, points: Sequence[ProgressPoint], title: str) -> None:
         chart = _chart(self)
         chart.setTitle(title)
         line = QLineSeries()

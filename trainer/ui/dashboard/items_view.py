@@ -9,10 +9,13 @@ from trainer.core.reports.figures import ItemFigures, ItemRow
 from trainer.core.reports.statistics import MIN_TRAINEES_FOR_DISCRIMINATION, WEAK_DISCRIMINATION
 from trainer.ui.dashboard.tables import (
     WARNING,
-    SortableTableModel,
+    Cells,
+    CellTableModel,
     SortColumn,
+    cell_view,
+    cells,
+    size_columns,
     sort_value,
-    sorted_view,
 )
 from trainer.ui.widgets import wrapped
 
@@ -85,17 +88,22 @@ COLUMNS = (
 REVIEW_COLUMN = len(COLUMNS) - 1
 
 
+def item_cells(data: ItemFigures) -> Cells:
+    """The table's texts and sort keys, worked out on the loading thread."""
+    return cells(COLUMNS, data.rows).fill()
+
+
 class ItemsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = wrapped("", "Scenarios summary", self)
         self.only_flagged = QCheckBox("Show only scenarios flagged for revie&w", self)
         self.only_flagged.setAccessibleName("Show only scenarios flagged for review")
-        self.model = SortableTableModel(COLUMNS, self)
-        self.table, self.proxy = sorted_view(
-            self.model, "Item analysis", self, 0, (REVIEW_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.model = CellTableModel(COLUMNS, self)
+        self.table = cell_view(
+            self.model, "Item analysis", self, (REVIEW_COLUMN, Qt.SortOrder.AscendingOrder)
         )
-        self.proxy.setFilterKeyColumn(REVIEW_COLUMN)
+        self.sized = False
         self.note = wrapped(
             f"Facility is the mean score ÷ 100. Discrimination is the correlation between "
             f"trainees' scores on a scenario and their mean on all the others, shown once "
@@ -115,11 +123,15 @@ class ItemsView(QWidget):
         self.only_flagged.toggled.connect(self._only_flagged)
 
     def _only_flagged(self, on: bool) -> None:
-        self.proxy.setFilterFixedString(WARNING if on else "")
+        self.model.find(WARNING if on else "", REVIEW_COLUMN)
 
-    def show_data(self, data: ItemFigures) -> None:
+    def show_data(self, data: ItemFigures, table: Cells | None = None) -> None:
+        """Show the figures: `table` from `item_cells` (else worked out here)."""
         rows = data.rows
-        self.model.set_rows(rows)
+        self.model.set_cells(table or cells(COLUMNS, rows))
+        if not self.sized and self.model.rowCount():
+            size_columns(self.table, self.model)  # once: then the supervisor's widths stay
+            self.sized = True
         flagged = sum(r.stats.flagged for r in rows)
         weak = sum(bool(r.review) for r in rows) - flagged
         self.headline.setText(

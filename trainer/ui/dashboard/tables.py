@@ -95,13 +95,14 @@ def sort_value(value: float | None) -> float:
 
 
 class Cells:
-    """A table's rows; each cell's text is worked out when first asked for (a view asks for the
-    rows it shows), then kept. Plain Python: no Qt."""
+    """A table's rows; each cell's text (and sort key) is worked out when first asked for, then
+    kept, or all at once by `fill` on a loading thread. Plain Python: no Qt."""
 
     def __init__(self, columns: Sequence[SortColumn], rows: Sequence[Any]) -> None:
         self.columns = tuple(columns)
         self.rows = tuple(rows)
         self._texts: list[list[str | None]] = [[None] * len(self.rows) for _ in self.columns]
+        self._keys: list[list[Any]] = [[None] * len(self.rows) for _ in self.columns]
 
     def text(self, row: int, column: int) -> str:
         known = self._texts[column]
@@ -110,9 +111,37 @@ class Cells:
             text = known[row] = self.columns[column].text(self.rows[row])
         return text
 
+    def key(self, row: int, column: int) -> tuple[int, float | str]:
+        """The cell's sort key: numbers before text, so a column of mixed keys still sorts."""
+        known = self._keys[column]
+        key = known[row]
+        if key is None:
+            by = self.columns[column].key
+            key = known[row] = _comparable(
+                by(self.rows[row]) if by else self.text(row, column).casefold()
+            )
+        return key
+
+    def fill(self) -> Cells:
+        """Work out every text and sort key now (off the GUI thread): the GUI then only looks
+        them up."""
+        for column in range(len(self.columns)):
+            for row in range(len(self.rows)):
+                self.text(row, column)
+                self.key(row, column)
+        return self
+
 
 def cells(columns: Sequence[SortColumn], rows: Sequence[Any]) -> Cells:
     return Cells(columns, rows)
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_SORT = int(SORT_ROLE.value)
+_ANSWERED = frozenset((_DISPLAY, _ACCESSIBLE, _TOOLTIP, _ALIGNMENT, _SORT))
 
 
 class CellTableModel(QAbstractTableModel):
@@ -147,9 +176,10 @@ class CellTableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return [self._cells.rows[i] for i in self._order]
 
-    def sample(self, column: int, count: int = 200) -> list[str]:
-        """A column's texts in the first `count` rows shown, for sizing it."""
-        return [self._cells.text(i, column) for i in self._order[:count]]
+    def sample(self, column: int, count: int = 200, longest: int = 8) -> list[str]:
+        """The longest texts of a column in the first `count` rows shown, for sizing it."""
+        texts = {self._cells.text(i, column) for i in self._order[:count]}
+        return sorted(texts, key=len, reverse=True)[:longest]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._order)
@@ -158,23 +188,22 @@ class CellTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, column = self._order[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._cells.text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = self._columns[column].tooltip
+        # A view asks for ten roles or so of every cell it paints: the common ones come first,
+        # compared as plain numbers.
+        role = int(role)
+        if role not in _ANSWERED or not index.isValid():
+            return None  # a painted cell is asked for font, colours, icon...: none of ours
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return self._cells.text(self._order[index.row()], index.column())
+        if role == _ALIGNMENT:
+            return self._align[index.column()]
+        if role == _TOOLTIP:
+            row, column = self._order[index.row()], index.column()
+            tip = self._cells.columns[column].tooltip
             return tip(self._cells.rows[row]) if tip else self._cells.text(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._align[column]
-        if role == SORT_ROLE:
-            return self._key(row, column)
+        if role == _SORT:
+            return self._cells.key(self._order[index.row()], index.column())[1]
         return None
-
-    def _key(self, row: int, column: int) -> float | str:
-        key = self._columns[column].key
-        return key(self._cells.rows[row]) if key else self._cells.text(row, column).casefold()
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -218,9 +247,9 @@ class CellTableModel(QAbstractTableModel):
         ]
         column, direction = self._sort
         if 0 <= column < len(self._columns):
+            key = self._cells.key
             order.sort(
-                key=lambda i: _comparable(self._key(i, column)),
-                reverse=direction == Qt.SortOrder.DescendingOrder,
+                key=lambda i: key(i, column), reverse=direction == Qt.SortOrder.DescendingOrder
             )
         return order
 

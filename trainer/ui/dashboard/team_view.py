@@ -10,6 +10,7 @@ from trainer.core.reports.malpractice import MalpracticeCounts
 from trainer.core.reports.team import ROLE_NAMES
 from trainer.ui.dashboard.tables import (
     WARNING,
+    Cells,
     CellTableModel,
     SortColumn,
     cell_view,
@@ -120,15 +121,25 @@ MALPRACTICE_HELP = (
 )
 
 
-def malpractice_column(view: TeamView) -> SortColumn:
+def malpractice_column(counts: MalpracticeCounts) -> SortColumn:
     """The trainee's HMIC malpractice answers under the filter (counted in SQL, see `reports`)."""
     return SortColumn(
         "HMIC\nmalpractice",
-        lambda r: str(view.malpractice.of(r.trainee.id)),
+        lambda r: str(counts.of(r.trainee.id)),
         numeric=True,
-        key=lambda r: float(view.malpractice.of(r.trainee.id)),
+        key=lambda r: float(counts.of(r.trainee.id)),
         tooltip=lambda r: MALPRACTICE_HELP,
     )
+
+
+def team_columns(counts: MalpracticeCounts) -> tuple[SortColumn, ...]:
+    at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
+    return (*COLUMNS[:at], malpractice_column(counts), *COLUMNS[at:])
+
+
+def team_cells(data: TeamFigures, counts: MalpracticeCounts) -> Cells:
+    """The team table's every text and sort key, worked out on the loading thread."""
+    return cells(team_columns(counts), data.rows).fill()
 
 
 class TeamView(QWidget):
@@ -144,8 +155,7 @@ class TeamView(QWidget):
         self.search.setPlaceholderText("Find a trainee…")
         self.search.setClearButtonEnabled(True)
         self.malpractice = MalpracticeCounts((), {})
-        at = MALPRACTICE_COLUMN  # after the recording figures, in sight at the smallest size
-        self.columns = (*COLUMNS[:at], malpractice_column(self), *COLUMNS[at:])
+        self.columns = team_columns(self.malpractice)
         self.model = CellTableModel(self.columns, self)
         self.table = cell_view(
             self.model, "Team results", self, (NAME_COLUMN, Qt.SortOrder.AscendingOrder)
@@ -179,9 +189,10 @@ class TeamView(QWidget):
         """The malpractice counts to show with the next `show_data`."""
         self.malpractice = counts
 
-    def show_data(self, data: TeamFigures) -> None:
-        """Show the figures (each cell's text is worked out when it is first shown)."""
-        self.model.set_cells(cells(self.columns, data.rows))
+    def show_data(self, data: TeamFigures, table: Cells | None = None) -> None:
+        """Show the figures: `table` from `team_cells` (else each cell's text is worked out when
+        it is first shown)."""
+        self.model.set_cells(table or cells(team_columns(self.malpractice), data.rows))
         if not self.sized and self.model.rowCount():
             size_columns(self.table, self.model)  # once: then the supervisor's widths stay
             self.sized = True

@@ -92,6 +92,11 @@ class TraineeView(QWidget):
         self.trainee = QComboBox(self)
         self.trainee.setAccessibleName("Trainee")
         self.trainee.setMinimumContentsLength(24)
+        # Sized by that length: sizing to the contents measures every trainee's name (2,000 of
+        # them in a force) whenever the window lays itself out.
+        self.trainee.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.reset = button("Reset profi&le…", "Reset this trainee's profile", self)
         self.summary = text_pane("Trainee summary", self)
         self.chart = ProgressChart("Weekly mean score chart", self)

@@ -6,8 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QWindow
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -37,11 +37,12 @@ from trainer.ui.dashboard.accounts_view import AccountsView
 from trainer.ui.dashboard.dialogs import ConfirmResetDialog
 from trainer.ui.dashboard.export_view import ExportView
 from trainer.ui.dashboard.filter_bar import FilterBar
-from trainer.ui.dashboard.items_view import ItemsView
+from trainer.ui.dashboard.items_view import ItemsView, item_cells
 from trainer.ui.dashboard.malpractice_view import MalpracticeView
 from trainer.ui.dashboard.risk_view import Risks, RiskView, load_risks
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.team_view import TeamView
+from trainer.ui.dashboard.tables import Cells
+from trainer.ui.dashboard.team_view import TeamView, team_cells
 from trainer.ui.dashboard.trainee_view import TraineeView
 from trainer.ui.errors import reports_errors, show_error
 from trainer.ui.jobs import LoadRunner
@@ -53,6 +54,13 @@ if TYPE_CHECKING:
 MIN_SIZE = (1024, 700)
 GIL_SWITCH_S = 0.001  # how soon a loading thread hands Python back to the GUI thread
 LOADING = "Loading the figures…"
+# The other tabs are read once the team table has painted (their reading would hold up its paint);
+# should no paint come (a minimised window), this long after the team's figures arrived.
+TABS_FALLBACK_MS = 250
+# The first reading starts once the window is on screen (its first layout and paint are the
+# GUI thread's heaviest work: a loading thread beside them only slows them down); should it never
+# be exposed (a window not shown), this long after it was made.
+FIRST_FALLBACK_MS = 250
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class Figures:
     data: TeamFigures
     malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
     last_regrade: LastRegrade | None = None
-    risks: Risks = field(default_factory=lambda: Risks((), (), (), {}))
+    team_cells: Cells | None = None  # the team table's texts, worked out off the GUI thread
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class TabFigures:
 
     breakdowns: BreakdownFigures
     items: ItemFigures
+    item_cells: Cells | None = None  # the item table's texts, worked out off the GUI thread
+    risks: Risks = field(default_factory=lambda: Risks((), (), (), {}))
 
 
 LEAN_CACHE = -4096  # KiB: a loading thread's connection reads each page about once
@@ -88,19 +98,27 @@ def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
     """The Team tab's part of a refresh: run by a `LoadRunner`, off the GUI thread (the last
     regrade is a workstation's: a central store has none)."""
     lean(store)
+    data, malpractice = team_figures(store, flt), malpractice_counts(store, flt)
     return Figures(
         known_topics(store, library),
-        team_figures(store, flt),
-        malpractice_counts(store, flt),
+        data,
+        malpractice,
         last_regrade(store) if isinstance(store, Store) else None,
-        # The rule schedule is a workstation's cache: a central store has none.
-        load_risks(store) if isinstance(store, Store) else Risks((), (), (), {}),
+        team_cells(data, malpractice),
     )
 
 
 def load_tab_figures(store: Reader, flt: TeamFilter) -> TabFigures:
+    """The other tabs' part of a refresh, read once the team table is on screen."""
     lean(store)
-    return TabFigures(breakdown_figures(store, flt), item_figures(store, flt))
+    items = item_figures(store, flt)
+    return TabFigures(
+        breakdown_figures(store, flt),
+        items,
+        item_cells(items),
+        # The rule schedule is a workstation's cache: a central store has none.
+        load_risks(store) if isinstance(store, Store) else Risks((), (), (), {}),
+    )
 
 
 class DashboardWindow(QMainWindow):
@@ -144,6 +162,7 @@ class DashboardWindow(QMainWindow):
         self.tabs_timer.setSingleShot(True)
         self.tabs_timer.setInterval(0)
         self.tabs_timer.timeout.connect(self._load_tabs)
+        self.tabs_after_paint = False  # the team table is to paint before the other tabs load
         self.filters = FilterBar(self)
         self.refresh_button = button("Re&fresh", "Refresh the figures", self)
         self.tabs = QTabWidget(self)
@@ -186,6 +205,7 @@ class DashboardWindow(QMainWindow):
         close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         close.triggered.connect(self.close)
         self.addActions([refresh, close])
+        self.team.table.viewport().installEventFilter(self)
 
         self.filters.filter_changed.connect(lambda _filter: self.refresh())
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -194,7 +214,14 @@ class DashboardWindow(QMainWindow):
         self.trainee.answers.answer_opened.connect(self.open_answer)
         self.trainee.reset_requested.connect(self.reset_trainee)
         self.export.imported.connect(lambda: self.refresh())
-        self.refresh()
+        self.first_timer = QTimer(self)
+        self.first_timer.setSingleShot(True)
+        self.first_timer.timeout.connect(self.refresh)
+        if isinstance(self.source, Store) and self.source.path is None:
+            self.refresh()  # read in place anyway (tests, demonstrations)
+        else:
+            self.statusBar().showMessage(LOADING)
+            self.first_timer.start(FIRST_FALLBACK_MS)
 
     @property
     def filter(self) -> TeamFilter:
@@ -202,13 +229,20 @@ class DashboardWindow(QMainWindow):
 
     @property
     def loading(self) -> bool:
-        return self.loader.busy or self.tabs_pending or self.tab_loader.busy or self.trainee.loading
+        return (
+            self.first_timer.isActive()
+            or self.loader.busy
+            or self.tabs_pending
+            or self.tab_loader.busy
+            or self.trainee.loading
+        )
 
     def refresh(self) -> None:
         """Read the store again through the current filter, off the GUI thread; `_loaded` redraws.
 
         The window stays usable meanwhile; a newer refresh supersedes one still under way.
         """
+        self.first_timer.stop()
         self.refresh_button.setEnabled(False)
         self.statusBar().showMessage(LOADING)
         library, flt = self.context.library, self.filter
@@ -219,23 +253,42 @@ class DashboardWindow(QMainWindow):
         self.filters.set_topics(figures.topics, self.context.catalogue.topic_name)
         self.data = figures.data
         self.team.show_malpractice(figures.malpractice)
-        self.team.show_data(self.data)
+        self.team.show_data(self.data, figures.team_cells)
         self.malpractice.show_counts(figures.malpractice)
         self.export.show_regrade(figures.last_regrade)
-        self.risks.show_risks(figures.risks)
         self.export.show_filter(self.data)
         # The other tabs once the team table is painted: their reading must not slow it down.
         self.tabs_pending = True
         if isinstance(self.source, Store) and self.source.path is None:
             self._load_tabs()  # an in-memory store is read in place anyway (tests, demonstrations)
+        elif self.team.table.isVisible():
+            self.tabs_after_paint = True
+            self.tabs_timer.start(TABS_FALLBACK_MS)
         else:
-            self.tabs_timer.start()
+            self.tabs_timer.start(0)
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
         self.statusBar().showMessage(f"Showing {shown}.")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if self.first_timer.isActive() and handle is not None:
+            handle.installEventFilter(self)  # the first reading waits for it to be exposed
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and isinstance(watched, QWindow):
+            if self.first_timer.isActive() and watched.isExposed():
+                self.first_timer.start(0)  # fires once the exposed window has painted
+                watched.removeEventFilter(self)
+        elif self.tabs_after_paint and event.type() == QEvent.Type.Paint:
+            self.tabs_after_paint = False
+            self.tabs_timer.start(0)  # fires once this paint is done
+        return super().eventFilter(watched, event)
+
     def _load_tabs(self) -> None:
         self.tabs_pending = False
+        self.tabs_after_paint = False
         if self.data is None:
             return
         flt = self.data.filter
@@ -244,7 +297,8 @@ class DashboardWindow(QMainWindow):
 
     def _tabs_loaded(self, figures: TabFigures) -> None:
         self.rules.show_data(figures.breakdowns)
-        self.items.show_data(figures.items)
+        self.items.show_data(figures.items, figures.item_cells)
+        self.risks.show_risks(figures.risks)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
