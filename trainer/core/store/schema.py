@@ -561,3 +561,16 @@ def m0012_trainee_unit(db: Database) -> None:
             AND workstation_id = (SELECT value FROM meta WHERE key = 'workstation_id');
         """,
     )
+
+
+@_step
+def m0013_history_outbox(db: Database) -> None:
+    """Regraded answers wait for the central store again, which now keeps grade history too (a
+    regraded answer travels with its earlier grades; those sent before went without them)."""
+    _run(
+        db,
+        """
+        INSERT OR IGNORE INTO unsent_answers (seq)
+        SELECT seq FROM answers WHERE id IN (SELECT answer_id FROM grade_history)
+        """,
+    )

@@ -76,6 +76,7 @@ SCHEMA_STEPS = (
     "m0010_outcome_kinds",
     "m0011_trusted_keys",
     "m0012_trainee_unit",
+    "m0013_history_outbox",
 )
 # The meta key `trainer central set --unit` writes (central.sync.UNIT_KEY; a test reads it back).
 CENTRAL_UNIT_KEY = "central_unit"
