@@ -96,6 +96,11 @@ def tallies(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> dict[
     return _topic_tallies(db, flt, trainee_id)
 
 
+# Each trainee's last answer within the period (its position in the running sums).
+_LAST_AT = """(SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+             ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at"""
+
+
 # A trainee's answers in a period are consecutive in their history: their counts are the running
 # sums at the period's last answer less those before its first (`trainee_running`). The ends are
 # materialised so that the joins below compare plain columns: under row-level security (a central
@@ -107,8 +112,7 @@ _ENDS = """
         SELECT id AS trainee_id,
             (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
              ORDER BY r.answered_ts, r.seq LIMIT 1) AS first_at,
-            (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
-             ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at
+            {last_at}
         FROM trainees t WHERE {who}
     ) AS found
 """
@@ -129,8 +133,7 @@ _FROM_START_ENDS = """
     SELECT trainee_id, last_at, last_at / 2 AS mid_at
     FROM (
         SELECT id AS trainee_id,
-            (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
-             ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at
+            {last_at}
         FROM trainees t WHERE {who}
     ) AS found
 """
@@ -158,11 +161,11 @@ def _running_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dic
     else:
         who, who_params = "1 = 1", []
     if low is None:
-        ends = _FROM_START_ENDS.format(bounds=bounds, who=who)
+        ends = _FROM_START_ENDS.format(last_at=_LAST_AT.format(bounds=bounds), who=who)
         totals = ", ".join(f"l.c_{c}" for c in _COUNTED)
         sql, bound = _FROM_START.format(ends=ends, differences=totals), [*params, *who_params]
     else:
-        ends = _ENDS.format(bounds=bounds, who=who)
+        ends = _ENDS.format(bounds=bounds, last_at=_LAST_AT.format(bounds=bounds), who=who)
         differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
         sql = _RUNNING.format(ends=ends, differences=differences)
         bound = [*params, *params, *who_params]
