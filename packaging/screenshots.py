@@ -161,11 +161,12 @@ def main() -> int:
         window.load()
         wait_for(app, lambda: window.context is not None)
         store = window.context.store  # type: ignore[union-attr]
-        store.create_trainee("Priya Shah", "CH2231", "call-handler")
-        store.create_trainee("Tom Evans", "PC4410", "officer")
+        store.create_trainee("Priya Shah", "CH2231", "call-handler", "north-contact-centre")
+        store.create_trainee("Tom Evans", "PC4410", "officer", "south-response")
         window.show_start()
         window.start_view.name.setText("Sam Okafor")
         window.start_view.staff_number.setText("CH2307")
+        window.start_view.unit.setText("north-contact-centre")
         save(app, window, "start")
 
         window.start_view.create_button.click()

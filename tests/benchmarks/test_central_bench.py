@@ -5,6 +5,7 @@ are what carries over to a real server)."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import threading
@@ -21,7 +22,7 @@ from tests.conftest import _sql
 from tests.core import store_data
 from trainer.core.reports.figures import findings_by_rule, team_figures
 from trainer.core.reports.team import TeamFilter
-from trainer.core.store.answer_rows import ANSWER_COLUMNS
+from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
 from trainer.core.store.central.admin import grant_units
 from trainer.core.store.central.reader import CentralStore
 from trainer.core.store.central.sync import sync
@@ -92,8 +93,8 @@ def test_central_sync_against_psql_copy(
     print(
         f"central sync with nothing new at {ANSWERS:,} answers: {again.round_trips} round trip(s)"
     )
-    assert sync_s <= 2 * copy_s
     _nothing_new_is_constant(postgres_server, central_template, tmp_path, again.round_trips)
+    assert sync_s <= 2 * copy_s
 
 
 def _nothing_new_is_constant(server: Any, template: str, tmp_path: Path, trips: int) -> None:
@@ -215,10 +216,15 @@ def test_central_team_table_at_a_million_answers(
                   "target < 0.2x)")  # fmt: skip
             timings.append(s)
     with CentralStore(url.replace("postgres@", "bench_supervisor@")) as supervisor:
-        s = best(lambda: (team_figures(supervisor, TeamFilter()),
-                          findings_by_rule(supervisor, TeamFilter())))  # fmt: skip
-        print(f"... the same as a supervisor through row-level security: {s / scan_s:.3f}x")
-    assert max(timings) < 0.2 * scan_s
+        assert supervisor.query("SELECT count(*) FROM answers") == [(BIG,)]  # granted them all
+        for flt, label in ((TeamFilter(), "all dates"), (TeamFilter.last_days(), "last 90 days")):
+            s = best(lambda flt=flt: (team_figures(supervisor, flt),
+                                      findings_by_rule(supervisor, flt)))  # fmt: skip
+            print(f"... the same as a supervisor through row-level security ({label}): "
+                  f"{s * 1000:.0f} ms = {s / scan_s:.3f}x the owner's full scan")  # fmt: skip
+            timings.append(s)
+    print(f"load: {os.getloadavg()[0]:.1f}")
+    assert max(timings[0], timings[2]) < 0.2 * scan_s  # all dates, as the owner and a supervisor
 
 
 def _grow(url: str, times: int) -> None:

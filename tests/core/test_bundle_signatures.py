@@ -324,7 +324,6 @@ def test_an_import_failing_half_way_leaves_nothing(
     monkeypatch.setattr(bundles, "FIRST_CHUNK", 50)  # chunks of 50 answers
     monkeypatch.setattr(bundles, "MIN_CHUNK", 50)
     monkeypatch.setattr(bundles, "MAX_CHUNK", 50)
-    monkeypatch.setattr(bundles, "PAUSE_SECONDS", 0.0)
     real, calls = bundles.summarise, []
 
     def failing(conn: Any, after: int) -> None:
@@ -414,7 +413,6 @@ def test_an_import_killed_half_way_is_taken_out_at_the_next_start(
     before = _snapshot(b)
     for name, value in (("FIRST_CHUNK", 50), ("MIN_CHUNK", 50), ("MAX_CHUNK", 50)):
         monkeypatch.setattr(bundles, name, value)
-    monkeypatch.setattr(bundles, "PAUSE_SECONDS", 0.0)
     real, calls = bundles.summarise, []
 
     def killed(conn: Any, after: int) -> None:
@@ -519,5 +517,6 @@ def test_an_import_pauses_between_chunks_only_while_a_writer_waits(
     with files.waiting_to_write(c.path):  # as a trainee's submit does while it waits
         assert files.writer_waiting(c.path)
         assert _import(c, tmp_path / "a.bundle", trust=True).answers == 3_000
-    assert len(pauses) == 29 and set(pauses) == {bundles.PAUSE_SECONDS}
+    # after each of the 29 chunks but the last, polled until the waiting writer began (here never)
+    assert pauses == [bundles.PAUSE_STEP] * 29 * bundles.PAUSE_POLLS
     assert not files.writer_waiting(c.path)

@@ -15,7 +15,7 @@ from trainer.cli import main
 from trainer.core.errors import TrainerError
 from trainer.core.reports.figures import team_figures
 from trainer.core.reports.team import TeamFilter
-from trainer.core.store.central.admin import init_central
+from trainer.core.store.central.admin import grant_units, init_central
 from trainer.core.store.central.connection import connect
 from trainer.core.store.central.reader import CentralStore
 from trainer.core.store.central.schema import STEPS, migrate, schema_of
@@ -54,7 +54,8 @@ def test_a_workstation_login_can_push_but_read_nothing(
     central_url: str, units: dict[str, Any]
 ) -> None:
     with connect(as_login(central_url, units["ws"])) as conn:
-        for table in ("answers", "trainees", "quiz_sessions", "trainee_totals", "answer_rules"):
+        for table in ("answers", "trainees", "quiz_sessions", "trainee_totals", "answer_rules",
+                      "grade_history"):  # fmt: skip
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"SELECT count(*) FROM {table}")
             conn.rollback()
@@ -70,6 +71,13 @@ def test_a_supervisor_sees_only_the_units_granted(
 ) -> None:
     north = login(central_url, "sup")
     both = login(central_url, "sup")
+    with connect(central_url) as conn:  # an earlier grade of every answer, as a regrade leaves
+        conn.execute(
+            "INSERT INTO grade_history SELECT id, workstation_id, 1, trainee_id, answered_at, "
+            "answered_ts, 'b', 'e', score, findings, expected_decision, crime_groups, "
+            "scenario_hash, catalogue_edition, bank_hash FROM answers"
+        )
+        conn.commit()
     assert main(["central", "grant", north, "north", "--central", central_url]) == 0
     assert main(["central", "grant", both, "north", "south", "--central", central_url]) == 0
     with CentralStore(as_login(central_url, north)) as store:
@@ -77,6 +85,7 @@ def test_a_supervisor_sees_only_the_units_granted(
         assert {t.staff_number[:2] for t in people} == {"S1"} and len(people) == 3
         assert store.query("SELECT count(*) FROM answers") == [(30,)]
         assert store.query("SELECT count(*) FROM trainee_running") == [(30,)]
+        assert store.query("SELECT count(*) FROM grade_history") == [(30,)]
         assert team_figures(store, TeamFilter()).answers == 30
         with pytest.raises(TrainerError, match="permission denied"):
             store.query("INSERT INTO unit_grants VALUES (current_user, 'south')")
@@ -100,6 +109,41 @@ def test_moving_a_person_moves_what_supervisors_see(
     assert main(["central", "move", "S2-00000", "north", "--central", central_url]) == 0
     with CentralStore(as_login(central_url, north)) as store:
         assert len(store.trainees()) == 4
+        assert team_figures(store, TeamFilter()).answers == 40  # their running sums moved too
+        assert store.query("SELECT count(*) FROM trainee_running") == [(40,)]
+
+
+def test_a_store_from_before_units_on_running_sums_migrates_with_them(
+    postgres_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step c0007 fills the new unit column of the running sums from each person's unit."""
+    import trainer.core.store.central.sync as syncing
+
+    name = f"units_{os.getpid()}"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    url = postgres_server.url(name)
+    before = [n for n, _ in STEPS].index("c0007_running_units")
+    with connect(url) as conn:
+        migrate(conn, upto=before)
+    with monkeypatch.context() as patched:
+        patched.setattr(syncing, "STEPS", STEPS[:before])  # as the trainer of that time syncs
+        for unit, seed in (("north", 1), ("south", 2)):
+            with open_store(tmp_path / unit) as store:
+                store_data.seed(store, trainees=3, answers_each=10, seed_=seed)
+                configure(store, url, unit=unit)
+                sync(store, url)
+    assert init_central(url).applied == [n for n, _ in STEPS[before:]]
+    with connect(url) as conn:
+        rows = conn.execute(
+            "SELECT t.unit, count(*) FROM trainee_running r JOIN trainees t ON t.id = r.trainee_id "
+            "WHERE r.unit = t.unit GROUP BY t.unit ORDER BY 1"
+        ).fetchall()
+    assert rows == [("north", 30), ("south", 30)]
+    sup = login(url, "sup")
+    grant_units(url, sup, ["south"])
+    with CentralStore(as_login(url, sup)) as store:
+        assert team_figures(store, TeamFilter()).answers == 30
 
 
 def test_a_login_that_does_not_exist_is_named(central_url: str) -> None:

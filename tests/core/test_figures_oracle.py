@@ -26,6 +26,7 @@ FILTERS = [
     TeamFilter(topic="theft"),
     TeamFilter(since=date(2026, 3, 5), until=date(2026, 3, 9)),
     TeamFilter(since=date(2026, 4, 2)),
+    TeamFilter(role="officer", until=date(2026, 4, 21)),
     TeamFilter(until=date(2026, 4, 3), topic="violence"),
     TeamFilter(role="officer", since=date(2026, 4, 1), until=date(2026, 4, 2), topic="fraud"),
 ]

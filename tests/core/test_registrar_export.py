@@ -89,14 +89,13 @@ def test_expected_cells_stay_empty_without_the_bank_or_for_a_changed_scenario(
 def test_columns_later_steps_add_are_filled_when_present(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
-    """Certainty (adaptive practice), a unit, the bank hash and regrades."""
+    """Certainty (adaptive practice), a unit (m0012), the bank hash and regrades."""
     s = seed(catalogue)
     c = s.store.conn
     c.executescript(
         """
-        ALTER TABLE trainees ADD COLUMN unit TEXT;
         UPDATE answers SET certainty = 3, bank_hash = 'abc123';
-        UPDATE trainees SET unit = '=North, "A" team';
+        UPDATE trainees SET unit = 'north-a-team';
         INSERT INTO regrades (id, started_at, started_ts, bank_hash, catalogue_edition)
             VALUES (1, '2026-07-01T10:00:00.000+00:00', 0, 'abc123', '2026-27');
         """
@@ -112,7 +111,7 @@ def test_columns_later_steps_add_are_filled_when_present(
     rows = _rows(tmp_path / "a.csv")
     assert {r["certainty"] for r in rows} == {"3"}
     assert {r["bank hash"] for r in rows} == {"abc123"}
-    assert {r["unit"] for r in rows} == {'\'=North, "A" team'}
+    assert {r["unit"] for r in rows} == {"north-a-team"}  # the schema keeps units to slugs
     notes = [r["grade history"] for r in rows if r["grade history"]]
     assert notes == [
         "regraded 2026-07-01T10:00:00.000+00:00 (the scenario bank or catalogue changed): "
@@ -196,6 +195,7 @@ def test_a_database_without_the_optional_tables_still_exports(tmp_path: Path) ->
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE answers (id TEXT)")
     conn.execute("CREATE TABLE trainees (id TEXT)")
-    from trainer.core.store.export_cells import optional_sql
+    from trainer.core.store.export_cells import optional_sql, units
 
-    assert optional_sql(conn) == "'', '', '', ''"
+    assert optional_sql(conn) == "'', '', ''"
+    assert units(conn) == {}

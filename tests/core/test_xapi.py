@@ -114,6 +114,32 @@ def test_exporting_twice_gives_identical_files(tmp_path: Path, catalogue: Catalo
     assert not raw.startswith(b"\xef\xbb\xbf")  # JSON lines: no BOM
 
 
+def test_each_line_is_exactly_the_json_of_its_statement_whatever_the_ids_and_home(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """The lines are filled-in templates: they must be the bytes `json` gives for the same
+    statement, with quotes, backslashes and accents in the home page and the session ids."""
+    s = seed(catalogue)
+    xapi.set_home_page(s.store, 'https://lms.exämple.invalid/a"b\\c')
+    odd, upper = 's-1"é\\', s.sessions[1].upper()
+    with s.store.write() as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        for old, new in ((s.sessions[0], odd), (s.sessions[1], upper)):
+            conn.execute("UPDATE quiz_sessions SET id = ? WHERE id = ?", [new, old])
+            conn.execute("UPDATE answers SET session_id = ? WHERE session_id = ?", [new, old])
+    xapi.export_xapi(s.store, tmp_path / "x.jsonl")
+    lines = (tmp_path / "x.jsonl").read_text(encoding="ascii").splitlines()
+    for line in lines:
+        statement = json.loads(line)
+        assert json.dumps(statement, separators=(",", ":")) == line
+    got = [json.loads(line) for line in lines]
+    registrations = {st["context"]["registration"] for st in got}
+    assert registrations >= {s.sessions[1], xapi.registration(odd)}  # the UUID, in lowercase
+    quizzes = {st["object"]["id"] for st in got if st["verb"]["id"] == xapi.COMPLETED}
+    home = 'https://lms.exämple.invalid/a"b\\c/xapi/crime-recording-trainer/quizzes/'
+    assert {home + odd, home + upper} <= quizzes
+
+
 def test_a_session_id_that_is_not_a_uuid_gets_a_derived_registration() -> None:
     assert xapi.registration("abc") == str(uuid.uuid5(xapi.NAMESPACE, "session:abc"))
     u = "0193a0b2-0000-7000-8000-000000000001"

@@ -82,7 +82,24 @@ def cmd_move(args: argparse.Namespace) -> int:
     assert url is not None
     name = move_person(url, args.staff_number, args.unit)
     out(f"{name} ({args.staff_number}) is now in unit {args.unit}")
+    if _move_here(args.data_dir, args.staff_number, args.unit):
+        out(f"this workstation's profile for {args.staff_number} is now in unit {args.unit} too")
     return 0
+
+
+def _move_here(data_dir: str | None, staff_number: str, unit: str) -> bool:
+    """Keep this workstation's profile (if it has one) in the unit the central store now gives."""
+    from trainer.core import paths
+    from trainer.core.store.files import DB_NAME
+    from trainer.core.store.sqlite import open_store
+
+    if not (paths.user_data_dir(data_dir) / DB_NAME).exists():
+        return False  # an administrator's machine: no database to create here
+    with open_store(data_dir) as store:
+        found = [t for t in store.trainees() if t.staff_number == staff_number]
+        for trainee in found:
+            store.set_trainee_unit(trainee.id, unit)
+    return bool(found)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -170,6 +170,12 @@ def cmd_trainees(args: argparse.Namespace) -> int:
     from trainer.core.store.sqlite import open_store
 
     with open_store(args.data_dir) as store:
+        if args.set_unit:
+            staff_number, unit = args.set_unit
+            trainee = store.set_trainee_unit(staff_number, unit)
+            where = f"in unit {trainee.unit}" if trainee.unit else "in no unit"
+            print(f"{trainee.name} ({trainee.staff_number}) is now {where} on this workstation")
+            return 0
         for t in store.trainees():
             print(f"{t.id}  {t.staff_number}  {t.role}  {t.name}")
     return 0
@@ -222,4 +228,8 @@ def add_commands(sub: Subparsers) -> None:
     command("key", "show this workstation's bundle-signing key fingerprint", cmd_key)
     p = command("regrade", "grade every stored answer again against the current bank", cmd_regrade)
     p.add_argument("--dry-run", action="store_true", help="change nothing; say what would change")
-    command("trainees", "list trainee profiles (id, staff number, role, name)", cmd_trainees)
+    p = command("trainees", "list trainee profiles (id, staff number, role, name)", cmd_trainees)
+    p.add_argument(
+        "--set-unit", nargs=2, metavar=("STAFF_NUMBER", "UNIT"),
+        help="put a profile in a unit on this workstation (\"\" for none)",
+    )  # fmt: skip

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.start_view.trainee_chosen.connect(self.choose_trainee)
         self.start_view.profile_requested.connect(self.create_profile)
+        self.start_view.unit_requested.connect(self.change_unit)
         self.start_view.trainee_selected.connect(self._offer_resume)
         self.start_view.resume_requested.connect(self.resume_quiz)
         self.start_view.discard_requested.connect(self.discard_quiz)
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage(bank)
         self.start_view.set_trainees(context.store.trainees())
+        self.start_view.set_default_unit(context.store.workstation_unit())
         self.start_view.set_ready(True, note)
         self._start_sync(context)
         self._update_actions()
@@ -246,12 +248,19 @@ class MainWindow(QMainWindow):
     # Pages -------------------------------------------------------------------------------------
 
     @reports_errors
-    def create_profile(self, name: str, staff_number: str, role: str) -> None:
+    def create_profile(self, name: str, staff_number: str, role: str, unit: str = "") -> None:
         assert self.context is not None
-        trainee = self.context.store.create_trainee(name, staff_number, role)
+        trainee = self.context.store.create_trainee(name, staff_number, role, unit)
         self.start_view.clear_form()
         self.start_view.set_trainees(self.context.store.trainees(), trainee.id)
         self.choose_trainee(trainee)
+
+    @reports_errors
+    def change_unit(self, trainee: Trainee, unit: str) -> None:
+        """Put the profile in a unit on this workstation; the list keeps it selected."""
+        assert self.context is not None
+        changed = self.context.store.set_trainee_unit(trainee.id, unit)
+        self.start_view.set_trainees(self.context.store.trainees(), changed.id)
 
     def choose_trainee(self, trainee: Trainee) -> None:
         self.trainee = trainee

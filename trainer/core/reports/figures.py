@@ -96,18 +96,28 @@ def tallies(db: Reader, flt: TeamFilter, trainee_id: str | None = None) -> dict[
     return _topic_tallies(db, flt, trainee_id)
 
 
+# Each trainee's last answer within the period (its position in the running sums).
+_LAST_AT = """(SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+             ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at"""
+
+
 # A trainee's answers in a period are consecutive in their history: their counts are the running
-# sums at the period's last answer less those before its first (`trainee_running`).
+# sums at the period's last answer less those before its first (`trainee_running`). The ends are
+# materialised so that the joins below compare plain columns: under row-level security (a central
+# supervisor) PostgreSQL looks a row up by index only through leakproof conditions, and a
+# condition holding a sub-select or arithmetic is not one (it would hash the whole table instead).
 _ENDS = """
-    SELECT id AS trainee_id,
-        (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
-         ORDER BY r.answered_ts, r.seq LIMIT 1) AS first_at,
-        (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
-         ORDER BY r.answered_ts DESC, r.seq DESC LIMIT 1) AS last_at
-    FROM trainees t WHERE {who}
+    SELECT trainee_id, first_at, last_at, first_at + (last_at - first_at + 1) / 2 - 1 AS mid_at
+    FROM (
+        SELECT id AS trainee_id,
+            (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
+             ORDER BY r.answered_ts, r.seq LIMIT 1) AS first_at,
+            {last_at}
+        FROM trainees t WHERE {who}
+    ) AS found
 """
 _RUNNING = """
-    WITH ends AS ({ends})
+    WITH ends AS MATERIALIZED ({ends})
     SELECT e.trainee_id, l.position - f.position + 1,
         {differences},
         l.answered_ts,
@@ -115,8 +125,24 @@ _RUNNING = """
     FROM ends e
     JOIN trainee_running f ON f.trainee_id = e.trainee_id AND f.position = e.first_at
     JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
-    LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id
-        AND m.position = e.first_at + (e.last_at - e.first_at + 1) / 2 - 1
+    LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id AND m.position = e.mid_at
+"""
+# Without a first day the period starts with each trainee's first answer (position 1, nothing
+# before it): the running sums at its last answer are the counts; the first end is not looked up.
+_FROM_START_ENDS = """
+    SELECT trainee_id, last_at, last_at / 2 AS mid_at
+    FROM (
+        SELECT id AS trainee_id,
+            {last_at}
+        FROM trainees t WHERE {who}
+    ) AS found
+"""
+_FROM_START = """
+    WITH ends AS MATERIALIZED ({ends})
+    SELECT e.trainee_id, l.position, {differences}, l.answered_ts, coalesce(m.c_score, 0)
+    FROM ends e
+    JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
+    LEFT JOIN trainee_running m ON m.trainee_id = e.trainee_id AND m.position = e.mid_at
 """
 _COUNTED = ("exam", "score", "record_n", "record_k", "exact_k", "cancel_n", "cancel_k")
 
@@ -134,11 +160,16 @@ def _running_tallies(db: Reader, flt: TeamFilter, trainee_id: str | None) -> dic
         who, who_params = "t.role = ?", [flt.role]
     else:
         who, who_params = "1 = 1", []
-    ends = _ENDS.format(bounds=bounds, who=who)
-    differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
-    rows = db.query(
-        _RUNNING.format(ends=ends, differences=differences), [*params, *params, *who_params]
-    )
+    if low is None:
+        ends = _FROM_START_ENDS.format(last_at=_LAST_AT.format(bounds=bounds), who=who)
+        totals = ", ".join(f"l.c_{c}" for c in _COUNTED)
+        sql, bound = _FROM_START.format(ends=ends, differences=totals), [*params, *who_params]
+    else:
+        ends = _ENDS.format(bounds=bounds, last_at=_LAST_AT.format(bounds=bounds), who=who)
+        differences = ", ".join(f"l.c_{c} - f.c_{c} + f.{c}" for c in _COUNTED)
+        sql = _RUNNING.format(ends=ends, differences=differences)
+        bound = [*params, *params, *who_params]
+    rows = db.query(sql, bound)
     return {r[0]: tally(r[1:10], r[10]) for r in rows}
 
 

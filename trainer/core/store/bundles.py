@@ -71,7 +71,9 @@ MAX_LINE = 1024 * 1024  # a stored answer at every limit is far smaller (checked
 MAX_ROWS = 100_000_000  # per kind, in the signed counts
 CHUNK_SECONDS = 0.25  # how long one import chunk may hold the write lock
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 50_000  # answers per chunk, adapted to its time
-PAUSE_SECONDS = 0.12  # between chunks when a writer waits: over SQLite's longest busy sleep
+# Between chunks, while another writer waits: poll until it has begun its transaction, for at
+# most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
+PAUSE_STEP, PAUSE_POLLS = 0.01, 30
 READ_BLOCK = 1024 * 1024
 HEADER_KEYS = {
     "format", "version", "workstation_id", "public_key", "counts", "payload_bytes",
@@ -782,8 +784,7 @@ class _Import:
                         break
                 took = time.perf_counter() - started
                 size = max(MIN_CHUNK, min(MAX_CHUNK, int(size * CHUNK_SECONDS / max(took, 1e-3))))
-                if writer_waiting(store.path):
-                    time.sleep(PAUSE_SECONDS)  # let a waiting writer (a trainee) in
+                _let_writers_in(store.path)
         except BaseException:
             undo_import(store, import_id)
             raise
@@ -796,6 +797,14 @@ class _Import:
         for table in ("stage_trainees", "stage_sessions", "stage_answers", "stage_resets"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         self._commit()
+
+
+def _let_writers_in(database: Path | None) -> None:
+    """Pause while another writer waits for the database (see `files.waiting_to_write`)."""
+    for _ in range(PAUSE_POLLS):
+        if not writer_waiting(database):
+            return
+        time.sleep(PAUSE_STEP)
 
 
 def _bulk_pragmas(conn: sqlite3.Connection) -> Callable[[], None]:

@@ -30,6 +30,7 @@ from trainer.core.store.export_cells import (
     RegistrarCells,
     cell,
     optional_sql,
+    units,
 )
 from trainer.core.store.sqlite import Store
 
@@ -113,13 +114,14 @@ def _answer_chunks(
     titles, lists = _Cache(cell), _Cache(tags)
     more = RegistrarCells(bank).row
     with store.guard():
+        unit = units(store.conn)
         query = _ANSWER_QUERY.format(where=where, optional=optional_sql(store.conn))
         cursor = store.conn.execute(query, params)
         while rows := cursor.fetchmany(CHUNK):
             lines = [
                 f"{people[t]},{s},{titles[ti]},{lists[tp]},{mid},{lists[k]},{tail},"
-                f"{more(c, an, s, sh, fi, hi, ws, un, ed, bh)}\r\n"
-                for t, s, ti, tp, mid, k, tail, an, sh, fi, ws, ed, c, hi, un, bh in rows
+                f"{more(c, an, s, sh, fi, hi, ws, unit.get(t, ''), ed, bh)}\r\n"
+                for t, s, ti, tp, mid, k, tail, an, sh, fi, ws, ed, c, hi, bh in rows
             ]
             yield len(rows), "".join(lines).encode("utf-8")
 

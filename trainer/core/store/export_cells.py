@@ -99,8 +99,8 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 
 def optional_sql(conn: sqlite3.Connection, alias: str = "a") -> str:
-    """SQL for certainty, grade history, unit and bank hash: '' where the schema has none yet."""
-    answers, trainees = _columns(conn, "answers"), _columns(conn, "trainees")
+    """SQL for certainty, grade history and bank hash: '' where the schema has none yet."""
+    answers = _columns(conn, "answers")
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     certainty = f"coalesce({alias}.certainty, '')" if "certainty" in answers else "''"
     if {"grade_history", "regrades"} <= tables:
@@ -110,14 +110,15 @@ def optional_sql(conn: sqlite3.Connection, alias: str = "a") -> str:
             WHERE h.answer_id = {alias}.id), '')"""
     else:
         history = "''"
-    if "unit" in answers:
-        unit = f"coalesce({alias}.unit, '')"
-    elif "unit" in trainees:
-        unit = f"coalesce((SELECT unit FROM trainees WHERE id = {alias}.trainee_id), '')"
-    else:
-        unit = "''"
     bank = f"coalesce({alias}.bank_hash, '')" if "bank_hash" in answers else "''"
-    return f"{certainty}, {history}, {unit}, {bank}"
+    return f"{certainty}, {history}, {bank}"
+
+
+def units(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each profile's unit by trainee id (m0012), looked up per row in Python: cheaper than SQL."""
+    if "unit" not in _columns(conn, "trainees"):
+        return {}
+    return dict(conn.execute("SELECT id, unit FROM trainees WHERE unit IS NOT NULL").fetchall())
 
 
 class RegistrarCells:

@@ -153,6 +153,16 @@ def _check_size(record: AnswerRecord) -> None:
             raise TrainerError(f"{what}: has {size:,} (characters or items); the limit is {limit}")
 
 
+def check_unit(text: str | None) -> str | None:
+    """A unit as typed ("North Custody") made a unit slug ("north-custody"); None when blank."""
+    value = re.sub(r"[\s_]+", "-", (text or "").strip().lower())
+    if not value:
+        return None
+    if len(value) > limits.SLUG:
+        raise TrainerError(f"unit: is {len(value)} characters long; the limit is {limits.SLUG}")
+    return check_slug(value, "unit")
+
+
 @dataclass(frozen=True)
 class Trainee:
     id: str
@@ -160,6 +170,7 @@ class Trainee:
     staff_number: str
     role: str  # call-handler | officer
     created_at: datetime
+    unit: str | None = None  # as this workstation knows it; a central store keeps its own
 
     @staticmethod
     def checked(name: str, staff_number: str, role: str) -> tuple[str, str, str]:

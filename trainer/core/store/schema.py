@@ -540,3 +540,37 @@ def m0011_trusted_keys(db: Database) -> None:
         )
         """,
     )
+
+
+@_step
+def m0012_trainee_unit(db: Database) -> None:
+    """The unit a profile belongs to, as this workstation knows it (the answers CSV's `unit`).
+
+    A central store keeps its own unit per person and stays authoritative for who may read whom;
+    a profile's unit is what this workstation proposes when it first files the person. Profiles
+    made before this step take the unit the workstation was configured to send
+    (`trainer central set --unit`) when they were made here: what the central store received.
+    """
+    _run(
+        db,
+        f"""
+        ALTER TABLE trainees ADD COLUMN unit TEXT
+            CHECK (unit IS NULL OR (length(unit) <= 80 AND {_slug("unit")}));
+        UPDATE trainees SET unit = (SELECT value FROM meta WHERE key = 'central_unit')
+            WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'central_unit')
+            AND workstation_id = (SELECT value FROM meta WHERE key = 'workstation_id');
+        """,
+    )
+
+
+@_step
+def m0013_history_outbox(db: Database) -> None:
+    """Regraded answers wait for the central store again, which now keeps grade history too (a
+    regraded answer travels with its earlier grades; those sent before went without them)."""
+    _run(
+        db,
+        """
+        INSERT OR IGNORE INTO unsent_answers (seq)
+        SELECT seq FROM answers WHERE id IN (SELECT answer_id FROM grade_history)
+        """,
+    )

@@ -11,6 +11,7 @@ plain SQL: it is imported only to create or migrate a database, or when `Store.d
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,6 +47,7 @@ from trainer.core.store.records import (
     SessionRow,
     Trainee,
     check_slug,
+    check_unit,
     from_iso,
     new_id,
     now,
@@ -73,7 +75,11 @@ SCHEMA_STEPS = (
     "m0009_xapi_sent",
     "m0010_outcome_kinds",
     "m0011_trusted_keys",
+    "m0012_trainee_unit",
+    "m0013_history_outbox",
 )
+# The meta key `trainer central set --unit` writes (central.sync.UNIT_KEY; a test reads it back).
+CENTRAL_UNIT_KEY = "central_unit"
 MIGRATIONS_QUERY = (
     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'trainer' ORDER BY rowid"
 )
@@ -176,9 +182,11 @@ class Store:
 
     # Trainees and sessions ------------------------------------------------------------------
 
-    def create_trainee(self, name: str, staff_number: str, role: str) -> Trainee:
+    def create_trainee(
+        self, name: str, staff_number: str, role: str, unit: str | None = None
+    ) -> Trainee:
         name, staff_number, role = Trainee.checked(name, staff_number, role)
-        trainee = Trainee(new_id(), name, staff_number, role, now())
+        trainee = Trainee(new_id(), name, staff_number, role, now(), check_unit(unit))
         with self.write() as conn:
             taken = conn.execute(
                 "SELECT name FROM trainees WHERE staff_number = ?", [staff_number]
@@ -186,31 +194,47 @@ class Store:
             if taken:
                 raise TrainerError(f"staff number: {staff_number} is already used by {taken[0]}")
             conn.execute(
-                "INSERT INTO trainees (id, name, staff_number, role, created_at, workstation_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO trainees (id, name, staff_number, role, created_at, workstation_id,"
+                " unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [trainee.id, name, staff_number, role, to_iso(trainee.created_at),
-                 self.workstation_id],
+                 self.workstation_id, trainee.unit],
             )  # fmt: skip
         return trainee
 
+    def set_trainee_unit(self, trainee_id: str, unit: str | None) -> Trainee:
+        """Put a profile in a unit (None: no unit) on this workstation; returns it changed."""
+        trainee = self.trainee(trainee_id)
+        unit = check_unit(unit)
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE trainees SET unit = ? WHERE id = ? AND unit IS NOT ?",
+                [unit, trainee.id, unit],
+            )
+        return dataclasses.replace(trainee, unit=unit)
+
+    def workstation_unit(self) -> str | None:
+        """The unit this workstation's new profiles join (`trainer central set --unit`), if set."""
+        rows = self.query("SELECT value FROM meta WHERE key = ?", [CENTRAL_UNIT_KEY])
+        return str(rows[0][0]) if rows else None
+
     def trainees(self) -> list[Trainee]:
         rows = self.query(
-            "SELECT id, name, staff_number, role, created_at FROM trainees "
+            "SELECT id, name, staff_number, role, created_at, unit FROM trainees "
             "ORDER BY name COLLATE NOCASE, staff_number"
         )
-        return [Trainee(r[0], r[1], r[2], r[3], from_iso(r[4])) for r in rows]
+        return [Trainee(r[0], r[1], r[2], r[3], from_iso(r[4]), r[5]) for r in rows]
 
     def trainee(self, trainee_id: str) -> Trainee:
         """The trainee with this id (or, failing that, this staff number)."""
         rows = self.query(
-            "SELECT id, name, staff_number, role, created_at FROM trainees "
+            "SELECT id, name, staff_number, role, created_at, unit FROM trainees "
             "WHERE id = ? OR staff_number = ? ORDER BY id = ? DESC LIMIT 1",
             [trainee_id, trainee_id, trainee_id],
         )
         if not rows:
             raise TrainerError(f"trainee: no trainee with id or staff number {trainee_id!r}")
         r = rows[0]
-        return Trainee(r[0], r[1], r[2], r[3], from_iso(r[4]))
+        return Trainee(r[0], r[1], r[2], r[3], from_iso(r[4]), r[5])
 
     def start_session(self, trainee_id: str, mode: str) -> str:
         check_slug(mode, "mode")

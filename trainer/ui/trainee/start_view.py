@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -28,9 +29,29 @@ if TYPE_CHECKING:
     from trainer.core.store.records import Trainee
 
 ROLE_NAMES = {"call-handler": "Call-handler", "officer": "Officer"}  # models.AUDIENCES, named
-TRAINEE_COLUMNS = (
-    Column("Trainee", lambda t: f"{t.name} — {t.staff_number} ({ROLE_NAMES.get(t.role, t.role)})"),
-)
+
+
+def describe_trainee(trainee: Trainee) -> str:
+    """A profile as the list shows it: name, staff number, role and (when known) unit."""
+    role = ROLE_NAMES.get(trainee.role, trainee.role)
+    unit = f", {trainee.unit}" if trainee.unit else ""
+    return f"{trainee.name} — {trainee.staff_number} ({role}{unit})"
+
+
+TRAINEE_COLUMNS = (Column("Trainee", describe_trainee),)
+
+
+class UnitDialog:
+    @classmethod
+    def ask(cls, parent: QWidget | None, trainee: Trainee) -> str | None:
+        """The unit typed for this profile ("" for none), or None when cancelled."""
+        text, ok = QInputDialog.getText(
+            parent, "Change unit",
+            f"Unit of {trainee.name} ({trainee.staff_number}), e.g. north-custody; "
+            "leave it empty for none:",
+            text=trainee.unit or "",
+        )  # fmt: skip
+        return text if ok else None
 
 
 def describe_unfinished(left: Unfinished) -> str:
@@ -51,7 +72,8 @@ def describe_unfinished(left: Unfinished) -> str:
 
 class StartView(QWidget):
     trainee_chosen = Signal(object)  # Trainee
-    profile_requested = Signal(str, str, str)  # name, staff number, role
+    profile_requested = Signal(str, str, str, str)  # name, staff number, role, unit
+    unit_requested = Signal(object, str)  # Trainee, the unit typed for it ("" for none)
     trainee_selected = Signal(object)  # Trainee: the list's current profile changed
     resume_requested = Signal(object)  # Trainee
     discard_requested = Signal(object)  # Trainee
@@ -74,6 +96,11 @@ class StartView(QWidget):
         self.list.setAlternatingRowColors(True)
         self.continue_button = button("&Continue as this trainee", "Continue as this trainee", self)
         self.continue_button.setEnabled(False)
+        self.unit_button = button("Chan&ge unit…", "Change the unit of this profile", self)
+        self.unit_button.setToolTip(
+            "The unit this profile belongs to on this workstation (shown in the answers CSV)"
+        )
+        self.unit_button.setEnabled(False)
         self.status = wrapped("Loading the scenario bank…", "Status", self)
         self.resume_box = QGroupBox("Unfinished quiz", self)
         self.resume_text = wrapped("", "Unfinished quiz", self.resume_box)
@@ -103,7 +130,11 @@ class StartView(QWidget):
         self.empty_hint = QLabel("No profiles yet on this workstation: create yours on the right.")
         self.empty_hint.setWordWrap(True)
         choose_layout.addWidget(self.empty_hint)
-        choose_layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignRight)
+        profile_buttons = QHBoxLayout()
+        profile_buttons.addWidget(self.unit_button)
+        profile_buttons.addStretch(1)
+        profile_buttons.addWidget(self.continue_button)
+        choose_layout.addLayout(profile_buttons)
         choose_layout.addWidget(self.resume_box)
 
         self.name = QLineEdit(self)
@@ -116,6 +147,11 @@ class StartView(QWidget):
         self.role.setAccessibleName("Role")
         for role, role_name in ROLE_NAMES.items():
             self.role.addItem(role_name, role)
+        self.unit = QLineEdit(self)
+        self.unit.setAccessibleName("Unit")
+        self.unit.setMaxLength(80)
+        self.unit.setPlaceholderText("optional, e.g. north-custody")
+        self._default_unit = ""
         self.create_button = button("C&reate profile", "Create profile", self)
         create = QGroupBox("New trainee", self)
         form = QFormLayout(create)
@@ -123,6 +159,7 @@ class StartView(QWidget):
             ("&Name:", self.name),
             ("&Staff number:", self.staff_number),
             ("R&ole:", self.role),
+            ("Un&it:", self.unit),
         ):
             label = QLabel(text, create)
             label.setBuddy(field)
@@ -154,14 +191,18 @@ class StartView(QWidget):
         self.discard_button.clicked.connect(lambda: self._emit_current(self.discard_requested))
         self.create_button.clicked.connect(self._create)
         self.staff_number.returnPressed.connect(self._create)
+        self.unit.returnPressed.connect(self._create)
+        self.unit_button.clicked.connect(self._change_unit)
         QWidget.setTabOrder(self.search, self.list)
-        QWidget.setTabOrder(self.list, self.continue_button)
+        QWidget.setTabOrder(self.list, self.unit_button)
+        QWidget.setTabOrder(self.unit_button, self.continue_button)
         QWidget.setTabOrder(self.continue_button, self.resume_button)
         QWidget.setTabOrder(self.resume_button, self.discard_button)
         QWidget.setTabOrder(self.discard_button, self.name)
         QWidget.setTabOrder(self.name, self.staff_number)
         QWidget.setTabOrder(self.staff_number, self.role)
-        QWidget.setTabOrder(self.role, self.create_button)
+        QWidget.setTabOrder(self.role, self.unit)
+        QWidget.setTabOrder(self.unit, self.create_button)
 
     def set_trainees(self, trainees: Sequence[Trainee], select_id: str | None = None) -> None:
         self.trainees.set_rows(trainees)
@@ -172,6 +213,7 @@ class StartView(QWidget):
         elif self.found.rowCount():
             self.list.setCurrentIndex(self.found.index(0, 0))
         self.continue_button.setEnabled(bool(trainees))
+        self.unit_button.setEnabled(self.list.currentIndex().isValid())
         self.empty_hint.setVisible(not trainees)
         self.offer_resume(None)
         self._emit_current(self.trainee_selected)
@@ -206,9 +248,17 @@ class StartView(QWidget):
     def clear_form(self) -> None:
         self.name.clear()
         self.staff_number.clear()
+        self.unit.setText(self._default_unit)
+
+    def set_default_unit(self, unit: str | None) -> None:
+        """Offer the unit this workstation's new profiles join (`trainer central set --unit`)."""
+        if self.unit.text() == self._default_unit:
+            self.unit.setText(unit or "")
+        self._default_unit = unit or ""
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.continue_button.setEnabled(current.isValid() and self.create_button.isEnabled())
+        self.unit_button.setEnabled(current.isValid())
         self.offer_resume(None)
         self._emit_current(self.trainee_selected)
 
@@ -229,5 +279,15 @@ class StartView(QWidget):
     def _create(self) -> None:
         if self.create_button.isEnabled():
             self.profile_requested.emit(
-                self.name.text(), self.staff_number.text(), self.role.currentData()
-            )
+                self.name.text(), self.staff_number.text(), self.role.currentData(),
+                self.unit.text(),
+            )  # fmt: skip
+
+    def _change_unit(self) -> None:
+        index = self.list.currentIndex()
+        if not index.isValid():
+            return
+        trainee = self.trainees.row_at(self.found.mapToSource(index))
+        unit = UnitDialog.ask(self, trainee)
+        if unit is not None:
+            self.unit_requested.emit(trainee, unit)

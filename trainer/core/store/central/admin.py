@@ -19,10 +19,10 @@ SUPERVISOR_ROLE = "trainer_supervisor"
 _READ = (
     "trainees", "profiles", "quiz_sessions", "answers", "answer_topics", "trainee_totals",
     "trainee_findings", "answer_kinds", "answer_rules", "answer_groups", "trainee_running",
-    "unit_grants",
+    "unit_grants", "grade_history",
 )  # fmt: skip
-_STAGE = ("stage_trainees", "stage_sessions", "stage_answers")
-_INGEST = ("ingest_profiles(uuid)", "ingest_results(uuid)")
+_STAGE = ("stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history")
+_INGEST = ("ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)")
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,14 @@ def move_person(url: str, staff_number: str, unit: str) -> str:
     check_slug(unit, "unit")
     with connect(url) as conn, guard(url, f"moving {staff_number}"):
         row = conn.execute(
-            "UPDATE trainees SET unit = %s WHERE staff_number = %s RETURNING name",
+            "UPDATE trainees SET unit = %s WHERE staff_number = %s RETURNING name, id",
             [unit, staff_number],
         ).fetchone()
         if row is None:
             raise TrainerError(f"staff number: nobody has {staff_number!r} in the central store")
+        # the unit is kept on the running sums too (schema step c0007); the row lock taken above
+        # makes a sync filing this person's answers meanwhile wait for this move
+        conn.execute("UPDATE trainee_running SET unit = %s WHERE trainee_id = %s", [unit, row[1]])
         conn.commit()
         return str(row[0])
 

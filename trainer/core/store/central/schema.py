@@ -232,6 +232,119 @@ def c0004_outcome_kinds(conn: Conn) -> None:
     )
 
 
+@_step
+def c0005_grade_history(conn: Conn) -> None:
+    """Each regraded answer's earlier grade, as its workstation keeps it (`grade_history` joined
+    to its regrade), keyed by that workstation's regrade; filed by `ingest_history`."""
+    _run(
+        conn,
+        """
+        CREATE TABLE grade_history (
+            answer_id text NOT NULL,
+            workstation_id text NOT NULL,  -- the workstation that regraded the answer
+            regrade_id bigint NOT NULL,  -- ... and its number for that regrade
+            trainee_id text NOT NULL,
+            regraded_at text NOT NULL,
+            regraded_ts double precision NOT NULL,
+            regrade_bank_hash text NOT NULL,  -- the bank and rules the answer was regraded under
+            regrade_catalogue_edition text NOT NULL,
+            score integer NOT NULL,  -- the grade before that regrade
+            findings text NOT NULL,
+            expected_decision text NOT NULL,
+            crime_groups text NOT NULL,
+            scenario_hash text NOT NULL,
+            catalogue_edition text NOT NULL,
+            bank_hash text,
+            PRIMARY KEY (answer_id, workstation_id, regrade_id)
+        );
+        CREATE INDEX grade_history_by_trainee ON grade_history (trainee_id);
+        ALTER TABLE grade_history ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY by_unit ON grade_history FOR SELECT
+            USING (trainee_id IN (SELECT id FROM trainees));
+        CREATE UNLOGGED TABLE stage_grade_history (
+            batch uuid NOT NULL, answer_id text NOT NULL, workstation_id text NOT NULL,
+            regrade_id bigint NOT NULL, regraded_at text NOT NULL,
+            regraded_ts double precision NOT NULL, regrade_bank_hash text NOT NULL,
+            regrade_catalogue_edition text NOT NULL, score integer NOT NULL,
+            findings text NOT NULL, expected_decision text NOT NULL, crime_groups text NOT NULL,
+            scenario_hash text NOT NULL, catalogue_edition text NOT NULL, bank_hash text
+        );
+        CREATE INDEX stage_grade_history_by_batch ON stage_grade_history (batch);
+        -- after ingest_results, in the same transaction: the history of answers it filed (that of
+        -- an answer held back waits with it, and is sent again with it)
+        CREATE FUNCTION ingest_history(p_batch uuid) RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog AS $$
+        DECLARE
+            v_added bigint;
+        BEGIN
+            INSERT INTO grade_history (answer_id, workstation_id, regrade_id, trainee_id,
+                regraded_at, regraded_ts, regrade_bank_hash, regrade_catalogue_edition, score,
+                findings, expected_decision, crime_groups, scenario_hash, catalogue_edition,
+                bank_hash)
+            SELECT s.answer_id, s.workstation_id, s.regrade_id, a.trainee_id, s.regraded_at,
+                s.regraded_ts, s.regrade_bank_hash, s.regrade_catalogue_edition, s.score,
+                s.findings, s.expected_decision, s.crime_groups, s.scenario_hash,
+                s.catalogue_edition, s.bank_hash
+            FROM stage_grade_history s JOIN answers a ON a.id = s.answer_id
+            WHERE s.batch = p_batch
+            ON CONFLICT DO NOTHING;
+            GET DIAGNOSTICS v_added = ROW_COUNT;
+            DELETE FROM stage_grade_history WHERE batch = p_batch;
+            RETURN v_added;
+        END $$;
+        """,
+    )
+
+
+@_step
+def c0006_regrade_topics(conn: Conn) -> None:
+    """A regraded answer also takes the topics, title and kind it now copies from its scenario, as
+    `trainer regrade` updates them on the workstation (`ingest_results` is otherwise c0002's)."""
+    _run(conn, _c0006_ingest_results())
+
+
+def _c0006_ingest_results() -> str:
+    old = "bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap"
+    new = f"{old}, topics = s.topics, scenario_title = s.scenario_title, kind = s.kind"
+    script = _INGEST_RESULTS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    assert script.count(old) == 1
+    return script.replace(old, new)
+
+
+@_step
+def c0007_running_units(conn: Conn) -> None:
+    """Each person's unit on their running sums, and the supervisors' policy there a plain test of
+    it against the login's units (one look-up per query): the team table looks the running sums up
+    by index, and PostgreSQL costs the former policy's nested sub-select again at every look-up, so
+    it hashed the whole table for a supervisor instead. `move_person` keeps the column."""
+    old = (
+        "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w\n"
+        "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)"
+    )
+    new = (
+        "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w, u.unit\n"
+        "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)\n"
+        "        JOIN trainees u ON u.id = s.trainee_id"
+    )
+    ingest = _c0006_ingest_results()
+    rebuild = _REBUILD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    assert ingest.count(old) == rebuild.count(old) == 1
+    _run(
+        conn,
+        f"""
+        ALTER TABLE trainee_running ADD COLUMN unit text NOT NULL DEFAULT '{DEFAULT_UNIT}';
+        UPDATE trainee_running r SET unit = t.unit FROM trainees t
+        WHERE t.id = r.trainee_id AND t.unit <> '{DEFAULT_UNIT}';
+        ALTER TABLE trainee_running ALTER COLUMN unit DROP DEFAULT;
+        DROP POLICY by_unit ON trainee_running;
+        CREATE POLICY by_unit ON trainee_running FOR SELECT USING (
+            unit = ANY (ARRAY(SELECT g.unit FROM unit_grants g WHERE g.login = current_user)));
+        {ingest.replace(old, new)}
+        {rebuild.replace(old, new)}
+        """,
+    )
+
+
 _BY_TRAINEE = (
     "profiles", "quiz_sessions", "answers", "trainee_totals", "trainee_findings", "answer_kinds",
     "answer_rules", "answer_groups", "trainee_running",

@@ -31,6 +31,20 @@ BATCH = 25_000  # answers per central transaction
 URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
 _TRAINEE_COLUMNS = "id, name, staff_number, role, created_at, workstation_id"
 _SESSION_COLUMNS = "id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id"
+_HISTORY_COLUMNS = (
+    "answer_id, workstation_id, regrade_id, regraded_at, regraded_ts, regrade_bank_hash, "
+    "regrade_catalogue_edition, score, findings, expected_decision, crime_groups, scenario_hash, "
+    "catalogue_edition, bank_hash"
+)
+# The earlier grades of a batch's answers (`trainer regrade` keeps them, and queues the answer).
+_HISTORY = """
+    SELECT h.answer_id, ?, h.regrade_id, r.started_at, r.started_ts, r.bank_hash,
+        r.catalogue_edition, h.score, h.findings, h.expected_decision, h.crime_groups,
+        h.scenario_hash, h.catalogue_edition, h.bank_hash
+    FROM unsent_answers u JOIN answers a ON a.seq = u.seq
+    JOIN grade_history h ON h.answer_id = a.id JOIN regrades r ON r.id = h.regrade_id
+    WHERE u.seq BETWEEN ? AND ?
+"""
 
 
 # The workstation's configuration, in its meta table ---------------------------------------------
@@ -114,6 +128,7 @@ class SyncReport:
     sessions: int = 0
     answers: int = 0  # sent and accepted (including any the central store already had)
     added: int = 0  # ... of which were new there
+    history: int = 0  # earlier grades of regraded answers, new centrally
     round_trips: int = 0
     refused: list[str] = field(default_factory=list)
     waiting: Waiting | None = None
@@ -126,9 +141,10 @@ class SyncReport:
             if left
             else "nothing waiting"
         )
+        history = f", {self.history:,} earlier grade(s) of regraded answers" if self.history else ""
         return (
             f"sent {self.trainees:,} trainee(s), {self.sessions:,} session(s) and "
-            f"{self.answers:,} answer(s) ({self.added:,} new centrally); {still}"
+            f"{self.answers:,} answer(s) ({self.added:,} new centrally{history}); {still}"
         )
 
 
@@ -174,7 +190,8 @@ def sync(
         conn.commit()
         unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
         trainees = store.query(
-            f"SELECT {', '.join('t.' + c for c in _TRAINEE_COLUMNS.split(', '))}, ?, u.version "
+            f"SELECT {', '.join('t.' + c for c in _TRAINEE_COLUMNS.split(', '))}, "
+            "coalesce(t.unit, ?), u.version "  # the profile's own unit, else the workstation's
             "FROM unsent_rows u JOIN trainees t ON t.id = u.id WHERE u.tbl = 'trainees'",
             [unit],
         )
@@ -183,6 +200,7 @@ def sync(
             "FROM unsent_rows u JOIN quiz_sessions q ON q.id = u.id "
             "WHERE u.tbl = 'quiz_sessions'"
         )
+        history = bool(store.query("SELECT EXISTS (SELECT 1 FROM grade_history)")[0][0])
         after, n = -1, 0
         while True:
             answers = store.query(
@@ -193,7 +211,12 @@ def sync(
             if not (answers or trainees or sessions):
                 break
             n += 1
-            _send(link, store, report, (trainees, sessions, answers),
+            earlier = (
+                store.query(_HISTORY, [store.workstation_id, answers[0][0], answers[-1][0]])
+                if history and answers
+                else []
+            )
+            _send(link, store, report, (trainees, sessions, answers, earlier),
                   functools.partial(after_commit or _nothing, n))  # fmt: skip
             trainees, sessions = [], []
             if len(answers) < batch:
@@ -232,11 +255,11 @@ def _send(
     link: _Link,
     store: Store,
     report: SyncReport,
-    rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]],
+    rows: tuple[list[tuple[Any, ...]], ...],
     committed: Callable[[], None],
 ) -> None:
     """One batch: staged and filed in one central transaction, then taken off the outbox."""
-    trainees, sessions, answers = rows
+    trainees, sessions, answers, history = rows
     batch = uuid.uuid4()
     refused: dict[str, str] = {}
     with link.conn.transaction():
@@ -247,6 +270,10 @@ def _send(
         link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
         link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
         _, added, held_sessions, held = link.execute("SELECT * FROM ingest_results(%s)", [batch])[0]
+        filed = 0
+        if history:
+            link.copy("stage_grade_history", _HISTORY_COLUMNS, batch, history)
+            filed = int(link.execute("SELECT ingest_history(%s)", [batch])[0][0])
     committed()
     # committed centrally: now, and only now, the outbox forgets what was filed
     held_set, held_sessions_set = set(held), set(held_sessions)
@@ -267,4 +294,5 @@ def _send(
     report.sessions += len(sent_sessions)
     report.answers += len(sent_answers)
     report.added += int(added)
+    report.history += filed
     report.refused += [p for p in refused.values() if p not in report.refused]
