@@ -2,7 +2,8 @@
 
 What waits is kept locally by triggers (`unsent_answers`, `unsent_rows`: schema step m0004). Each
 batch is copied into the central staging tables and filed by `ingest_*` in one central transaction;
-only once that has committed are its rows taken off the local outbox. A crash in between sends
+only once that has committed are its rows taken off the local outbox. The summaries the dashboard
+reads are brought up to date after the last batch (`fold_summaries`), or by the next central read. A crash in between sends
 the batch again next time, and the central `ON CONFLICT` clauses make the second filing a no-op;
 two workstations filing at once take turns per person. Nothing local changes before a commit.
 """
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from trainer.core.store.sqlite import Store
 
 BATCH = 25_000  # answers per central transaction
+_FOLD_STEP = "c0008_deferred_summaries"  # the central step that leaves summarising to a fold
 URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
 _TRAINEE_COLUMNS = "id, name, staff_number, role, created_at, workstation_id"
 _SESSION_COLUMNS = "id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id"
@@ -130,6 +132,7 @@ class SyncReport:
     added: int = 0  # ... of which were new there
     history: int = 0  # earlier grades of regraded answers, new centrally
     round_trips: int = 0
+    folded: int = 0  # answers summarised by the fold at the end (0: none, or `fold=False`)
     refused: list[str] = field(default_factory=list)
     waiting: Waiting | None = None
 
@@ -176,17 +179,21 @@ def sync(
     url: str,
     batch: int = BATCH,
     after_commit: Callable[[int], None] | None = None,
+    fold: bool = True,
 ) -> SyncReport:
     """Send everything waiting; returns what was sent, what was refused, and what still waits.
 
     An unreachable or refusing server raises a one-line TrainerError before anything local
     changes. `after_commit(n)` runs when the n-th batch has committed centrally but is still in
-    the local outbox (tests simulate a crash there)."""
+    the local outbox (tests simulate a crash there). Once the batches have committed, the central
+    summaries are brought up to date (`fold_summaries`) unless `fold` is False: then the next
+    central read does it (the benchmark times the two apart)."""
     url = checked_url(url)
     report = SyncReport()
     with connect(url) as conn, guard(url, "sync"):
         link = _Link(conn)
-        _check_schema(link, url)
+        # a store of before step c0008 keeps its summaries with the answers, in `ingest_results`
+        fold = fold and _FOLD_STEP in _check_schema(link, url)
         conn.commit()
         unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
         trainees = store.query(
@@ -222,6 +229,9 @@ def sync(
             if len(answers) < batch:
                 break
             after = answers[-1][0]
+        if n and fold:
+            report.folded = int(link.execute("SELECT fold_summaries()")[0][0])
+            conn.commit()
         report.round_trips = link.trips
     if n:
         _set_meta(store, SYNCED_KEY, to_iso(now()))
@@ -233,7 +243,7 @@ def _nothing(n: int) -> None:
     pass
 
 
-def _check_schema(link: _Link, url: str) -> None:
+def _check_schema(link: _Link, url: str) -> set[str]:
     import psycopg
 
     try:
@@ -249,6 +259,7 @@ def _check_schema(link: _Link, url: str) -> None:
             f"central store {shown(url)}: its schema lacks step {missing[0]}; "
             "run `trainer central init` on it first"
         )
+    return steps
 
 
 def _send(
