@@ -753,6 +753,7 @@ _C0008_INGEST_RESULTS = """
 _C0008_FOLD = f"""
     CREATE FUNCTION fold_summaries() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    SET jit = off  -- the set-returning JSON functions' estimates would have it compile for ~1 s
     AS $$
     DECLARE
         v_people text[];
@@ -771,7 +772,8 @@ _C0008_FOLD = f"""
         SELECT coalesce(array_agg(id), '{{}}') INTO v_people FROM (
             SELECT a.trainee_id AS id FROM pending_summary q JOIN answers a ON a.seq = q.seq
             UNION SELECT trainee_id FROM pending_people) AS w;
-        PERFORM 1 FROM trainees WHERE id = ANY (v_people) ORDER BY id FOR NO KEY UPDATE;
+        PERFORM 1 FROM trainees WHERE id IN (SELECT unnest(v_people))
+        ORDER BY id FOR NO KEY UPDATE;
 
         -- people with regraded answers: every summary of theirs worked out again
         WITH taken AS (
@@ -785,10 +787,10 @@ _C0008_FOLD = f"""
         -- the others: their new answers added to the summaries
         WITH src AS (
             DELETE FROM pending_summary q USING answers a
-            WHERE a.seq = q.seq AND a.trainee_id = ANY (v_people)
+            WHERE a.seq = q.seq AND a.trainee_id IN (SELECT unnest(v_people))
             RETURNING a.*
         ), ins AS (
-            SELECT * FROM src WHERE trainee_id <> ALL (v_rebuild)
+            SELECT * FROM src WHERE cardinality(v_rebuild) = 0 OR trainee_id <> ALL (v_rebuild)
 {_SUMMARIES.format(src="ins")}
         SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
             coalesce(array_agg(since), '{{}}')

@@ -10,9 +10,9 @@ two workstations filing at once take turns per person. Nothing local changes bef
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -208,27 +208,42 @@ def sync(
             "WHERE u.tbl = 'quiz_sessions'"
         )
         history = bool(store.query("SELECT EXISTS (SELECT 1 FROM grade_history)")[0][0])
-        after, n = -1, 0
-        while True:
+        n = 0
+
+        def batch_after(after: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
             answers = store.query(
                 f"SELECT u.seq, {ANSWER_COLUMNS} FROM unsent_answers u "
                 "JOIN answers ON answers.seq = u.seq WHERE u.seq > ? ORDER BY u.seq LIMIT ?",
                 [after, batch],
             )
-            if not (answers or trainees or sessions):
-                break
-            n += 1
             earlier = (
                 store.query(_HISTORY, [store.workstation_id, answers[0][0], answers[-1][0]])
                 if history and answers
                 else []
             )
-            _send(link, store, report, (trainees, sessions, answers, earlier),
-                  functools.partial(after_commit or _nothing, n))  # fmt: skip
-            trainees, sessions = [], []
-            if len(answers) < batch:
-                break
-            after = answers[-1][0]
+            return answers, earlier
+
+        # While the central store files a batch (`ingest_results`, on a thread of its own), this
+        # thread reads the next one from the workstation's store: the two sides' work overlaps.
+        # All local reads and writes stay here, and a batch leaves the outbox once it committed.
+        with ThreadPoolExecutor(1, thread_name_prefix="central-sync") as pool:
+            answers, earlier = batch_after(-1)
+            while answers or trainees or sessions:
+                n += 1
+                rows = (trainees, sessions, answers, earlier)
+                more = len(answers) == batch
+                following: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
+
+                def meanwhile(after: int = answers[-1][0] if more else 0) -> None:
+                    nonlocal following
+                    if more:
+                        following = batch_after(after)
+
+                filed = _file(link, rows, pool, meanwhile)
+                (after_commit or _nothing)(n)
+                _forget(store, report, rows, filed)
+                trainees, sessions = [], []
+                answers, earlier = following
         if n and fold:
             report.folded = int(link.execute("SELECT fold_summaries()")[0][0])
             conn.commit()
@@ -262,14 +277,25 @@ def _check_schema(link: _Link, url: str) -> set[str]:
     return steps
 
 
-def _send(
+@dataclass(frozen=True)
+class _Filed:
+    """What the central store made of a batch."""
+
+    refused: dict[str, str]  # profile -> problem
+    added: int
+    held_sessions: set[str]
+    held: set[str]
+    history: int
+
+
+def _file(
     link: _Link,
-    store: Store,
-    report: SyncReport,
     rows: tuple[list[tuple[Any, ...]], ...],
-    committed: Callable[[], None],
-) -> None:
-    """One batch: staged and filed in one central transaction, then taken off the outbox."""
+    pool: ThreadPoolExecutor,
+    meanwhile: Callable[[], None],
+) -> _Filed:
+    """One batch, staged and filed in one central transaction; `meanwhile` runs on this thread
+    while the central store files it."""
     trainees, sessions, answers, history = rows
     batch = uuid.uuid4()
     refused: dict[str, str] = {}
@@ -280,17 +306,26 @@ def _send(
             refused = dict(link.execute("SELECT * FROM ingest_profiles(%s)", [batch]))
         link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
         link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
-        _, added, held_sessions, held = link.execute("SELECT * FROM ingest_results(%s)", [batch])[0]
+        filing = pool.submit(link.execute, "SELECT * FROM ingest_results(%s)", [batch])
+        try:
+            meanwhile()
+        finally:
+            _, added, held_sessions, held = filing.result()[0]  # the connection is free again
         filed = 0
         if history:
             link.copy("stage_grade_history", _HISTORY_COLUMNS, batch, history)
             filed = int(link.execute("SELECT ingest_history(%s)", [batch])[0][0])
-    committed()
-    # committed centrally: now, and only now, the outbox forgets what was filed
-    held_set, held_sessions_set = set(held), set(held_sessions)
-    sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in refused]
-    sent_sessions = [(s[0], s[-1]) for s in sessions if s[0] not in held_sessions_set]
-    sent_answers = [(a[0],) for a in answers if a[1] not in held_set]
+    return _Filed(refused, int(added), set(held_sessions), set(held), filed)
+
+
+def _forget(
+    store: Store, report: SyncReport, rows: tuple[list[tuple[Any, ...]], ...], filed: _Filed
+) -> None:
+    """Committed centrally: now, and only now, the outbox forgets what was filed."""
+    trainees, sessions, answers, _ = rows
+    sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in filed.refused]
+    sent_sessions = [(s[0], s[-1]) for s in sessions if s[0] not in filed.held_sessions]
+    sent_answers = [(a[0],) for a in answers if a[1] not in filed.held]
     with store.write() as conn:
         conn.executemany(
             "DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = ? AND version = ?",
@@ -304,6 +339,6 @@ def _send(
     report.trainees += len(sent_trainees)
     report.sessions += len(sent_sessions)
     report.answers += len(sent_answers)
-    report.added += int(added)
-    report.history += filed
-    report.refused += [p for p in refused.values() if p not in report.refused]
+    report.added += filed.added
+    report.history += filed.history
+    report.refused += [p for p in filed.refused.values() if p not in report.refused]
