@@ -175,3 +175,32 @@ def test_folds_while_workstations_sync_count_each_answer_once(
         for s in stores:
             s.close()
     assert central_counts(central_url)["running whole"] == (True,)
+
+
+def test_a_store_of_before_the_fold_is_still_read(
+    postgres_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until `central init` adds step c0008, the dashboard reads the summaries filed with the
+    answers (and a sync of this trainer files them as that store's `ingest_results` does)."""
+    import os
+
+    import trainer.core.store.central.sync as syncing
+    from tests.conftest import _sql
+    from trainer.core.store.central.connection import connect
+    from trainer.core.store.central.schema import STEPS, migrate
+
+    name = f"before_fold_{os.getpid()}"
+    _sql(postgres_server.url(), f"CREATE DATABASE {name}")
+    url = postgres_server.url(name)
+    before = [n for n, _ in STEPS].index("c0008_deferred_summaries")
+    with connect(url) as conn:
+        migrate(conn, upto=before)
+    with open_store(tmp_path) as store:
+        store_data.seed(store, trainees=2, answers_each=10)
+        with monkeypatch.context() as patched:
+            patched.setattr(syncing, "STEPS", STEPS[:before])
+            assert sync(store, url).folded == 0
+        with CentralStore(url) as central:
+            assert team_figures(central, TeamFilter()).answers == 20
+            assert central.fold() == 0
+        assert central_sums(url) == local_sums([store])

@@ -38,6 +38,7 @@ class CentralStore:
         self.conn: psycopg.Connection[tuple[Any, ...]] = connect(
             url, autocommit=True, password=password
         )
+        self._folds = True  # whether the store has `fold_summaries` (schema step c0008)
 
     @property
     def name(self) -> str:
@@ -80,7 +81,15 @@ class CentralStore:
 
     def fold(self) -> int:
         """Summarise the answers filed since the last fold (0 and no lock when there are none)."""
-        row = self.conn.execute("SELECT fold_summaries()").fetchone()
+        import psycopg
+
+        if not self._folds:
+            return 0
+        try:
+            row = self.conn.execute("SELECT fold_summaries()").fetchone()
+        except psycopg.errors.UndefinedFunction:  # a store of before step c0008 (not yet
+            self._folds = False  # migrated by `central init`) summarises as it files
+            return 0
         return int(row[0]) if row else 0
 
     def stream(self, sql: str, params: list[Any], size: int) -> Iterable[list[tuple[Any, ...]]]:
