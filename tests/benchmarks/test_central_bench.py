@@ -237,8 +237,9 @@ def test_central_team_table_at_a_million_answers(
 
 
 def _grow(url: str, times: int) -> None:
-    """Copies of the synced answers, later in time, filed through `ingest_results` and summarised by
-    `fold_summaries` (the sync path without the wire): the central store at a million answers without a million-answer SQLite."""
+    """Copies of the synced answers, later in time, filed through `ingest_results` and summarised
+    by `fold_summaries` (the sync path without the wire): the central store at a million answers
+    without a million-answer SQLite."""
     import uuid
 
     with psycopg.connect(url, options="-c search_path=trainer") as conn:

@@ -2,8 +2,9 @@
 
 `trainer_workstation` may stage results and call `ingest` (and read nothing); `trainer_supervisor`
 reads, through row-level security, the people of the units granted to the login. Both may call
-`fold_summaries`, which brings the summaries up to the answers filed (and returns only a count). Logins are the
-force's own PostgreSQL roles, made members of one of these; their passwords are PostgreSQL's.
+`fold_summaries`, which brings the summaries up to the answers filed (and returns only a count).
+Logins are the force's own PostgreSQL roles, made members of one of these; their passwords are
+PostgreSQL's.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ its own transaction, under an advisory lock so that two `trainer central init` r
 tables match the workstation's (`store.schema`) column for column, so the reports room's queries run
 on both engines; `trainees` here are people (one per staff number) and `profiles` link each
 workstation's profile to its person. Results arrive through `ingest` (security definer): a
-workstation login may write staging rows and call it, and read nothing.
+workstation login may write staging rows and call it, and read nothing. Since step c0008 the
+summaries are brought up to the answers filed by `fold_summaries`, apart from the sync.
 """
 
 from __future__ import annotations

@@ -2,20 +2,22 @@
 
 What waits is kept locally by triggers (`unsent_answers`, `unsent_rows`: schema step m0004). Each
 batch is copied into the central staging tables and filed by `ingest_*` in one central transaction;
-only once that has committed are its rows taken off the local outbox. The summaries the dashboard
-reads are brought up to date after the last batch (`fold_summaries`), or by the next central read. A crash in between sends
+only once that has committed are its rows taken off the local outbox. A crash in between sends
 the batch again next time, and the central `ON CONFLICT` clauses make the second filing a no-op;
 two workstations filing at once take turns per person. Nothing local changes before a commit.
+The summaries the dashboard reads are brought up to date after the last batch (`fold_summaries`,
+central step c0008), or by the next central read if the sync stops before.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
     from trainer.core.store.sqlite import Store
 
+_T = TypeVar("_T")
 BATCH = 25_000  # answers per central transaction
 _FOLD_STEP = "c0008_deferred_summaries"  # the central step that leaves summarising to a fold
 URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
@@ -232,18 +235,11 @@ def sync(
                 n += 1
                 rows = (trainees, sessions, answers, earlier)
                 more = len(answers) == batch
-                following: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
-
-                def meanwhile(after: int = answers[-1][0] if more else 0) -> None:
-                    nonlocal following
-                    if more:
-                        following = batch_after(after)
-
-                filed = _file(link, rows, pool, meanwhile)
+                following = functools.partial(batch_after, answers[-1][0]) if more else _no_batch
+                filed, (answers, earlier) = _file(link, rows, pool, following)
                 (after_commit or _nothing)(n)
                 _forget(store, report, rows, filed)
                 trainees, sessions = [], []
-                answers, earlier = following
         if n and fold:
             report.folded = int(link.execute("SELECT fold_summaries()")[0][0])
             conn.commit()
@@ -256,6 +252,10 @@ def sync(
 
 def _nothing(n: int) -> None:
     pass
+
+
+def _no_batch() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    return [], []
 
 
 def _check_schema(link: _Link, url: str) -> set[str]:
@@ -292,10 +292,10 @@ def _file(
     link: _Link,
     rows: tuple[list[tuple[Any, ...]], ...],
     pool: ThreadPoolExecutor,
-    meanwhile: Callable[[], None],
-) -> _Filed:
+    meanwhile: Callable[[], _T],
+) -> tuple[_Filed, _T]:
     """One batch, staged and filed in one central transaction; `meanwhile` runs on this thread
-    while the central store files it."""
+    while the central store files it, and what it returns is returned with what was filed."""
     trainees, sessions, answers, history = rows
     batch = uuid.uuid4()
     refused: dict[str, str] = {}
@@ -308,14 +308,14 @@ def _file(
         link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
         filing = pool.submit(link.execute, "SELECT * FROM ingest_results(%s)", [batch])
         try:
-            meanwhile()
+            got = meanwhile()
         finally:
             _, added, held_sessions, held = filing.result()[0]  # the connection is free again
         filed = 0
         if history:
             link.copy("stage_grade_history", _HISTORY_COLUMNS, batch, history)
             filed = int(link.execute("SELECT ingest_history(%s)", [batch])[0][0])
-    return _Filed(refused, int(added), set(held_sessions), set(held), filed)
+    return _Filed(refused, int(added), set(held_sessions), set(held), filed), got
 
 
 def _forget(
