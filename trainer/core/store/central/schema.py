@@ -360,7 +360,7 @@ def c0008_deferred_summaries(conn: Conn) -> None:
     _run(
         conn,
         f"""
-        CREATE TABLE pending_summary (seq bigint PRIMARY KEY);
+        CREATE TABLE pending_summary (seq bigint PRIMARY KEY, trainee_id text NOT NULL);
         CREATE TABLE pending_people (trainee_id text PRIMARY KEY);
         ALTER TABLE pending_summary ENABLE ROW LEVEL SECURITY;
         ALTER TABLE pending_people ENABLE ROW LEVEL SECURITY;
@@ -740,9 +740,9 @@ _C0008_INGEST_RESULTS = """
                 AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
             ORDER BY s.ord
             ON CONFLICT (id) DO NOTHING
-            RETURNING seq
+            RETURNING seq, trainee_id
         ), queued AS (
-            INSERT INTO pending_summary (seq) SELECT seq FROM ins
+            INSERT INTO pending_summary (seq, trainee_id) SELECT seq, trainee_id FROM ins
         )
         SELECT count(*) INTO answers FROM ins;
 
@@ -759,6 +759,7 @@ _C0008_FOLD = f"""
     DECLARE
         v_people text[];
         v_rebuild text[];
+        v_seqs bigint[];
         v_ids text[];
         v_since double precision[];
         v_done bigint;
@@ -771,7 +772,7 @@ _C0008_FOLD = f"""
         -- the people waiting, locked as `ingest_results` locks them: a sync filing one of them
         -- has committed before this goes on (and its answers are seen below), or waits for it
         SELECT coalesce(array_agg(id), '{{}}') INTO v_people FROM (
-            SELECT a.trainee_id AS id FROM pending_summary q JOIN answers a ON a.seq = q.seq
+            SELECT trainee_id AS id FROM pending_summary
             UNION SELECT trainee_id FROM pending_people) AS w;
         PERFORM 1 FROM trainees WHERE id IN (SELECT unnest(v_people))
         ORDER BY id FOR NO KEY UPDATE;
@@ -785,13 +786,16 @@ _C0008_FOLD = f"""
             PERFORM rebuild_people(v_rebuild);
         END IF;
 
-        -- the others: their new answers added to the summaries
-        WITH src AS (
-            DELETE FROM pending_summary q USING answers a
-            WHERE a.seq = q.seq AND a.trainee_id IN (SELECT unnest(v_people))
-            RETURNING a.*
-        ), ins AS (
-            SELECT * FROM src WHERE cardinality(v_rebuild) = 0 OR trainee_id <> ALL (v_rebuild)
+        -- the others: their new answers added to the summaries (looked up by an array: its
+        -- length tells the planner whether an index or a scan of the answers is cheaper)
+        WITH taken AS (
+            DELETE FROM pending_summary WHERE trainee_id IN (SELECT unnest(v_people))
+            RETURNING seq, trainee_id
+        )
+        SELECT coalesce(array_agg(seq), '{{}}') INTO v_seqs FROM taken
+        WHERE cardinality(v_rebuild) = 0 OR trainee_id <> ALL (v_rebuild);
+        WITH ins AS (
+            SELECT * FROM answers WHERE seq = ANY (v_seqs)
 {_SUMMARIES.format(src="ins")}
         SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
             coalesce(array_agg(since), '{{}}')
