@@ -204,3 +204,17 @@ def test_a_store_of_before_the_fold_is_still_read(
             assert team_figures(central, TeamFilter()).answers == 20
             assert central.fold() == 0
         assert central_sums(url) == local_sums([store])
+
+
+def test_a_sync_does_not_wait_behind_another_fold(central_url: str, tmp_path: Path) -> None:
+    from trainer.core.store.central.schema import FOLD_LOCK_KEY
+
+    with open_store(tmp_path) as store, psycopg.connect(central_url, autocommit=True) as other:
+        store_data.seed(store, trainees=2, answers_each=10)
+        other.execute("SELECT pg_advisory_lock(%s)", [FOLD_LOCK_KEY])  # a fold under way
+        assert sync(store, central_url).folded == 0  # it returned at once, leaving them queued
+        assert pending(central_url) == (20, 0)
+        other.execute("SELECT pg_advisory_unlock(%s)", [FOLD_LOCK_KEY])
+        with CentralStore(central_url) as central:
+            assert team_figures(central, TeamFilter()).answers == 20
+        assert central_sums(central_url) == local_sums([store])

@@ -25,7 +25,8 @@ _READ = (
 )  # fmt: skip
 _STAGE = ("stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history")
 _INGEST = (
-    "ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)", "fold_summaries()",
+    "ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)",
+    "fold_summaries(boolean)",
 )  # fmt: skip
 
 
@@ -62,7 +63,7 @@ def _grant(conn: object) -> None:
         f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in _STAGE)} TO {WORKSTATION_ROLE}",
         f"GRANT EXECUTE ON FUNCTION {functions} TO {WORKSTATION_ROLE}",
         f"GRANT SELECT ON {', '.join(f'{SCHEMA}.{t}' for t in _READ)} TO {SUPERVISOR_ROLE}",
-        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.schema_steps(), {SCHEMA}.fold_summaries() "
+        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.schema_steps(), {SCHEMA}.fold_summaries(boolean) "
         f"TO {SUPERVISOR_ROLE}",
     ]
     for statement in statements:

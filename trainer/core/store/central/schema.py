@@ -752,7 +752,7 @@ _C0008_INGEST_RESULTS = """
 """
 
 _C0008_FOLD = f"""
-    CREATE FUNCTION fold_summaries() RETURNS bigint
+    CREATE FUNCTION fold_summaries(p_wait boolean DEFAULT true) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
     SET jit = off  -- the set-returning JSON functions' estimates would have it compile for ~1 s
     AS $$
@@ -768,7 +768,13 @@ _C0008_FOLD = f"""
             AND NOT EXISTS (SELECT 1 FROM pending_people) THEN
             RETURN 0;  -- the usual case for a read: one index probe each, no lock
         END IF;
-        PERFORM pg_advisory_xact_lock({FOLD_LOCK_KEY});  -- folds take turns
+        -- folds take turns; one that need not wait (a sync's) leaves its answers to the fold
+        -- running, or to the next read, rather than queue behind it
+        IF p_wait THEN
+            PERFORM pg_advisory_xact_lock({FOLD_LOCK_KEY});
+        ELSIF NOT pg_try_advisory_xact_lock({FOLD_LOCK_KEY}) THEN
+            RETURN 0;
+        END IF;
         -- the people waiting, locked as `ingest_results` locks them: a sync filing one of them
         -- has committed before this goes on (and its answers are seen below), or waits for it
         SELECT coalesce(array_agg(id), '{{}}') INTO v_people FROM (

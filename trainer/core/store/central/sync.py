@@ -241,7 +241,8 @@ def sync(
                 _forget(store, report, rows, filed)
                 trainees, sessions = [], []
         if n and fold:
-            report.folded = int(link.execute("SELECT fold_summaries()")[0][0])
+            # not behind another fold: that one, or the next central read, takes these answers
+            report.folded = int(link.execute("SELECT fold_summaries(false)")[0][0])
             conn.commit()
         report.round_trips = link.trips
     if n:
