@@ -218,3 +218,25 @@ def test_a_sync_does_not_wait_behind_another_fold(central_url: str, tmp_path: Pa
         with CentralStore(central_url) as central:
             assert team_figures(central, TeamFilter()).answers == 20
         assert central_sums(central_url) == local_sums([store])
+
+
+def test_a_supervisors_read_folds_and_a_workstation_login_may_fold(
+    central_url: str, tmp_path: Path
+) -> None:
+    from tests.core.test_central_access import as_login, login
+    from trainer.core.store.central.admin import grant_units, grant_workstation
+
+    sup, ws = login(central_url, "sup"), login(central_url, "ws")
+    grant_units(central_url, sup, ["default"])
+    grant_workstation(central_url, ws)
+    with open_store(tmp_path) as store:
+        store_data.seed(store, trainees=2, answers_each=10)
+        assert sync(store, as_login(central_url, ws), fold=False).added == 20
+        assert fold(as_login(central_url, ws)) == 20  # allowed: only a count comes back
+        store_data.seed(store, trainees=1, answers_each=5, seed_=3)
+        sync(store, as_login(central_url, ws), fold=False)
+        assert pending(central_url)[0] > 0
+        with CentralStore(as_login(central_url, sup)) as central:
+            assert team_figures(central, TeamFilter()).answers == 25
+        assert pending(central_url) == (0, 0)
+        assert central_sums(central_url) == local_sums([store])
