@@ -7,6 +7,10 @@ import csv
 import fcntl
 import os
 import random
+import sys
+import threading
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -103,3 +107,62 @@ def test_a_killed_backup_leaves_nothing_at_the_next_start(tmp_path: Path) -> Non
     finally:
         os.close(fd)
     assert clean_leftovers(tmp_path / DB_NAME) == [busy]
+
+
+def test_before_the_verdict_a_quiz_keeps_its_bookkeeping_but_no_answer_is_written(
+    tmp_path: Path,
+) -> None:
+    from trainer.core.practice.schedule import update_schedules
+    from trainer.core.store.integrity import IntegrityGate
+    from trainer.core.store.sqlite import Store
+
+    with open_store(tmp_path) as ready:
+        trainee = ready.create_trainee("Alex Morgan", "CH1001", "call-handler")
+        update_schedules(ready)
+    with open_store(tmp_path) as opened:
+        gate = IntegrityGate(done=False)  # a check still running
+        store = Store(opened.conn, opened.path, gate)
+        hanging = threading.Timer(5.0, gate.finish, [None])  # a wait fails the test, not hangs
+        hanging.start()
+        session = store.start_session(trainee.id, "topic")
+        store.save_unfinished(trainee.id, session, "{}")
+        assert update_schedules(store) == 0  # nothing new: nothing written, nothing waited for
+        hanging.cancel()
+        assert not gate.done
+        answer = store_data.make_record(
+            trainee.id, session, store_data.scenarios(1)[0], random.Random(1), datetime.now(UTC)
+        )
+        refused = threading.Timer(0.2, gate.finish, ["progress.db: is damaged (test)"])
+        refused.start()
+        with pytest.raises(TrainerError, match="is damaged"):
+            store.record_answer(answer)  # waits for the verdict, then refuses
+        refused.join()
+        assert store.answers() == []
+        with pytest.raises(TrainerError, match="is damaged"):  # the damage is known now
+            store.save_unfinished(trainee.id, session, "{}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the check runs at idle priority on Linux")
+def test_a_write_does_not_wait_for_a_check_starved_at_idle_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    with open_store(tmp_path) as ready:
+        ready.create_trainee("Alex Morgan", "CH1001", "call-handler")
+    starved = threading.Event()
+    demoted: list[int] = []
+
+    def starve(tid: int, policy: int, param: object) -> None:
+        demoted.append(policy)
+        starved.wait(10.0)  # a thread at idle priority that other work keeps off the processor
+
+    monkeypatch.setattr(os, "sched_setscheduler", starve)
+    try:
+        with open_store(tmp_path, check="background") as store:
+            began = time.monotonic()
+            store.create_trainee("Sam Patel", "CH1002", "officer")  # waits for the verdict
+            assert time.monotonic() - began < 5.0  # from a check at normal priority
+            assert store.integrity.done and store.integrity.problem is None
+            assert demoted == [os.SCHED_IDLE]  # only the first check was put at idle priority
+    finally:
+        starved.set()

@@ -120,7 +120,11 @@ def test_each_line_is_exactly_the_json_of_its_statement_whatever_the_ids_and_hom
     """The lines are filled-in templates: they must be the bytes `json` gives for the same
     statement, with quotes, backslashes and accents in the home page and the session ids."""
     s = seed(catalogue)
-    xapi.set_home_page(s.store, 'https://lms.exämple.invalid/a"b\\c')
+    with s.store.write() as conn:  # as stored before `set-home` refused such characters
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [xapi.HOME_KEY, 'https://lms.exämple.invalid/a"b\\c'],
+        )
     odd, upper = 's-1"é\\', s.sessions[1].upper()
     with s.store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -146,10 +150,28 @@ def test_a_session_id_that_is_not_a_uuid_gets_a_derived_registration() -> None:
     assert xapi.registration(u) == u
 
 
-@pytest.mark.parametrize("url", ["lms.example", "ftp://x", "https://", "https://a b"])
+@pytest.mark.parametrize("url", ["lms.example", "ftp://x", "https://"])
 def test_a_bad_home_page_is_refused(url: str) -> None:
     with pytest.raises(TrainerError, match=r"home page: .* must be an absolute http"):
         xapi.check_home(url)
+
+
+@pytest.mark.parametrize(
+    "char", [" ", '"', "<", ">", "\\", "^", "`", "{", "|", "}", "\x00", "\x1b"]
+)
+def test_a_home_page_with_a_character_urls_may_not_hold_is_refused(char: str) -> None:
+    with pytest.raises(TrainerError, match=r"home page: .* which a URL may not hold") as caught:
+        xapi.check_home(f"https://lms.force.example/a{char}b")
+    assert "\n" not in str(caught.value)
+
+
+def test_an_accepted_home_page_makes_statements_an_lrs_takes(catalogue: Catalogue) -> None:
+    s = seed(catalogue)
+    xapi.set_home_page(s.store, "https://lms.exämple.invalid/a%22b~c?x=1&y=2#top")
+    got = list(xapi.statements(s.store))
+    assert got
+    for _, text in got:
+        BaseXapiStatement.model_validate(json.loads(text))
 
 
 def test_credentials_file_must_be_owner_only(

@@ -251,9 +251,21 @@ def _rebuild_all(conn: sqlite3.Connection, retention: float) -> None:
         _mark(conn, trainee, answers[-1])
 
 
+def _up_to_date(store: Store, retention: float) -> bool:
+    """Whether the cache has folded in every answer under this retention (one read)."""
+    ((done, kept, top),) = store.query(
+        "SELECT (SELECT value FROM meta WHERE key = 'schedule_seq'), "
+        "(SELECT value FROM meta WHERE key = 'schedule_retention'), "
+        "(SELECT coalesce(max(seq), 0) FROM answers)"
+    )
+    return done is not None and int(done) == top and kept == repr(retention)
+
+
 def update_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
     """Fold the answers stored since the last update into the cache; returns how many."""
     check_retention(retention)
+    if _up_to_date(store, retention):
+        return 0  # nothing to write, so nothing to wait for (the database's check, a writer)
     with _cache_write(store) as conn:
         done = int(_meta(conn, "schedule_seq"))
         top = conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0]
@@ -391,7 +403,7 @@ def desired_retention(store: Store) -> float:
 
 def set_desired_retention(store: Store, retention: float) -> None:
     check_retention(retention)
-    with store.write() as conn:
+    with store.write(bookkeeping=True) as conn:  # a setting: need not wait for the check
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('desired_retention', ?)",
             [repr(retention)],

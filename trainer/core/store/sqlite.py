@@ -148,10 +148,14 @@ class Store:
             raise TrainerError(describe_failure(self.path, exc)) from exc
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, bookkeeping: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once so concurrent writers wait instead of failing;
-        never before the database has passed its check."""
-        self.integrity.wait()
+        never before the database has passed its check, except a quiz's `bookkeeping` (its
+        session, its resumable state, a setting), which only a check that found damage stops."""
+        if bookkeeping:
+            self.integrity.refuse_if_damaged()
+        else:
+            self.integrity.wait()
         with self.guard():
             with waiting_to_write(self.path):  # a chunked import pauses for us
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -235,7 +239,7 @@ class Store:
     def start_session(self, trainee_id: str, mode: str) -> str:
         check_slug(mode, "mode")
         session_id, started = new_id(), now()
-        with self.write() as conn:
+        with self.write(bookkeeping=True) as conn:
             if not conn.execute("SELECT 1 FROM trainees WHERE id = ?", [trainee_id]).fetchone():
                 raise TrainerError(f"trainee: no trainee with id {trainee_id!r}")
             conn.execute(
@@ -248,7 +252,7 @@ class Store:
 
     def finish_session(self, session_id: str) -> None:
         """Close a quiz session; an unfinished quiz kept for it is gone with it."""
-        with self.write() as conn:
+        with self.write(bookkeeping=True) as conn:
             done = conn.execute(
                 "UPDATE quiz_sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?",
                 [to_iso(now()), session_id],
@@ -259,7 +263,7 @@ class Store:
 
     def save_unfinished(self, trainee_id: str, session_id: str, state: str) -> None:
         """Keep the trainee's quiz under way (one per trainee), durably, to resume after a crash."""
-        with self.write() as conn:
+        with self.write(bookkeeping=True) as conn:
             owner = conn.execute(
                 "SELECT trainee_id FROM quiz_sessions WHERE id = ? AND finished_at IS NULL",
                 [session_id],

@@ -73,12 +73,22 @@ def registration(session_id: str) -> str:
         return str(uuid.uuid5(NAMESPACE, f"session:{session_id}"))
 
 
+# Characters a URL may not hold unescaped (RFC 3986; a learning record store refuses them).
+_NOT_IN_URL = re.compile(r'[\s\x00-\x1f\x7f"<>\\^`{|}]')
+
+
 def check_home(url: str) -> str:
     """An absolute http(s) URL for the force's learning system, or a one-line error."""
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TrainerError(f"home page: {url!r} must be an absolute http or https URL")
+    bad = _NOT_IN_URL.search(url)
+    if bad is not None:
+        raise TrainerError(
+            f"home page: {url!r} holds {bad.group()!r}, which a URL may not hold unescaped "
+            "(write it %-encoded)"
+        )
     return url.rstrip("/")
 
 
