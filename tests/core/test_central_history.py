@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from tests.core import store_data
 from tests.core import test_regrade as regrading
@@ -46,14 +47,15 @@ def _local_history(store: Store) -> list[tuple[Any, ...]]:
     )
 
 
+@pytest.mark.parametrize("fold", [True, False], ids=["folded", "left-to-the-read"])
 def test_a_regrade_reaches_the_central_answers_with_its_history(
-    central_url: str, tmp_path: Path, catalogue: Catalogue
+    central_url: str, tmp_path: Path, catalogue: Catalogue, fold: bool
 ) -> None:
     bank = _bank(tmp_path)
     with open_store(tmp_path / "data") as store:
         _, changing = regrading._seed(store, regrading._load(bank, catalogue), catalogue)
-        first = sync(store, central_url)
-        assert (first.answers, first.history) == (4, 0)
+        first = sync(store, central_url, fold=fold)
+        assert (first.answers, first.history, first.folded) == (4, 0, 4 if fold else 0)
         regrading._correct_the_key(bank)
         scenario = bank / regrading.FILES[0]  # ... and a topic that no longer applies
         text = scenario.read_text(encoding="utf-8")
@@ -61,7 +63,7 @@ def test_a_regrade_reaches_the_central_answers_with_its_history(
         assert regrade(store, regrading._load(bank, catalogue), catalogue).changed == 2
         assert waiting(store).answers == 2  # the regraded answers wait again
 
-        report = sync(store, central_url)
+        report = sync(store, central_url, fold=fold)  # unfolded: answers and a regrade wait
         assert (report.answers, report.added, report.history) == (2, 0, 2)
         assert "2 earlier grade(s) of regraded answers" in report.describe()
         assert [h[0] for h in _central_history(central_url)] == sorted(changing)

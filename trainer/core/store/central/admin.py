@@ -1,8 +1,10 @@
 """Setting up a central store: its schema, its two group roles, and supervisors' units.
 
 `trainer_workstation` may stage results and call `ingest` (and read nothing); `trainer_supervisor`
-reads, through row-level security, the people of the units granted to the login. Logins are the
-force's own PostgreSQL roles, made members of one of these; their passwords are PostgreSQL's.
+reads, through row-level security, the people of the units granted to the login. Both may call
+`fold_summaries`, which brings the summaries up to the answers filed (and returns only a count).
+Logins are the force's own PostgreSQL roles, made members of one of these; their passwords are
+PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ _READ = (
     "unit_grants", "grade_history",
 )  # fmt: skip
 _STAGE = ("stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history")
-_INGEST = ("ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)")
+_INGEST = (
+    "ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)",
+    "fold_summaries(boolean)",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ def _grant(conn: object) -> None:
         f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in _STAGE)} TO {WORKSTATION_ROLE}",
         f"GRANT EXECUTE ON FUNCTION {functions} TO {WORKSTATION_ROLE}",
         f"GRANT SELECT ON {', '.join(f'{SCHEMA}.{t}' for t in _READ)} TO {SUPERVISOR_ROLE}",
-        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.schema_steps() TO {SUPERVISOR_ROLE}",
+        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.schema_steps(), {SCHEMA}.fold_summaries(boolean) "
+        f"TO {SUPERVISOR_ROLE}",
     ]
     for statement in statements:
         conn.execute(statement.encode())

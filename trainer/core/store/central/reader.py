@@ -2,7 +2,9 @@
 
 `CentralStore.query` takes the shared dialect (`?` parameters) the figures are written in; the
 typed reads keep the order and shape `sqlite.Store` gives. A supervisor's login sees, through
-row-level security, only the people of the units granted to it.
+row-level security, only the people of the units granted to it. Each read first brings the
+summaries up to the answers filed (`fold_summaries`, schema step c0008: a sync files answers and
+leaves summarising to the next read or to its own end), so no figure lags the answers.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class CentralStore:
         self.conn: psycopg.Connection[tuple[Any, ...]] = connect(
             url, autocommit=True, password=password
         )
+        self._folds = True  # whether the store has `fold_summaries` (schema step c0008)
 
     @property
     def name(self) -> str:
@@ -73,10 +76,26 @@ class CentralStore:
         else:
             sql, bound = placeholders(sql), list(params)
         with guard(self.url, "reading"):
+            self.fold()
             return self.conn.execute(sql.encode(), bound).fetchall()
+
+    def fold(self) -> int:
+        """Summarise the answers filed since the last fold (0 and no lock when there are none)."""
+        import psycopg
+
+        if not self._folds:
+            return 0
+        try:
+            row = self.conn.execute("SELECT fold_summaries()").fetchone()
+        except psycopg.errors.UndefinedFunction:  # a store of before step c0008 (not yet
+            self._folds = False  # migrated by `central init`) summarises as it files
+            return 0
+        return int(row[0]) if row else 0
 
     def stream(self, sql: str, params: list[Any], size: int) -> Iterable[list[tuple[Any, ...]]]:
         """A big read a chunk of rows at a time (a server-side cursor: memory stays flat)."""
+        with guard(self.url, "reading"):
+            self.fold()
         with guard(self.url, "reading"), self.conn.transaction(), self.conn.cursor(
             name="stream"
         ) as cursor:  # fmt: skip

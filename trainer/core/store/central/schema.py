@@ -5,7 +5,8 @@ its own transaction, under an advisory lock so that two `trainer central init` r
 tables match the workstation's (`store.schema`) column for column, so the reports room's queries run
 on both engines; `trainees` here are people (one per staff number) and `profiles` link each
 workstation's profile to its person. Results arrive through `ingest` (security definer): a
-workstation login may write staging rows and call it, and read nothing.
+workstation login may write staging rows and call it, and read nothing. Since step c0008 the
+summaries are brought up to the answers filed by `fold_summaries`, apart from the sync.
 """
 
 from __future__ import annotations
@@ -345,6 +346,30 @@ def c0007_running_units(conn: Conn) -> None:
     )
 
 
+FOLD_LOCK_KEY = 0x666F_6C64  # pg_advisory_xact_lock key of `fold_summaries`: "fold"
+
+
+@_step
+def c0008_deferred_summaries(conn: Conn) -> None:
+    """A sync files answers only; the dashboard's summaries are brought up to date apart, by
+    `fold_summaries`, which every central read path and the end of a sync call. `ingest_results`
+    queues each new answer in `pending_summary` and each person it regraded in `pending_people`
+    (the same transaction as the answers: a crash before the fold loses nothing, the next call
+    folds them). Folds take turns (an advisory lock) and take the people they fold from the syncs
+    (the row locks `ingest_results` takes), so a person's answers are never counted twice."""
+    _run(
+        conn,
+        f"""
+        CREATE TABLE pending_summary (seq bigint PRIMARY KEY, trainee_id text NOT NULL);
+        CREATE TABLE pending_people (trainee_id text PRIMARY KEY);
+        ALTER TABLE pending_summary ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE pending_people ENABLE ROW LEVEL SECURITY;
+        {_C0008_INGEST_RESULTS}
+        {_C0008_FOLD}
+        """,
+    )
+
+
 _BY_TRAINEE = (
     "profiles", "quiz_sessions", "answers", "trainee_totals", "trainee_findings", "answer_kinds",
     "answer_rules", "answer_groups", "trainee_running",
@@ -638,3 +663,152 @@ def schema_of(conn: Conn) -> list[tuple[Any, ...]]:
         [SCHEMA],
     ).fetchall()
     return rows
+
+
+# Schema step c0008: `ingest_results` files answers and queues them; `fold_summaries` summarises.
+_C0007_RUNNING = _RUNNING.replace(
+    "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w\n"
+    "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)",
+    "coalesce(b.c_cancel_k, 0) + sum(o.ck) OVER w, u.unit\n"
+    "        FROM unnest(v_ids, v_since) AS s (trainee_id, since)\n"
+    "        JOIN trainees u ON u.id = s.trainee_id",
+)
+
+_C0008_INGEST_RESULTS = """
+    CREATE OR REPLACE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint,
+        OUT answers bigint, OUT held_sessions text[], OUT held text[])
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    AS $$
+    DECLARE
+        v_regraded text[];
+    BEGIN
+        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
+        -- linked meanwhile only share them): `fold_summaries` takes the same locks, so it folds
+        -- a person's answers either before this batch or with all of it
+        PERFORM 1 FROM trainees WHERE id IN (
+            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
+                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
+                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
+        ORDER BY id FOR NO KEY UPDATE;
+
+        INSERT INTO quiz_sessions AS q
+            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
+        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
+            s.workstation_id
+        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
+        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
+        GET DIAGNOSTICS sessions = ROW_COUNT;
+        SELECT coalesce(array_agg(s.id), '{}') INTO held_sessions FROM stage_sessions s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
+
+        SELECT coalesce(array_agg(s.id), '{}') INTO held FROM stage_answers s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
+            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
+
+        -- answers graded again on their workstation (`trainer regrade`) replace their old grade;
+        -- their people's summaries are worked out again by the next fold
+        WITH changed AS (
+            UPDATE answers a SET score = s.score, findings = s.findings,
+                finding_kinds = s.finding_kinds, finding_rules = s.finding_rules,
+                expected_decision = s.expected_decision, crime_groups = s.crime_groups,
+                scenario_hash = s.scenario_hash, catalogue_edition = s.catalogue_edition,
+                bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap,
+                topics = s.topics, scenario_title = s.scenario_title, kind = s.kind
+            FROM stage_answers s
+            WHERE s.batch = p_batch AND a.id = s.id
+                AND (a.score, a.findings, a.expected_decision, a.crime_groups, a.bank_hash)
+                    IS DISTINCT FROM
+                    (s.score, s.findings, s.expected_decision, s.crime_groups, s.bank_hash)
+            RETURNING a.trainee_id
+        )
+        INSERT INTO pending_people (trainee_id) SELECT DISTINCT trainee_id FROM changed
+        ON CONFLICT DO NOTHING;
+
+        WITH ins AS (
+            INSERT INTO answers (id, session_id, trainee_id, scenario_id, scenario_hash,
+                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
+                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
+                shown_at, answered_at, answered_ts, seconds_taken, workstation_id, bank_hash,
+                malpractice_trap)
+            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
+                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
+                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
+                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
+                s.seconds_taken, s.workstation_id, s.bank_hash, s.malpractice_trap
+            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
+            WHERE s.batch = p_batch
+                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
+            ORDER BY s.ord
+            ON CONFLICT (id) DO NOTHING
+            RETURNING seq, trainee_id
+        ), queued AS (
+            INSERT INTO pending_summary (seq, trainee_id) SELECT seq, trainee_id FROM ins
+        )
+        SELECT count(*) INTO answers FROM ins;
+
+        DELETE FROM stage_sessions WHERE batch = p_batch;
+        DELETE FROM stage_answers WHERE batch = p_batch;
+    END $$;
+"""
+
+_C0008_FOLD = f"""
+    CREATE FUNCTION fold_summaries(p_wait boolean DEFAULT true) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
+    SET jit = off  -- the set-returning JSON functions' estimates would have it compile for ~1 s
+    AS $$
+    DECLARE
+        v_people text[];
+        v_rebuild text[];
+        v_seqs bigint[];
+        v_ids text[];
+        v_since double precision[];
+        v_done bigint;
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pending_summary)
+            AND NOT EXISTS (SELECT 1 FROM pending_people) THEN
+            RETURN 0;  -- the usual case for a read: one index probe each, no lock
+        END IF;
+        -- folds take turns; one that need not wait (a sync's) leaves its answers to the fold
+        -- running, or to the next read, rather than queue behind it
+        IF p_wait THEN
+            PERFORM pg_advisory_xact_lock({FOLD_LOCK_KEY});
+        ELSIF NOT pg_try_advisory_xact_lock({FOLD_LOCK_KEY}) THEN
+            RETURN 0;
+        END IF;
+        -- the people waiting, locked as `ingest_results` locks them: a sync filing one of them
+        -- has committed before this goes on (and its answers are seen below), or waits for it
+        SELECT coalesce(array_agg(id), '{{}}') INTO v_people FROM (
+            SELECT trainee_id AS id FROM pending_summary
+            UNION SELECT trainee_id FROM pending_people) AS w;
+        PERFORM 1 FROM trainees WHERE id IN (SELECT unnest(v_people))
+        ORDER BY id FOR NO KEY UPDATE;
+
+        -- people with regraded answers: every summary of theirs worked out again
+        WITH taken AS (
+            DELETE FROM pending_people WHERE trainee_id = ANY (v_people) RETURNING trainee_id
+        )
+        SELECT coalesce(array_agg(trainee_id), '{{}}') INTO v_rebuild FROM taken;
+        IF cardinality(v_rebuild) > 0 THEN
+            PERFORM rebuild_people(v_rebuild);
+        END IF;
+
+        -- the others: their new answers added to the summaries (looked up by an array: its
+        -- length tells the planner whether an index or a scan of the answers is cheaper)
+        WITH taken AS (
+            DELETE FROM pending_summary WHERE trainee_id IN (SELECT unnest(v_people))
+            RETURNING seq, trainee_id
+        )
+        SELECT coalesce(array_agg(seq), '{{}}') INTO v_seqs FROM taken
+        WHERE cardinality(v_rebuild) = 0 OR trainee_id <> ALL (v_rebuild);
+        WITH ins AS (
+            SELECT * FROM answers WHERE seq = ANY (v_seqs)
+{_SUMMARIES.format(src="ins")}
+        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
+            coalesce(array_agg(since), '{{}}')
+        INTO v_done, v_ids, v_since
+        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
+              GROUP BY trainee_id) AS fresh;
+{_C0007_RUNNING}
+        RETURN v_done;
+    END $$;
+"""

@@ -5,6 +5,8 @@ batch is copied into the central staging tables and filed by `ingest_*` in one c
 only once that has committed are its rows taken off the local outbox. A crash in between sends
 the batch again next time, and the central `ON CONFLICT` clauses make the second filing a no-op;
 two workstations filing at once take turns per person. Nothing local changes before a commit.
+The summaries the dashboard reads are brought up to date after the last batch (`fold_summaries`,
+central step c0008), or by the next central read if the sync stops before.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
@@ -27,7 +30,9 @@ if TYPE_CHECKING:
 
     from trainer.core.store.sqlite import Store
 
+_T = TypeVar("_T")
 BATCH = 25_000  # answers per central transaction
+_FOLD_STEP = "c0008_deferred_summaries"  # the central step that leaves summarising to a fold
 URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
 _TRAINEE_COLUMNS = "id, name, staff_number, role, created_at, workstation_id"
 _SESSION_COLUMNS = "id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id"
@@ -130,6 +135,7 @@ class SyncReport:
     added: int = 0  # ... of which were new there
     history: int = 0  # earlier grades of regraded answers, new centrally
     round_trips: int = 0
+    folded: int = 0  # answers summarised by the fold at the end (0: none, or `fold=False`)
     refused: list[str] = field(default_factory=list)
     waiting: Waiting | None = None
 
@@ -176,17 +182,21 @@ def sync(
     url: str,
     batch: int = BATCH,
     after_commit: Callable[[int], None] | None = None,
+    fold: bool = True,
 ) -> SyncReport:
     """Send everything waiting; returns what was sent, what was refused, and what still waits.
 
     An unreachable or refusing server raises a one-line TrainerError before anything local
     changes. `after_commit(n)` runs when the n-th batch has committed centrally but is still in
-    the local outbox (tests simulate a crash there)."""
+    the local outbox (tests simulate a crash there). Once the batches have committed, the central
+    summaries are brought up to date (`fold_summaries`) unless `fold` is False: then the next
+    central read does it (the benchmark times the two apart)."""
     url = checked_url(url)
     report = SyncReport()
     with connect(url) as conn, guard(url, "sync"):
         link = _Link(conn)
-        _check_schema(link, url)
+        # a store of before step c0008 keeps its summaries with the answers, in `ingest_results`
+        fold = fold and _FOLD_STEP in _check_schema(link, url)
         conn.commit()
         unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
         trainees = store.query(
@@ -201,27 +211,39 @@ def sync(
             "WHERE u.tbl = 'quiz_sessions'"
         )
         history = bool(store.query("SELECT EXISTS (SELECT 1 FROM grade_history)")[0][0])
-        after, n = -1, 0
-        while True:
+        n = 0
+
+        def batch_after(after: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
             answers = store.query(
                 f"SELECT u.seq, {ANSWER_COLUMNS} FROM unsent_answers u "
                 "JOIN answers ON answers.seq = u.seq WHERE u.seq > ? ORDER BY u.seq LIMIT ?",
                 [after, batch],
             )
-            if not (answers or trainees or sessions):
-                break
-            n += 1
             earlier = (
                 store.query(_HISTORY, [store.workstation_id, answers[0][0], answers[-1][0]])
                 if history and answers
                 else []
             )
-            _send(link, store, report, (trainees, sessions, answers, earlier),
-                  functools.partial(after_commit or _nothing, n))  # fmt: skip
-            trainees, sessions = [], []
-            if len(answers) < batch:
-                break
-            after = answers[-1][0]
+            return answers, earlier
+
+        # While the central store files a batch (`ingest_results`, on a thread of its own), this
+        # thread reads the next one from the workstation's store: the two sides' work overlaps.
+        # All local reads and writes stay here, and a batch leaves the outbox once it committed.
+        with ThreadPoolExecutor(1, thread_name_prefix="central-sync") as pool:
+            answers, earlier = batch_after(-1)
+            while answers or trainees or sessions:
+                n += 1
+                rows = (trainees, sessions, answers, earlier)
+                more = len(answers) == batch
+                following = functools.partial(batch_after, answers[-1][0]) if more else _no_batch
+                filed, (answers, earlier) = _file(link, rows, pool, following)
+                (after_commit or _nothing)(n)
+                _forget(store, report, rows, filed)
+                trainees, sessions = [], []
+        if n and fold:
+            # not behind another fold: that one, or the next central read, takes these answers
+            report.folded = int(link.execute("SELECT fold_summaries(false)")[0][0])
+            conn.commit()
         report.round_trips = link.trips
     if n:
         _set_meta(store, SYNCED_KEY, to_iso(now()))
@@ -233,7 +255,11 @@ def _nothing(n: int) -> None:
     pass
 
 
-def _check_schema(link: _Link, url: str) -> None:
+def _no_batch() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    return [], []
+
+
+def _check_schema(link: _Link, url: str) -> set[str]:
     import psycopg
 
     try:
@@ -249,16 +275,28 @@ def _check_schema(link: _Link, url: str) -> None:
             f"central store {shown(url)}: its schema lacks step {missing[0]}; "
             "run `trainer central init` on it first"
         )
+    return steps
 
 
-def _send(
+@dataclass(frozen=True)
+class _Filed:
+    """What the central store made of a batch."""
+
+    refused: dict[str, str]  # profile -> problem
+    added: int
+    held_sessions: set[str]
+    held: set[str]
+    history: int
+
+
+def _file(
     link: _Link,
-    store: Store,
-    report: SyncReport,
     rows: tuple[list[tuple[Any, ...]], ...],
-    committed: Callable[[], None],
-) -> None:
-    """One batch: staged and filed in one central transaction, then taken off the outbox."""
+    pool: ThreadPoolExecutor,
+    meanwhile: Callable[[], _T],
+) -> tuple[_Filed, _T]:
+    """One batch, staged and filed in one central transaction; `meanwhile` runs on this thread
+    while the central store files it, and what it returns is returned with what was filed."""
     trainees, sessions, answers, history = rows
     batch = uuid.uuid4()
     refused: dict[str, str] = {}
@@ -269,17 +307,26 @@ def _send(
             refused = dict(link.execute("SELECT * FROM ingest_profiles(%s)", [batch]))
         link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
         link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
-        _, added, held_sessions, held = link.execute("SELECT * FROM ingest_results(%s)", [batch])[0]
+        filing = pool.submit(link.execute, "SELECT * FROM ingest_results(%s)", [batch])
+        try:
+            got = meanwhile()
+        finally:
+            _, added, held_sessions, held = filing.result()[0]  # the connection is free again
         filed = 0
         if history:
             link.copy("stage_grade_history", _HISTORY_COLUMNS, batch, history)
             filed = int(link.execute("SELECT ingest_history(%s)", [batch])[0][0])
-    committed()
-    # committed centrally: now, and only now, the outbox forgets what was filed
-    held_set, held_sessions_set = set(held), set(held_sessions)
-    sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in refused]
-    sent_sessions = [(s[0], s[-1]) for s in sessions if s[0] not in held_sessions_set]
-    sent_answers = [(a[0],) for a in answers if a[1] not in held_set]
+    return _Filed(refused, int(added), set(held_sessions), set(held), filed), got
+
+
+def _forget(
+    store: Store, report: SyncReport, rows: tuple[list[tuple[Any, ...]], ...], filed: _Filed
+) -> None:
+    """Committed centrally: now, and only now, the outbox forgets what was filed."""
+    trainees, sessions, answers, _ = rows
+    sent_trainees = [(t[0], t[-1]) for t in trainees if t[0] not in filed.refused]
+    sent_sessions = [(s[0], s[-1]) for s in sessions if s[0] not in filed.held_sessions]
+    sent_answers = [(a[0],) for a in answers if a[1] not in filed.held]
     with store.write() as conn:
         conn.executemany(
             "DELETE FROM unsent_rows WHERE tbl = 'trainees' AND id = ? AND version = ?",
@@ -293,6 +340,6 @@ def _send(
     report.trainees += len(sent_trainees)
     report.sessions += len(sent_sessions)
     report.answers += len(sent_answers)
-    report.added += int(added)
-    report.history += filed
-    report.refused += [p for p in refused.values() if p not in report.refused]
+    report.added += filed.added
+    report.history += filed.history
+    report.refused += [p for p in filed.refused.values() if p not in report.refused]
