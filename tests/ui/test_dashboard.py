@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -247,6 +247,19 @@ def test_the_greyed_dates_show_the_chosen_periods_range(dashboard) -> None:  # t
     assert bar.until.date().toPython() == today
     assert (today - bar.since.date().toPython()).days == 6
     assert bar.current(today).since == bar.since.date().toPython()
+
+
+def test_all_dates_shows_no_first_day_and_custom_then_starts_a_month_back(dashboard) -> None:  # type: ignore[no-untyped-def]
+    bar = dashboard.filters
+    bar.period.setCurrentIndex(bar.period.findText("Last 90 days"))
+    bar.period.setCurrentIndex(ALL_DATES)
+    today = date.today()
+    assert bar.since.text() == "the first answer" and not bar.since.isEnabled()
+    assert bar.until.date().toPython() == today
+    assert bar.current(today).since is None
+    bar.period.setCurrentIndex(CUSTOM)
+    assert bar.since.isEnabled() and (today - bar.since.date().toPython()).days == 29
+    assert bar.current(today).since == today - timedelta(days=29)
 
 
 def test_double_click_opens_the_trainee_tab(dashboard) -> None:  # type: ignore[no-untyped-def]

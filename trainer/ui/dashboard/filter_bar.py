@@ -60,6 +60,7 @@ class FilterBar(QWidget):
         self.period.setCurrentIndex(DEFAULT_PERIOD)
         self.since = _date_edit("From date", self)
         self.until = _date_edit("To date", self)
+        self.since.setSpecialValueText("the first answer")  # at its minimum date: all dates
         self.since.setDate(QDate.currentDate().addDays(-29))
         self.topic = _combo("Topic", self)
         self.set_topics([])
@@ -81,7 +82,7 @@ class FilterBar(QWidget):
         self._sync_dates()
 
         self.role.currentIndexChanged.connect(self._changed)
-        self.period.currentIndexChanged.connect(self._changed)
+        self.period.currentIndexChanged.connect(self._period_changed)
         self.topic.currentIndexChanged.connect(self._changed)
         self.since.dateChanged.connect(self._changed)
         self.until.dateChanged.connect(self._changed)
@@ -118,13 +119,26 @@ class FilterBar(QWidget):
         self.since.setEnabled(custom)
         self.until.setEnabled(custom)
         days = self.period.currentData()
-        if not custom and days:  # the greyed-out boxes show the preset's own range
-            today = QDate.currentDate()
-            for edit, day in ((self.since, today.addDays(1 - days)), (self.until, today)):
-                edit.blockSignals(True)
-                edit.setDate(day)
-                edit.blockSignals(False)
+        today = QDate.currentDate()
+        if custom:  # coming from "All dates": a month to start from, not the earliest date
+            if self.since.date() == self.since.minimumDate():
+                self._show(self.since, today.addDays(-29))
+        elif days:  # the greyed-out boxes show the preset's own range
+            self._show(self.since, today.addDays(1 - days))
+            self._show(self.until, today)
+        else:  # all dates: no first day
+            self._show(self.since, self.since.minimumDate())  # shows its special text
+            self._show(self.until, today)
+
+    @staticmethod
+    def _show(edit: QDateEdit, day: QDate) -> None:
+        edit.blockSignals(True)
+        edit.setDate(day)
+        edit.blockSignals(False)
+
+    def _period_changed(self) -> None:
+        self._sync_dates()
+        self._changed()
 
     def _changed(self) -> None:
-        self._sync_dates()
         self.filter_changed.emit(self.current())
