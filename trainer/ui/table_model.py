@@ -17,6 +17,19 @@ from PySide6.QtCore import (
 Index = QModelIndex | QPersistentModelIndex
 
 
+def header_data(
+    titles: Sequence[str], rows: int, section: int, orientation: Qt.Orientation, role: int
+) -> str | None:
+    """`headerData` for a table of `rows` rows: column titles across, row numbers down."""
+    if role != Qt.ItemDataRole.DisplayRole:
+        return None
+    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(titles):
+        return titles[section]
+    if orientation == Qt.Orientation.Vertical and 0 <= section < rows:
+        return str(section + 1)
+    return None
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -31,6 +44,7 @@ class RowTableModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Column], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
+        self._titles = tuple(c.title for c in self._columns)
         self._rows: list[Any] = []
 
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -69,10 +83,4 @@ class RowTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
+        return header_data(self._titles, len(self._rows), section, orientation, role)

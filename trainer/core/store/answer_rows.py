@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from trainer.core.errors import TrainerError
 from trainer.core.store.records import AnswerRecord, AnswerRow, compact, from_iso, to_iso
 
 ANSWER_COLUMNS = (
@@ -256,3 +258,29 @@ def summarise_after(
             conn.execute(statement, [after_seq])
     if "trainee_running" in tables:
         _run_on(conn, after_seq)
+
+
+# The reads both stores give (`sqlite.Store` and the central store, each through its `query`).
+Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
+
+
+def read_answers(
+    query: Query,
+    columns: str,
+    trainee_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    topic: str | None = None,
+) -> list[AnswerRow]:
+    """Stored answers in the order they were given; `since` inclusive, `until` exclusive."""
+    where, params = answer_filter(trainee_id, since, until, topic)
+    rows = query(f"SELECT {columns} FROM answers WHERE {where} ORDER BY answered_ts, seq", params)
+    return [answer_row(r) for r in rows]
+
+
+def read_answer(query: Query, columns: str, answer_id: str) -> AnswerRow:
+    """One stored answer in full; TrainerError when there is none with this id."""
+    rows = query(f"SELECT {columns} FROM answers WHERE id = ?", [answer_id])
+    if not rows:
+        raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
+    return answer_row(rows[0])

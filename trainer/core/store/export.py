@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import answer_filter
@@ -79,11 +79,25 @@ class _Cache(dict[str, str]):
         return value
 
 
+class _Queries(Protocol):
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+
 class _People(dict[str, str]):
     """A trainee's "name,number,role" cells by id (empty cells for an unknown id)."""
 
     def __missing__(self, key: str) -> str:
         return ",,"
+
+    @classmethod
+    def of(cls, store: _Queries) -> _People:
+        """Every trainee of `store` (a workstation's or the central one)."""
+        return cls(
+            (tid, f"{cell(name)},{cell(number)},{role}")
+            for tid, name, number, role in store.query(
+                "SELECT id, name, staff_number, role FROM trainees"
+            )
+        )
 
 
 # The columns the schema constrains (slugs, decisions, numbers, times) are joined in SQL; Python
@@ -105,12 +119,7 @@ def _answer_chunks(
     bank: Mapping[str, LoadedScenario] | None = None,
 ) -> Iterator[tuple[int, bytes]]:
     """(rows, their CSV lines as UTF-8), a chunk at a time."""
-    people = _People(
-        (tid, f"{cell(name)},{cell(number)},{role}")
-        for tid, name, number, role in store.query(
-            "SELECT id, name, staff_number, role FROM trainees"
-        )
-    )
+    people = _People.of(store)
     titles, lists = _Cache(cell), _Cache(tags)
     more = RegistrarCells(bank).row
     with store.guard():

@@ -26,9 +26,10 @@ from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import (
     ANSWER_COLUMNS,
     INSERT_ANSWER,
-    answer_filter,
     answer_params,
     answer_row,
+    read_answer,
+    read_answers,
     summarise_after,
 )
 from trainer.core.store.files import (
@@ -343,19 +344,11 @@ class Store:
         topic: str | None = None,
     ) -> list[AnswerRow]:
         """Stored answers in the order they were given; `since` inclusive, `until` exclusive."""
-        where, params = answer_filter(trainee_id, since, until, topic)
-        rows = self.query(
-            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where} ORDER BY answered_ts, seq",
-            params,
-        )
-        return [answer_row(r) for r in rows]
+        return read_answers(self.query, ANSWER_COLUMNS, trainee_id, since, until, topic)
 
     def answer(self, answer_id: str) -> AnswerRow:
         """One stored answer in full; TrainerError when there is none with this id."""
-        rows = self.query(f"SELECT {ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id])
-        if not rows:
-            raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
-        return answer_row(rows[0])
+        return read_answer(self.query, ANSWER_COLUMNS, answer_id)
 
     def session_answers(self, session_id: str) -> list[AnswerRow]:
         # Through the trainee's index: a session index would slow every insert for a rare view.

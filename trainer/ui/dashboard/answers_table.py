@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from trainer.core.reports.answer_pages import PAGE, AnswerLine
-from trainer.ui.table_model import Index
+from trainer.ui.table_model import Index, header_data
 from trainer.ui.widgets import table_view
 
 Fetch = Callable[[tuple[float, int] | None], list[AnswerLine]]  # the page after (ts, seq)
@@ -29,6 +29,7 @@ COLUMNS: tuple[tuple[str, Callable[[AnswerLine], str]], ...] = (
 SCENARIO_COLUMN = 2
 SCORE_COLUMN = 6
 FINDINGS_COLUMN = len(COLUMNS) - 1
+_TITLES = tuple(title for title, _ in COLUMNS)
 
 
 class AnswerPagesModel(QAbstractTableModel):
@@ -111,13 +112,7 @@ class AnswerPagesModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][0]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._lines):
-            return str(section + 1)
-        return None
+        return header_data(_TITLES, len(self._lines), section, orientation, role)
 
 
 class DrillDownTable(QWidget):

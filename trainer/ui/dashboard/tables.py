@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from trainer.core.reports.statistics import Proportion
-from trainer.ui.table_model import Column, Index, RowTableModel
+from trainer.ui.table_model import Column, Index, RowTableModel, header_data
 from trainer.ui.widgets import table_view
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -150,6 +150,7 @@ class CellTableModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[SortColumn], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
+        self._titles = tuple(c.title for c in self._columns)
         self._align = tuple(
             int(
                 (Qt.AlignmentFlag.AlignRight if c.numeric else Qt.AlignmentFlag.AlignLeft)
@@ -208,13 +209,7 @@ class CellTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._order):
-            return str(section + 1)
-        return None
+        return header_data(self._titles, len(self._order), section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)

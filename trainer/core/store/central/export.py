@@ -50,12 +50,7 @@ def _filter(
 def _answer_chunks(
     store: CentralStore, where: str, params: list[object]
 ) -> Iterator[tuple[int, bytes]]:
-    people = _People(
-        (tid, f"{cell(name)},{cell(number)},{role}")
-        for tid, name, number, role in store.query(
-            "SELECT id, name, staff_number, role FROM trainees"
-        )
-    )
+    people = _People.of(store)
     titles, lists = _Cache(cell), _Cache(tags)
     query = f"""
         SELECT trainee_id, scenario_id, scenario_title, topics,

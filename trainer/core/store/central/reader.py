@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
-from trainer.core.store.answer_rows import answer_filter, answer_row
+from trainer.core.store.answer_rows import read_answer, read_answers
 from trainer.core.store.central.connection import connect, guard, placeholders, shown
 from trainer.core.store.records import AnswerRow, Trainee, from_iso
 
@@ -127,15 +127,9 @@ class CentralStore:
         until: datetime | None = None,
         topic: str | None = None,
     ) -> list[AnswerRow]:
-        where, params = answer_filter(trainee_id, since, until, topic)
-        rows = self.query(
-            f"SELECT {ANSWER_COLUMNS} FROM answers WHERE {where} ORDER BY answered_ts, seq",
-            params,
-        )
-        return [answer_row(r) for r in rows]
+        """Stored answers in the order they were given; `since` inclusive, `until` exclusive."""
+        return read_answers(self.query, ANSWER_COLUMNS, trainee_id, since, until, topic)
 
     def answer(self, answer_id: str) -> AnswerRow:
-        rows = self.query(f"SELECT {ANSWER_COLUMNS} FROM answers WHERE id = ?", [answer_id])
-        if not rows:
-            raise TrainerError(f"answer: no stored answer has the id {answer_id!r}")
-        return answer_row(rows[0])
+        """One stored answer in full; TrainerError when there is none with this id."""
+        return read_answer(self.query, ANSWER_COLUMNS, answer_id)
