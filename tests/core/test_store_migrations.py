@@ -6,6 +6,7 @@ import hashlib
 import os
 import random
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,25 @@ def test_two_processes_opening_an_old_database_at_once_migrate_it_once(tmp_path:
         assert applied_steps(store.db) == STEPS
         assert len(store.query("SELECT * FROM _sqlite_migrations")) == len(STEPS)
         assert team_counts(store)[0].total.attempts == 10  # summarised once, not twice
+
+
+def test_an_old_database_opens_while_another_process_writes_to_it(tmp_path: Path) -> None:
+    """Switching a rollback-journal file to WAL while another connection holds a write lock fails
+    at once in SQLite, busy timeout or not: the opener waits for the writer instead."""
+    path = _old_database(tmp_path)
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE trainees SET name = 'Old Timer Jr' WHERE id = 't1'")
+    finish = threading.Timer(0.3, writer.execute, ["COMMIT"])
+    finish.start()
+    try:
+        with open_store(tmp_path) as store:
+            assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert applied_steps(store.db) == STEPS
+            assert store.trainees()[0].name == "Old Timer Jr"  # the writer's change, kept
+    finally:
+        finish.join()
+        writer.close()
 
 
 def test_some_other_programs_database_is_left_alone(tmp_path: Path) -> None:

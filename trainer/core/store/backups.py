@@ -23,6 +23,7 @@ from trainer.core.store.files import (
     BUSY_TIMEOUT_S,
     DB_NAME,
     FILE_MODE,
+    is_busy,
     os_problem,
     private_file,
     private_folder,
@@ -268,7 +269,7 @@ def describe_failure(path: Path | None, exc: sqlite3.DatabaseError) -> str:
     """One line for a SQLite failure: what happened to which file, and what to do."""
     where = str(path) if path else "database"
     code = getattr(exc, "sqlite_errorname", "")
-    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+    if is_busy(exc):
         return f"{where}: is busy (another trainer is writing to it); try again in a moment"
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) and path:
         return damage_message(path, f"is damaged ({exc})")

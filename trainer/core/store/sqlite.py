@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import functools
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -36,6 +37,7 @@ from trainer.core.store.files import (
     BUSY_TIMEOUT_S,
     DB_NAME,
     check_folder_access,
+    is_busy,
     os_problem,
     private_file,
     private_folder,
@@ -381,12 +383,28 @@ def _check_version(path: Path) -> None:
         conn.close()
 
 
-def _prepare(conn: sqlite3.Connection) -> None:
-    """WAL with full sync: a committed answer survives a crash or a power cut."""
+def _prepare(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT_S) -> None:
+    """WAL with full sync: a committed answer survives a crash or a power cut.
+
+    Turning an older rollback-journal database into WAL needs an exclusive lock, taken from the
+    shared lock the statement reads with. When two processes open such a database at once, SQLite
+    fails the one that would deadlock at once, without its busy timeout: so that one waits here
+    (up to `timeout` seconds) and tries again; by then the other has made the file WAL.
+    """
     old = conn.isolation_level
     conn.isolation_level = None
+    deadline = time.monotonic() + timeout
+    pause = 0.005
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
         conn.execute("PRAGMA synchronous = FULL")
     finally:
         conn.isolation_level = old
