@@ -27,7 +27,7 @@ from tests.core.bundle_v1 import seal, write_v1
 from tests.core.conftest import real_bank
 from trainer.cli import main
 from trainer.core.errors import TrainerError
-from trainer.core.store import bundles, keys
+from trainer.core.store import bundles, import_pace, keys
 from trainer.core.store.bundles import HEADER_BYTES, canonical, export_bundle, import_bundle
 from trainer.core.store.records import Trainee
 from trainer.core.store.sqlite import Store, open_store
@@ -321,9 +321,9 @@ def test_an_import_failing_half_way_leaves_nothing(
     export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", seed=3)
     before = _snapshot(b)
-    monkeypatch.setattr(bundles, "FIRST_CHUNK", 50)  # chunks of 50 answers
-    monkeypatch.setattr(bundles, "MIN_CHUNK", 50)
-    monkeypatch.setattr(bundles, "MAX_CHUNK", 50)
+    monkeypatch.setattr(import_pace, "FIRST_CHUNK", 50)  # chunks of 50 answers
+    monkeypatch.setattr(import_pace, "MIN_CHUNK", 50)
+    monkeypatch.setattr(import_pace, "MAX_CHUNK", 50)
     real, calls = bundles.summarise, []
 
     def failing(conn: Any, after: int) -> None:
@@ -412,7 +412,7 @@ def test_an_import_killed_half_way_is_taken_out_at_the_next_start(
     b = _station(tmp_path / "b", seed=3)
     before = _snapshot(b)
     for name, value in (("FIRST_CHUNK", 50), ("MIN_CHUNK", 50), ("MAX_CHUNK", 50)):
-        monkeypatch.setattr(bundles, name, value)
+        monkeypatch.setattr(import_pace, name, value)
     real, calls = bundles.summarise, []
 
     def killed(conn: Any, after: int) -> None:
@@ -505,10 +505,10 @@ def test_an_import_pauses_between_chunks_only_while_a_writer_waits(
 
     with open_store(graded_fixture.build(tmp_path / "a", 3_000, trainees=5)) as a:
         export_bundle(a, tmp_path / "a.bundle")
-    monkeypatch.setattr(bundles, "FIRST_CHUNK", 100)
-    monkeypatch.setattr(bundles, "MAX_CHUNK", 100)  # thirty chunks
+    monkeypatch.setattr(import_pace, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(import_pace, "MAX_CHUNK", 100)  # thirty chunks
     pauses: list[float] = []
-    monkeypatch.setattr(bundles.time, "sleep", pauses.append)
+    monkeypatch.setattr(import_pace.time, "sleep", pauses.append)
     b = open_store(tmp_path / "b")
     assert _import(b, tmp_path / "a.bundle", trust=True).answers == 3_000
     assert pauses == []  # nobody waiting: no pause
@@ -518,5 +518,5 @@ def test_an_import_pauses_between_chunks_only_while_a_writer_waits(
         assert files.writer_waiting(c.path)
         assert _import(c, tmp_path / "a.bundle", trust=True).answers == 3_000
     # after each of the 29 chunks but the last, polled until the waiting writer began (here never)
-    assert pauses == [bundles.PAUSE_STEP] * 29 * bundles.PAUSE_POLLS
+    assert pauses == [import_pace.PAUSE_STEP] * 29 * import_pace.PAUSE_POLLS
     assert not files.writer_waiting(c.path)

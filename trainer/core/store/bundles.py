@@ -37,7 +37,6 @@ import json
 import os
 import re
 import sqlite3
-import time
 import weakref
 import zlib
 from collections.abc import Callable, Iterator
@@ -57,8 +56,9 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
-from trainer.core.store.files import FILE_MODE, writer_waiting
+from trainer.core.store.files import FILE_MODE
 from trainer.core.store.import_journal import undo_import
+from trainer.core.store.import_pace import Pace
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
@@ -69,11 +69,6 @@ MAX_BUNDLE_BYTES = 256 * 1024 * 1024  # version 1 only: it is read whole
 HEADER_BYTES = 1024
 MAX_LINE = 1024 * 1024  # a stored answer at every limit is far smaller (checked on export too)
 MAX_ROWS = 100_000_000  # per kind, in the signed counts
-CHUNK_SECONDS = 0.25  # how long one import chunk may hold the write lock
-FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 50_000  # answers per chunk, adapted to its time
-# Between chunks, while another writer waits: poll until it has begun its transaction, for at
-# most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
-PAUSE_STEP, PAUSE_POLLS = 0.01, 30
 READ_BLOCK = 1024 * 1024
 HEADER_KEYS = {
     "format", "version", "workstation_id", "public_key", "counts", "payload_bytes",
@@ -754,37 +749,29 @@ class _Import:
                 )
                 sessions = journal("quiz_sessions", "rowid", after)
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
-            added = regraded = 0
-            at, size = 0, FIRST_CHUNK
+            added = regraded = at = 0
+            pace = Pace(store.path)
             while True:
-                started = time.perf_counter()
-                with store.write():
-                    first = top("answers", "seq")
-                    conn.execute(
-                        f"INSERT INTO answers ({ANSWER_COLUMNS}) SELECT {_STAGED_COLUMNS} "
-                        "FROM temp.stage_answers s WHERE s.n > ? AND s.n <= ? "
-                        "ORDER BY s.n ON CONFLICT (id) DO NOTHING",
-                        [at, at + size],
-                    )
-                    count = journal("answers", "seq", first)
-                    if count:
-                        regraded += conn.execute(
-                            "SELECT count(*) FROM temp.stage_answers s JOIN answers a "
-                            "ON a.id = s.id WHERE s.n > ? AND s.n <= ? AND a.seq > ? "
-                            "AND s.differs",
-                            [at, at + size, first],
-                        ).fetchone()[0]
-                        added += count
-                        summarise(conn, first)
-                    at += size
-                    if at >= last:  # the last chunk makes the import whole
-                        conn.execute("DELETE FROM import_journal WHERE import_id = ?", [import_id])
-                        if trust is not None:
-                            keys.trust_key(conn, *trust)
-                        break
-                took = time.perf_counter() - started
-                size = max(MIN_CHUNK, min(MAX_CHUNK, int(size * CHUNK_SECONDS / max(took, 1e-3))))
-                _let_writers_in(store.path)
+                try:
+                    with store.write(), pace.chunk(conn) as size:
+                        count, changed = self._publish_chunk(at, size, journal)
+                        done = at + size >= last
+                        if done:  # the last chunk makes the import whole
+                            conn.execute(
+                                "DELETE FROM import_journal WHERE import_id = ?", [import_id]
+                            )
+                            if trust is not None:
+                                keys.trust_key(conn, *trust)
+                except BaseException:
+                    if not pace.interrupted:
+                        raise
+                    pace.let_writers_in()  # rolled back: done again in short chunks
+                    continue
+                pace.finished()
+                added, regraded, at = added + count, regraded + changed, at + size
+                if done:
+                    break
+                pace.let_writers_in()
         except BaseException:
             undo_import(store, import_id)
             raise
@@ -792,19 +779,35 @@ class _Import:
             restore()
         return trainees, sessions, added, regraded
 
+    def _publish_chunk(
+        self, at: int, size: int, journal: Callable[[str, str, int], int]
+    ) -> tuple[int, int]:
+        """Copy the staged answers at + 1 to at + size in; returns how many were added and how
+        many of those were graded again."""
+        conn = self.conn
+        first = int(conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0])
+        conn.execute(
+            f"INSERT INTO answers ({ANSWER_COLUMNS}) SELECT {_STAGED_COLUMNS} "
+            "FROM temp.stage_answers s WHERE s.n > ? AND s.n <= ? "
+            "ORDER BY s.n ON CONFLICT (id) DO NOTHING",
+            [at, at + size],
+        )
+        count = journal("answers", "seq", first)
+        if not count:
+            return 0, 0
+        regraded = conn.execute(
+            "SELECT count(*) FROM temp.stage_answers s JOIN answers a ON a.id = s.id "
+            "WHERE s.n > ? AND s.n <= ? AND a.seq > ? AND s.differs",
+            [at, at + size, first],
+        ).fetchone()[0]
+        summarise(conn, first)
+        return count, int(regraded)
+
     def close(self) -> None:
         self._commit()
         for table in ("stage_trainees", "stage_sessions", "stage_answers", "stage_resets"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         self._commit()
-
-
-def _let_writers_in(database: Path | None) -> None:
-    """Pause while another writer waits for the database (see `files.waiting_to_write`)."""
-    for _ in range(PAUSE_POLLS):
-        if not writer_waiting(database):
-            return
-        time.sleep(PAUSE_STEP)
 
 
 def _bulk_pragmas(conn: sqlite3.Connection) -> Callable[[], None]:

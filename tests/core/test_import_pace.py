@@ -1,0 +1,94 @@
+"""How an import paces its chunks: long while nobody else wants to write, interrupted and done
+again in short chunks when a writer comes to wait; the summaries it keeps are those counted
+afresh from the answers, however the chunks fell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.benchmarks import graded_fixture
+from tests.core import graded_data
+from tests.core.conftest import real_bank
+from trainer.core.store import import_pace
+from trainer.core.store.answer_rows import SUMMARY_TABLES
+from trainer.core.store.bundles import export_bundle, import_bundle
+from trainer.core.store.regrade import rebuild_summaries
+from trainer.core.store.sqlite import Store, open_store
+
+
+def _summaries(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    return {t: sorted(store.query(f"SELECT * FROM {t}")) for t in SUMMARY_TABLES}
+
+
+def _counted_afresh(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    kept = _summaries(store)
+    with store.write() as conn:
+        rebuild_summaries(conn)
+    assert kept, "nothing to compare"
+    return _summaries(store)
+
+
+@pytest.fixture
+def large_bundle(tmp_path: Path) -> Path:
+    with open_store(graded_fixture.build(tmp_path / "a", 3_000, trainees=5)) as a:
+        export_bundle(a, tmp_path / "a.bundle")
+    return tmp_path / "a.bundle"
+
+
+def test_a_writer_coming_to_wait_interrupts_a_long_chunk_which_is_done_again(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_pace, "FIRST_CHUNK", 1_000)
+    monkeypatch.setattr(import_pace, "CHUNK_SECONDS", 0.0)  # look for writers at once
+    monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
+    # Nobody waits as the first chunk begins (so it is a long one); then a writer comes.
+    script: Iterator[bool] = iter([False, True])
+    monkeypatch.setattr(import_pace, "writer_waiting", lambda db: next(script, False))
+    sizes: list[int] = []
+    finished = import_pace.Pace.finished
+    monkeypatch.setattr(import_pace.Pace, "finished", lambda p: (sizes.append(p.size), finished(p)))
+    interrupted: list[bool] = []
+    pause = import_pace.Pace.let_writers_in
+    monkeypatch.setattr(
+        import_pace.Pace, "let_writers_in", lambda p: (interrupted.append(p.interrupted), pause(p))
+    )
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    result = import_bundle(b, large_bundle, *real_bank(), trust=True)
+    assert result.answers == 3_000
+    assert interrupted[0] and not any(interrupted[1:])  # the first chunk, once
+    assert sizes[0] == 1_000  # ... rolled back and done again
+    assert set(sizes[1:]) == {import_pace.MIN_CHUNK}  # then short chunks (no time to hold it)
+    assert len(b.answers()) == 3_020
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)  # nothing of the rolled-back chunk counted
+
+
+def test_summaries_after_a_chunked_import_equal_those_counted_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = open_store(tmp_path / "a")
+    graded_data.seed(a, *real_bank(), trainees=3, answers_each=40, seed_=1)
+    export_bundle(a, tmp_path / "a.bundle")
+    b = open_store(tmp_path / "b")  # answers of its own, given after some of the bundle's
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=15, seed_=2)
+    for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
+        monkeypatch.setattr(import_pace, name, 25)
+    assert import_bundle(b, tmp_path / "a.bundle", *real_bank(), trust=True).answers == 120
+    assert _summaries(b) == _counted_afresh(b)
+
+
+def test_an_import_with_nobody_waiting_takes_ever_longer_chunks(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    finished = import_pace.Pace.finished
+    monkeypatch.setattr(import_pace.Pace, "finished", lambda p: (sizes.append(p.size), finished(p)))
+    monkeypatch.setattr(import_pace, "FIRST_CHUNK", 100)
+    b = open_store(tmp_path / "b")
+    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    assert sizes[:2] == [100, 400]  # grown by GROWTH while nobody waits
