@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -28,13 +28,15 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=limits.TITLE)]
 
 
 def _moment(value: object) -> datetime:
-    """An ISO 8601 time with its UTC offset (the only form the trainer writes)."""
+    """An ISO 8601 time with its UTC offset (the only form the trainer writes); in UTC if the
+    offset has seconds, as `to_iso` stores it (so its `isoformat` is the stored form)."""
     if not isinstance(value, str) or len(value) > 40:
         raise ValueError("must be an ISO 8601 time with a UTC offset")
     moment = datetime.fromisoformat(value)
-    if moment.utcoffset() is None:
+    offset = moment.utcoffset()
+    if offset is None:
         raise ValueError("must carry a UTC offset")
-    return moment
+    return moment.astimezone(UTC) if offset.total_seconds() % 60 else moment
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]

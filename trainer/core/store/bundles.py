@@ -480,7 +480,9 @@ class _Grader:
         self.catalogue = catalogue
         self.bank_hash = bank_hash((s.scenario for s in library.scenarios), catalogue)
         self.fixed = functools.lru_cache(20_000)(self._fixed)
-        self.differs = functools.lru_cache(20_000)(self._differs)
+        self.graded = functools.lru_cache(20_000)(self._graded)
+        self.pending: list[tuple[Any, ...]] = []
+        self.staged = 0
 
     def _fixed(self, scenario_id: str, answer: Answer) -> tuple[tuple[Any, ...], ...]:
         """The stored columns from scenario_id to finding_rules, and bank_hash to cards (the
@@ -495,34 +497,49 @@ class _Grader:
         params = answer_params(record, "")
         return params[3:17], params[24:]
 
-    def _differs(
+    def _graded(
         self, scenario_id: str, answer: Answer, score: int, findings: tuple[BaseModel, ...]
-    ) -> bool:
-        """Whether the grade the bundle carries differs from this bank's."""
-        columns = self.fixed(scenario_id, answer)[0]
+    ) -> tuple[int, int]:
+        """The key of this answer's graded columns (`fixed`, staged once in stage_graded through
+        `pending`), and whether the grade the bundle carries differs from this bank's (1 or 0)."""
+        middle, tail = self.fixed(scenario_id, answer)
         claimed = compact([f.model_dump(exclude_defaults=True) for f in findings])
-        return score != columns[10] or not same_findings(claimed, columns[11])
+        differs = score != middle[10] or not same_findings(claimed, middle[11])
+        self.pending.append((len(self.pending) + self.staged + 1, *middle, *tail))
+        return self.pending[-1][0], int(differs)
 
     def params(self, a: BundleAnswer) -> tuple[Any, ...] | None:
-        """The answer's INSERT_ANSWER parameters as this workstation grades it, and whether its
-        grade differs from the bundle's; None when the bank does not have its scenario."""
+        """The answer's stage_answers row as this workstation grades it; None when the bank does
+        not have its scenario."""
         if a.scenario_id not in self.by_id:
             return None
-        middle, tail = self.fixed(a.scenario_id, a.answer)
-        taken = max(0.0, (a.answered_at - a.shown_at).total_seconds())
+        key, differs = self.graded(a.scenario_id, a.answer, a.score, a.findings)
+        shown, answered = a.shown_at, a.answered_at  # offsets in whole minutes (`Moment`)
         return (
-            a.id, a.session_id, a.trainee_id, *middle, compact(a.asked), int(a.exam),
-            to_iso(a.shown_at, "shown_at"), to_iso(a.answered_at, "answered_at"),
-            a.answered_at.timestamp(), round(taken, 3), a.workstation_id, *tail,
-            int(self.differs(a.scenario_id, a.answer, a.score, a.findings)),
+            a.id, a.session_id, a.trainee_id, compact(a.asked) if a.asked else "[]",
+            int(a.exam), shown.isoformat(timespec="milliseconds"),
+            answered.isoformat(timespec="milliseconds"), answered.timestamp(),
+            round(max(0.0, (answered - shown).total_seconds()), 3), a.workstation_id, key,
+            differs,
         )  # fmt: skip
+
+    def take_pending(self) -> list[tuple[Any, ...]]:
+        """The graded columns not yet staged (each distinct grade is staged once)."""
+        rows, self.pending = self.pending, []
+        self.staged += len(rows)
+        return rows
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# An answer is staged as its own columns and the key of its graded ones: many answers share
+# those (`_Grader.fixed`), and they are the bulk of a row.
+_COLUMNS = [c.strip() for c in ANSWER_COLUMNS.split(",")]
+_OWN, _GRADED = _COLUMNS[:3] + _COLUMNS[17:24], _COLUMNS[3:17] + _COLUMNS[24:]
 _STAGE = f"""
     DROP TABLE IF EXISTS temp.stage_trainees;
     DROP TABLE IF EXISTS temp.stage_sessions;
     DROP TABLE IF EXISTS temp.stage_answers;
+    DROP TABLE IF EXISTS temp.stage_graded;
     CREATE TEMP TABLE stage_trainees (
         n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT, staff_number TEXT,
         role TEXT, created_at TEXT, workstation_id TEXT, local_id TEXT
@@ -531,15 +548,15 @@ _STAGE = f"""
         n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, trainee_id TEXT, mode TEXT,
         started_at TEXT, started_ts REAL, finished_at TEXT, workstation_id TEXT
     );
-    CREATE TEMP TABLE stage_answers (
-        n INTEGER PRIMARY KEY, {ANSWER_COLUMNS}, differs INTEGER
-    );
+    CREATE TEMP TABLE stage_graded (k INTEGER PRIMARY KEY, {", ".join(_GRADED)});
+    CREATE TEMP TABLE stage_answers (n INTEGER PRIMARY KEY, {", ".join(_OWN)}, k, differs);
 """
+_PUT_GRADED = f"INSERT INTO temp.stage_graded VALUES ({', '.join('?' * (len(_GRADED) + 1))})"
 _PUT_ANSWER = (
-    f"INSERT INTO temp.stage_answers ({ANSWER_COLUMNS}, differs) "
-    f"VALUES ({', '.join('?' * (ANSWER_COLUMNS.count(',') + 2))}) ON CONFLICT DO NOTHING"
+    f"INSERT INTO temp.stage_answers ({', '.join(_OWN)}, k, differs) "
+    f"VALUES ({', '.join('?' * (len(_OWN) + 2))})"
 )
-_STAGED_COLUMNS = ", ".join(f"s.{c.strip()}" for c in ANSWER_COLUMNS.split(","))
+_STAGED_COLUMNS = ", ".join(f"g.{c}" if c in _GRADED else f"s.{c}" for c in _COLUMNS)
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -605,6 +622,7 @@ class _Import:
             raise self.refuse(f"{where}.id: appears twice in the bundle") from exc
 
     def _put(self, batch: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(_PUT_GRADED, self.grader.take_pending())
         self.conn.executemany(_PUT_ANSWER, batch)
         batch.clear()
 
@@ -788,8 +806,8 @@ class _Import:
         first = int(conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0])
         conn.execute(
             f"INSERT INTO answers ({ANSWER_COLUMNS}) SELECT {_STAGED_COLUMNS} "
-            "FROM temp.stage_answers s WHERE s.n > ? AND s.n <= ? "
-            "ORDER BY s.n ON CONFLICT (id) DO NOTHING",
+            "FROM temp.stage_answers s JOIN temp.stage_graded g ON g.k = s.k "
+            "WHERE s.n > ? AND s.n <= ? ORDER BY s.n ON CONFLICT (id) DO NOTHING",
             [at, at + size],
         )
         count = journal("answers", "seq", first)
@@ -805,8 +823,8 @@ class _Import:
 
     def close(self) -> None:
         self._commit()
-        for table in ("stage_trainees", "stage_sessions", "stage_answers", "stage_resets"):
-            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        for table in ("trainees", "sessions", "answers", "graded", "resets"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.stage_{table}")
         self._commit()
 
 
