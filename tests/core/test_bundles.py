@@ -294,3 +294,24 @@ def test_a_bundle_carries_a_findings_trap(tmp_path: Path) -> None:
     import_bundle(c, tmp_path / "a.json")
     [plain] = c.answers()
     assert [f.trap for f in plain.findings] == [None] and plain.malpractice_trap is None
+
+
+def test_times_written_in_other_forms_are_stored_in_the_stored_form(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a", trainees=1, answers=2)
+    data = write_v1(a, tmp_path / "a.json")
+    first, second = data["payload"]["answers"]
+    first["shown_at"], first["answered_at"] = "2026-01-05T10:00:00Z", "2026-01-05T10:00:30.5+01:00"
+    # An offset with seconds (historic zones) does not fit the stored form: put in UTC.
+    second["shown_at"] = "2026-01-05T10:00:00.123456-00:25:21"
+    second["answered_at"] = "2026-01-05T10:01:00.000+00:00"
+    seal(data)
+    (tmp_path / "a.json").write_text(json.dumps(data), encoding="utf-8")
+    b = Store.memory()
+    assert import_bundle(b, tmp_path / "a.json").answers == 2
+    stored = b.query("SELECT id, shown_at, answered_at, answered_ts, seconds_taken FROM answers")
+    assert sorted(stored) == sorted([
+        (first["id"], "2026-01-05T10:00:00.000+00:00", "2026-01-05T10:00:30.500+01:00",
+         1767603630.5, 0.0),  # answered (09:00:30.5 UTC) before shown: no negative time taken
+        (second["id"], "2026-01-05T10:25:21.123+00:00", "2026-01-05T10:01:00.000+00:00",
+         1767607260.0, 0.0),
+    ])  # fmt: skip
