@@ -275,9 +275,16 @@ def test_a_trainees_standing_reads_only_what_the_practice_screen_shows(store: St
 def test_recording_an_answer_reads_only_the_new_rows(store: Store) -> None:
     """Summaries are kept through the rowid range of the new answers (a planner that walked an
     index instead, after ANALYZE, made recording one answer take 0.4 s at 1,000,000 answers)."""
-    from trainer.core.store.answer_rows import _SUMMARISE, _SUMMARISE_FIGURES, NEW_BY_TRAINEE
+    from trainer.core.store.answer_rows import (
+        _RUNNING_CLEAR,
+        _RUNNING_FROM,
+        _SUMMARISE,
+        _SUMMARISE_FIGURES,
+    )
 
     store.conn.execute("ANALYZE")
-    for statement in (*_SUMMARISE, *_SUMMARISE_FIGURES, NEW_BY_TRAINEE):
+    for statement in (*_SUMMARISE, *_SUMMARISE_FIGURES, _RUNNING_CLEAR, _RUNNING_FROM):
         plan = " ".join(str(row) for row in store.query(f"EXPLAIN QUERY PLAN {statement}", [1]))
         assert "INTEGER PRIMARY KEY (rowid>?)" in plan, (statement, plan)
+        # The running sums: only the new answers' trainees, from their first new time on.
+        assert "SCAN answers" not in plan and "SCAN trainee_running" not in plan, plan

@@ -43,7 +43,8 @@ def test_a_writer_coming_to_wait_interrupts_a_long_chunk_which_is_done_again(
     tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(import_pace, "FIRST_CHUNK", 1_000)
-    monkeypatch.setattr(import_pace, "CHUNK_SECONDS", 0.0)  # look for writers at once
+    monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)  # look for writers at once
+    monkeypatch.setattr(import_pace, "CHUNK_SECONDS", 0.0)  # short chunks as short as can be
     monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
     # Nobody waits as the first chunk begins (so it is a long one); then a writer comes.
     script: Iterator[bool] = iter([False, True])
@@ -80,6 +81,30 @@ def test_summaries_after_a_chunked_import_equal_those_counted_afresh(
         monkeypatch.setattr(import_pace, name, 25)
     assert import_bundle(b, tmp_path / "a.bundle", *real_bank(), trust=True).answers == 120
     assert _summaries(b) == _counted_afresh(b)
+    assert sorted(b.query("SELECT * FROM trainee_running")) == _running_sums(b)
+
+
+def _running_sums(store: Store) -> list[tuple[Any, ...]]:
+    """trainee_running worked out in Python: each trainee's answers in time order, numbered,
+    with running sums of the team table's counts."""
+    rows = store.query(
+        "SELECT trainee_id, answered_ts, seq, exam, score, kind, expected_decision, decision "
+        "FROM answers ORDER BY trainee_id, answered_ts, seq"
+    )
+    out: list[tuple[Any, ...]] = []
+    sums: list[int] = []
+    for i, (trainee, ts, seq, exam, score, kind, expected, decision) in enumerate(rows):
+        if i == 0 or rows[i - 1][0] != trainee:
+            sums = [0] * 8
+        record = kind == "classify" and expected == "crime"
+        counts = [
+            exam, score, int(record), int(record and decision == "crime"),
+            int(record and decision == "crime" and score == 100), int(kind == "cancellation"),
+            int(kind == "cancellation" and score == 100),
+        ]  # fmt: skip
+        sums = [sums[0] + 1] + [a + b for a, b in zip(sums[1:], counts, strict=True)]
+        out.append((trainee, ts, seq, sums[0], *counts, *sums[1:]))
+    return sorted(out)
 
 
 def test_an_import_with_nobody_waiting_takes_ever_longer_chunks(

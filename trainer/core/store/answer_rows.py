@@ -205,45 +205,53 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
 # look-ups, whatever the number of answers). New answers are usually the trainee's latest and are
 # appended; an imported older one renumbers that trainee's later answers.
 _SHOULD_RECORD = "kind = 'classify' AND expected_decision = 'crime'"
+# Set-wise over every trainee with new answers (one statement for one trainee or thousands): the
+# trainees' first new times; their running rows from then on are counted again from the answers,
+# on from each trainee's last row before (the highest position left).
+_STARTS = """
+    WITH starts (trainee_id, since) AS (
+        SELECT trainee_id, min(answered_ts) FROM answers NOT INDEXED WHERE seq > ?
+        GROUP BY trainee_id
+    )
+"""
+_RUNNING_CLEAR = f"""
+    {_STARTS}
+    DELETE FROM trainee_running WHERE (trainee_id, answered_ts, seq) IN (
+        SELECT r.trainee_id, r.answered_ts, r.seq FROM starts s
+        JOIN trainee_running r ON r.trainee_id = s.trainee_id AND r.answered_ts >= s.since
+    )
+"""
 _RUNNING_FROM = f"""
+    {_STARTS}
     INSERT INTO trainee_running
-    SELECT trainee_id, answered_ts, seq, ? + row_number() OVER w, exam, score, rn, rk, xk, cn, ck,
-        ? + sum(exam) OVER w, ? + sum(score) OVER w, ? + sum(rn) OVER w, ? + sum(rk) OVER w,
-        ? + sum(xk) OVER w, ? + sum(cn) OVER w, ? + sum(ck) OVER w
+    SELECT trainee_id, answered_ts, seq, p0 + row_number() OVER w, exam, score, rn, rk, xk, cn, ck,
+        e0 + sum(exam) OVER w, s0 + sum(score) OVER w, rn0 + sum(rn) OVER w,
+        rk0 + sum(rk) OVER w, xk0 + sum(xk) OVER w, cn0 + sum(cn) OVER w, ck0 + sum(ck) OVER w
     FROM (
-        SELECT trainee_id, answered_ts, seq, exam, score,
+        SELECT a.trainee_id, a.answered_ts, a.seq, a.exam, a.score,
             CASE WHEN {_SHOULD_RECORD} THEN 1 ELSE 0 END AS rn,
             CASE WHEN {_SHOULD_RECORD} AND decision = 'crime' THEN 1 ELSE 0 END AS rk,
-            CASE WHEN {_SHOULD_RECORD} AND decision = 'crime' AND score = 100
+            CASE WHEN {_SHOULD_RECORD} AND decision = 'crime' AND a.score = 100
                 THEN 1 ELSE 0 END AS xk,
             CASE WHEN kind = 'cancellation' THEN 1 ELSE 0 END AS cn,
-            CASE WHEN kind = 'cancellation' AND score = 100 THEN 1 ELSE 0 END AS ck
-        FROM answers WHERE trainee_id = ? AND answered_ts >= ?
+            CASE WHEN kind = 'cancellation' AND a.score = 100 THEN 1 ELSE 0 END AS ck,
+            coalesce(b.position, 0) AS p0, coalesce(b.c_exam, 0) AS e0,
+            coalesce(b.c_score, 0) AS s0, coalesce(b.c_record_n, 0) AS rn0,
+            coalesce(b.c_record_k, 0) AS rk0, coalesce(b.c_exact_k, 0) AS xk0,
+            coalesce(b.c_cancel_n, 0) AS cn0, coalesce(b.c_cancel_k, 0) AS ck0
+        FROM starts s
+        LEFT JOIN trainee_running b ON b.trainee_id = s.trainee_id AND b.position =
+            (SELECT max(position) FROM trainee_running m WHERE m.trainee_id = s.trainee_id)
+        JOIN answers a ON a.trainee_id = s.trainee_id AND a.answered_ts >= s.since
     ) AS own
-    WINDOW w AS (ORDER BY answered_ts, seq ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY trainee_id ORDER BY answered_ts, seq ROWS UNBOUNDED PRECEDING)
 """
-_RUNNING_BASE = """
-    SELECT position, c_exam, c_score, c_record_n, c_record_k, c_exact_k, c_cancel_n, c_cancel_k
-    FROM trainee_running WHERE trainee_id = ? ORDER BY answered_ts DESC, seq DESC LIMIT 1
-"""
-
-
-# NOT INDEXED: through the rowid range of the new answers, never a walk of the trainee index.
-NEW_BY_TRAINEE = (
-    "SELECT trainee_id, min(answered_ts) FROM answers NOT INDEXED WHERE seq > ? GROUP BY trainee_id"
-)
 
 
 def _run_on(conn: sqlite3.Connection, after_seq: int) -> None:
     """Bring `trainee_running` up to date for the trainees of the answers after `after_seq`."""
-    starts = conn.execute(NEW_BY_TRAINEE, [after_seq]).fetchall()
-    for trainee_id, since in starts:
-        conn.execute(
-            "DELETE FROM trainee_running WHERE trainee_id = ? AND answered_ts >= ?",
-            [trainee_id, since],
-        )
-        base = conn.execute(_RUNNING_BASE, [trainee_id]).fetchone() or (0,) * 8
-        conn.execute(_RUNNING_FROM, [*base, trainee_id, since])
+    conn.execute(_RUNNING_CLEAR, [after_seq])
+    conn.execute(_RUNNING_FROM, [after_seq])
 
 
 def summarise_after(

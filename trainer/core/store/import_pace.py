@@ -3,7 +3,7 @@ write (each chunk rewrites the index and summary pages it touches, so fewer chun
 short while somebody does, so that a trainee's submit never waits long (see `bundles`).
 
 A long chunk watches for a writer that starts waiting (`files.writer_waiting`): once the chunk
-has held the lock for CHUNK_SECONDS it is interrupted, rolled back and done again in short
+has held the lock for WATCH_AFTER seconds it is interrupted, rolled back and done again in short
 chunks, and the writer gets in between them.
 """
 
@@ -18,14 +18,15 @@ from pathlib import Path
 from trainer.core.store.files import writer_waiting
 
 CHUNK_SECONDS = 0.25  # how long a chunk holds the write lock while another writer waits
-LONG_SECONDS = 1.5  # how long a chunk may take while nobody waits (interrupted if one comes)
+LONG_SECONDS = 1.0  # how long a chunk may take while nobody waits (interrupted if one comes)
+WATCH_AFTER = 0.1  # a long chunk is interrupted for a waiting writer once it has run this long
 POLITE_SECONDS = 5.0  # after an interruption, chunks stay short this long
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 200_000  # answers per chunk, adapted to its time
 GROWTH = 4  # a chunk is at most this many times the one before (rates measured on little vary)
 # Between chunks, while another writer waits: poll until it has begun its transaction, for at
 # most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
 PAUSE_STEP, PAUSE_POLLS = 0.01, 30
-CHECK_STEPS = 20_000  # SQLite virtual machine steps between looks for a waiting writer ...
+CHECK_STEPS = 5_000  # SQLite virtual machine steps between looks for a waiting writer ...
 CHECK_EVERY = 0.01  # ... and at most one look (a lock attempt) this often, in seconds
 
 
@@ -50,7 +51,7 @@ class Pace:
         if self.rate:
             wanted = self.rate * (LONG_SECONDS if long else CHUNK_SECONDS)
             self.size = max(MIN_CHUNK, min(MAX_CHUNK, self.size * GROWTH, int(wanted)))
-        look_at = started + CHUNK_SECONDS
+        look_at = started + WATCH_AFTER
 
         def watch() -> int:
             nonlocal look_at
