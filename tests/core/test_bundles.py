@@ -260,6 +260,24 @@ def test_a_score_written_into_a_bundle_is_graded_again(tmp_path: Path) -> None:
     assert sum(c.total.score_sum for c in team_counts(b)) == sum(r.score for r in a.answers())
 
 
+def test_only_answers_added_count_as_graded_again(tmp_path: Path) -> None:
+    a = _station(tmp_path / "a")
+    data = write_v1(a, tmp_path / "a.json")
+    answers = data["payload"]["answers"]
+    for forged in answers[:4]:
+        forged["score"] = 100 if forged["score"] < 100 else 0  # a grade this bank never gave
+    seal(data)
+    first_half = json.loads(json.dumps(data))
+    first_half["payload"]["answers"] = answers[:2]  # two forged ones arrive first ...
+    seal(first_half)
+    (tmp_path / "half.json").write_text(json.dumps(first_half), encoding="utf-8")
+    (tmp_path / "all.json").write_text(json.dumps(data), encoding="utf-8")
+    b = Store.memory()
+    assert import_bundle(b, tmp_path / "half.json").regraded == 2
+    result = import_bundle(b, tmp_path / "all.json")  # ... then all: two more forged added
+    assert (result.answers, result.already_present, result.regraded) == (38, 2, 2)
+
+
 def test_answers_to_scenarios_this_bank_lacks_are_left_out(tmp_path: Path) -> None:
     a = _station(tmp_path / "a")
     export_bundle(a, tmp_path / "a.json")

@@ -435,9 +435,12 @@ def _records(source: Path, header: Header) -> Iterator[tuple[str, int, BaseModel
                     kind, model = _KINDS.get(line[:1], ("", BaseModel))
                     if not kind or line[1:2] != b" ":
                         raise TrainerError(f"{name}: payload line {number}: not a record")
-                    if order.index(kind) < at:
-                        raise TrainerError(f"{name}: payload line {number}: {kind} out of order")
-                    at = order.index(kind)
+                    if kind != order[at]:
+                        if order.index(kind) < at:
+                            raise TrainerError(
+                                f"{name}: payload line {number}: {kind} out of order"
+                            )
+                        at = order.index(kind)
                     index = seen[kind]
                     if index >= header.counts[kind]:
                         raise TrainerError(f"{name}: counts: more {kind} than the header says")
@@ -813,11 +816,16 @@ class _Import:
         count = journal("answers", "seq", first)
         if not count:
             return 0, 0
-        regraded = conn.execute(
-            "SELECT count(*) FROM temp.stage_answers s JOIN answers a ON a.id = s.id "
-            "WHERE s.n > ? AND s.n <= ? AND a.seq > ? AND s.differs",
-            [at, at + size, first],
-        ).fetchone()[0]
+        staged, regraded = conn.execute(
+            "SELECT count(*), sum(differs) FROM temp.stage_answers WHERE n > ? AND n <= ?",
+            [at, at + size],
+        ).fetchone()
+        if count < staged:  # some were here already: count only those added
+            regraded = conn.execute(
+                "SELECT count(*) FROM temp.stage_answers s JOIN answers a ON a.id = s.id "
+                "WHERE s.n > ? AND s.n <= ? AND a.seq > ? AND s.differs",
+                [at, at + size, first],
+            ).fetchone()[0]
         summarise(conn, first)
         return count, int(regraded)
 
