@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 STEPS: list[tuple[str, Callable[[Conn], None]]] = []
 LOCK_KEY = 0x7472_6169  # pg_advisory_xact_lock key: "trai"
 DEFAULT_UNIT = "default"
+# where functions running with the owner's rights find tables: never a session's own first
+SAFE_SEARCH_PATH = f"{SCHEMA}, pg_catalog, pg_temp"
 
 
 def _step(fn: Callable[[Conn], None]) -> Callable[[Conn], None]:
@@ -366,6 +368,30 @@ def c0008_deferred_summaries(conn: Conn) -> None:
         ALTER TABLE pending_people ENABLE ROW LEVEL SECURITY;
         {_C0008_INGEST_RESULTS}
         {_C0008_FOLD}
+        """,
+    )
+
+
+@_step
+def c0009_temp_tables_last(conn: Conn) -> None:
+    """Every function that runs with the schema owner's rights looks up tables in `trainer`, then
+    `pg_catalog`, and only then `pg_temp`: PostgreSQL searches a session's temporary tables first
+    unless the search path names them, so a workstation login could otherwise create a temporary
+    `answer_groups` (say), have `fold_summaries` fill it with other people's results, and read
+    them. Functions made by later steps must say `SET search_path = {SAFE_SEARCH_PATH}`."""
+    _run(
+        conn,
+        f"""
+        DO $$
+        DECLARE
+            f regprocedure;
+        BEGIN
+            FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = '{SCHEMA}' AND p.prosecdef
+            LOOP
+                EXECUTE format('ALTER FUNCTION %s SET search_path = {SAFE_SEARCH_PATH}', f);
+            END LOOP;
+        END $$;
         """,
     )
 
