@@ -232,8 +232,8 @@ def sync(
 
         # While the central store files a batch (`ingest_results`, on a thread of its own), this
         # thread reads the next one from the workstation's store and stages its answers through
-        # a second connection: the two sides' work overlaps. All local reads and writes stay
-        # here, and a batch leaves the outbox once it committed.
+        # a second connection (opened only for a second batch): the two sides' work overlaps.
+        # All local reads and writes stay here, and a batch leaves the outbox once it committed.
         with (
             ThreadPoolExecutor(1, thread_name_prefix="central-sync") as pool,
             _Stager(url) as ahead,
@@ -243,7 +243,7 @@ def sync(
                 answers, earlier = batch_after(after)
                 return _Batch(answers, earlier, ahead.stage(answers) if stage_ahead else None)
 
-            nxt = staged_after(-1)
+            nxt = _Batch(*batch_after(-1), None)  # the first is staged as it is filed
             while nxt.answers or trainees or sessions:
                 n += 1
                 rows = (trainees, sessions, nxt.answers, nxt.earlier)
