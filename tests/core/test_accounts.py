@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.core import store_data
+from tests.core.summary_counts import trainee_counts
 from trainer.core.errors import TrainerError
-from trainer.core.reports.summaries import trainee_counts
 from trainer.core.store import accounts
 from trainer.core.store.accounts import (
     FREE_TRIES,

@@ -13,10 +13,10 @@ import pytest
 from tests.core import graded_data
 from tests.core.bundle_v1 import seal, write_v1
 from tests.core.conftest import real_bank
+from tests.core.summary_counts import team_counts
 from trainer.cli import main
 from trainer.core.content.scenarios import Library
 from trainer.core.errors import TrainerError
-from trainer.core.reports.summaries import team_counts
 from trainer.core.store.accounts import reset_profile
 from trainer.core.store.backups import list_backups
 from trainer.core.store.bundles import ImportResult, export_bundle

@@ -202,3 +202,30 @@ def test_without_a_server_the_tests_skip_saying_how_to_run_them(
     monkeypatch.setenv(pg_server.REQUIRE, "1")
     with pytest.raises(pytest.fail.Exception, match="TRAINER_REQUIRE_POSTGRES=1 but"):
         pg_server.unavailable("no binaries")
+
+
+def test_a_workstation_login_cannot_read_through_temporary_tables(
+    central_url: str, units: dict[str, Any], tmp_path: Path
+) -> None:
+    """A temporary table of a workstation login's own, named like a central table, must not stand
+    in for it inside the functions that run with the schema owner's rights (PostgreSQL searches
+    pg_temp first unless a function's search_path names it last)."""
+    with open_store(tmp_path / "east") as store:
+        store_data.seed(store, trainees=2, answers_each=5, seed_=3)
+        sync(store, as_login(central_url, units["ws"]), fold=False)  # folded by a later read
+    with connect(as_login(central_url, units["ws"])) as conn:
+        conn.execute(
+            "CREATE TEMP TABLE answer_groups (crime_group text, answered_ts double precision, "
+            "seq bigint, trainee_id text, n integer, perfect integer)"
+        )
+        assert conn.execute("SELECT fold_summaries()").fetchone() == (10,)
+        assert conn.execute("SELECT count(*) FROM pg_temp.answer_groups").fetchone() == (0,)
+        conn.commit()
+    with connect(central_url) as admin:
+        for name, definition in admin.execute(
+            "SELECT p.proname, array_to_string(p.proconfig, ',') FROM pg_proc p JOIN "
+            "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'trainer' AND p.prosecdef"
+        ):
+            assert "search_path=trainer, pg_catalog, pg_temp" in definition, name
+        (folded,) = admin.execute("SELECT count(*) FROM answer_groups").fetchone() or (0,)
+        assert folded > 0  # the real summaries got them

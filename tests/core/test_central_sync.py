@@ -84,6 +84,42 @@ def test_a_crash_after_the_central_commit_sends_the_batch_again_harmlessly(
     assert counts["answer_groups"] == groups and counts["running whole"] == (True,)
 
 
+def test_answers_staged_ahead_by_a_stopped_sync_are_discarded_after_a_day(
+    central_url: str, tmp_path: Path
+) -> None:
+    """A sync stages the next batch's answers (their own commit) while the central store files
+    the batch before; stopped in between, that staging is left over, and a day later dropped."""
+
+    def staged() -> tuple[Any, ...]:
+        with psycopg.connect(central_url, options="-c search_path=trainer") as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM stage_batches), (SELECT count(*) FROM stage_answers)"
+            ).fetchone()
+        assert row is not None
+        return tuple(row)
+
+    with open_store(tmp_path) as store:
+        store_data.seed(store, trainees=4, answers_each=25)
+
+        def stop(n: int) -> None:
+            raise KeyboardInterrupt  # the second batch is staged, the first filed
+
+        with pytest.raises(KeyboardInterrupt):
+            sync(store, central_url, batch=30, after_commit=stop)
+        assert staged() == (1, 30)
+        assert sync(store, central_url, batch=30).added == 70  # sent again, with a new batch
+        assert staged() == (1, 30)  # not yet a day old
+        with psycopg.connect(central_url, options="-c search_path=trainer") as conn:
+            conn.execute("UPDATE stage_batches SET staged_at = now() - interval '25 hours'")
+        with store.write() as conn:
+            conn.execute("INSERT INTO unsent_answers (seq) SELECT max(seq) FROM answers")
+        assert sync(store, central_url).added == 0  # the filing clears what is stale
+        assert staged() == (0, 0)
+    counts = central_counts(central_url)
+    assert counts["answers"] == counts["distinct ids"][0] == 100
+    assert counts["running whole"] == (True,)
+
+
 def _workstation(folder: Path, seed: int, shared: int) -> Store:
     """A workstation with its own people and `shared` people also on the others (by staff
     number and name), each with answers."""

@@ -10,12 +10,12 @@ import pytest
 
 from tests.core import graded_data
 from tests.core.conftest import ROOT_SCENARIOS
+from tests.core.summary_counts import team_counts
 from trainer.cli import main
 from trainer.core import paths
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library, load_library
 from trainer.core.reports.figures import team_figures
-from trainer.core.reports.summaries import team_counts
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store.regrade import regrade
 from trainer.core.store.regrade_status import DUE, answers_to_regrade, last_regrade

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.core import store_data
+from tests.core.summary_counts import team_counts, team_findings, trainee_counts
 from trainer.cli import main
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.models import AUDIENCES, Answer, AnsweredCrime
 from trainer.core.content.scenarios import load_file
 from trainer.core.errors import TrainerError
 from trainer.core.grading.grade import grade
-from trainer.core.reports.summaries import team_counts, team_findings, trainee_counts
 from trainer.core.store.records import ROLES, AnswerRecord, new_id
 from trainer.core.store.schema import SUMMARY_TABLES, rebuild_summaries
 from trainer.core.store.sqlite import DB_NAME, Store, open_store

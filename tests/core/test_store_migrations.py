@@ -13,8 +13,8 @@ import pytest
 from sqlite_utils import Database
 
 from tests.core import store_data
+from tests.core.summary_counts import team_counts
 from trainer.core.errors import TrainerError
-from trainer.core.reports.summaries import team_counts
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.backups import list_backups
 from trainer.core.store.schema import STEPS, migrations

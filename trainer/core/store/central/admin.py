@@ -23,7 +23,9 @@ _READ = (
     "trainee_findings", "answer_kinds", "answer_rules", "answer_groups", "trainee_running",
     "unit_grants", "grade_history",
 )  # fmt: skip
-_STAGE = ("stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history")
+_STAGE = (
+    "stage_trainees", "stage_sessions", "stage_answers", "stage_grade_history", "stage_batches",
+)  # fmt: skip
 _INGEST = (
     "ingest_profiles(uuid)", "ingest_results(uuid)", "ingest_history(uuid)",
     "fold_summaries(boolean)",

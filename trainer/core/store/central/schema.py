@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 STEPS: list[tuple[str, Callable[[Conn], None]]] = []
 LOCK_KEY = 0x7472_6169  # pg_advisory_xact_lock key: "trai"
 DEFAULT_UNIT = "default"
+# where functions running with the owner's rights find tables: never a session's own first
+SAFE_SEARCH_PATH = f"{SCHEMA}, pg_catalog, pg_temp"
 
 
 def _step(fn: Callable[[Conn], None]) -> Callable[[Conn], None]:
@@ -366,6 +368,52 @@ def c0008_deferred_summaries(conn: Conn) -> None:
         ALTER TABLE pending_people ENABLE ROW LEVEL SECURITY;
         {_C0008_INGEST_RESULTS}
         {_C0008_FOLD}
+        """,
+    )
+
+
+@_step
+def c0009_temp_tables_last(conn: Conn) -> None:
+    """Every function that runs with the schema owner's rights looks up tables in `trainer`, then
+    `pg_catalog`, and only then `pg_temp`: PostgreSQL searches a session's temporary tables first
+    unless the search path names them, so a workstation login could otherwise create a temporary
+    `answer_groups` (say), have `fold_summaries` fill it with other people's results, and read
+    them. Functions made by later steps must say `SET search_path = {SAFE_SEARCH_PATH}`."""
+    _run(
+        conn,
+        f"""
+        DO $$
+        DECLARE
+            f regprocedure;
+        BEGIN
+            FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = '{SCHEMA}' AND p.prosecdef
+            LOOP
+                EXECUTE format('ALTER FUNCTION %s SET search_path = {SAFE_SEARCH_PATH}', f);
+            END LOOP;
+        END $$;
+        """,
+    )
+
+
+@_step
+def c0010_one_pass_filing(conn: Conn) -> None:
+    """`ingest_results` files a batch's answers in one pass: new ones inserted, ones regraded on
+    their workstation updated by the same statement (`ON CONFLICT DO UPDATE ... WHERE` their grade
+    differs), instead of first joining every staged answer with the answers filed to look for
+    regrades. What is filed, queued and returned is unchanged.
+
+    A sync stages a batch's answers ahead, on a connection of its own, while the one before is
+    filed: `stage_batches` records each batch so staged (committed before its filing), and
+    `ingest_results` deletes the record with the batch; batches a stopped sync staged and never
+    filed are discarded after a day (the workstation still holds their answers as waiting)."""
+    _run(
+        conn,
+        f"""
+        CREATE UNLOGGED TABLE stage_batches (
+            batch uuid PRIMARY KEY, staged_at timestamptz NOT NULL DEFAULT now()
+        );
+        {_C0010_INGEST_RESULTS}
         """,
     )
 
@@ -748,6 +796,88 @@ _C0008_INGEST_RESULTS = """
 
         DELETE FROM stage_sessions WHERE batch = p_batch;
         DELETE FROM stage_answers WHERE batch = p_batch;
+    END $$;
+"""
+
+_C0010_INGEST_RESULTS = f"""
+    CREATE OR REPLACE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint,
+        OUT answers bigint, OUT held_sessions text[], OUT held text[])
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {SAFE_SEARCH_PATH} SET work_mem = '64MB'
+    AS $$
+    BEGIN
+        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
+        -- linked meanwhile only share them): `fold_summaries` takes the same locks, so it folds
+        -- a person's answers either before this batch or with all of it
+        PERFORM 1 FROM trainees WHERE id IN (
+            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
+                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
+                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
+        ORDER BY id FOR NO KEY UPDATE;
+
+        INSERT INTO quiz_sessions AS q
+            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
+        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
+            s.workstation_id
+        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
+        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
+        GET DIAGNOSTICS sessions = ROW_COUNT;
+        SELECT coalesce(array_agg(s.id), '{{}}') INTO held_sessions FROM stage_sessions s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
+
+        SELECT coalesce(array_agg(s.id), '{{}}') INTO held FROM stage_answers s
+        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
+            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
+
+        -- new answers inserted; an answer graded again on its workstation (`trainer regrade`)
+        -- replaces its old grade, and its person's summaries are worked out again by the next
+        -- fold; one sent before with the same grade is left as it is
+        WITH filed AS (
+            INSERT INTO answers AS a (id, session_id, trainee_id, scenario_id, scenario_hash,
+                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
+                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
+                shown_at, answered_at, answered_ts, seconds_taken, workstation_id, bank_hash,
+                malpractice_trap)
+            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
+                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
+                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
+                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
+                s.seconds_taken, s.workstation_id, s.bank_hash, s.malpractice_trap
+            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
+            WHERE s.batch = p_batch
+                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
+            ORDER BY s.ord
+            ON CONFLICT (id) DO UPDATE SET score = excluded.score,
+                findings = excluded.findings, finding_kinds = excluded.finding_kinds,
+                finding_rules = excluded.finding_rules,
+                expected_decision = excluded.expected_decision,
+                crime_groups = excluded.crime_groups, scenario_hash = excluded.scenario_hash,
+                catalogue_edition = excluded.catalogue_edition, bank_hash = excluded.bank_hash,
+                malpractice_trap = excluded.malpractice_trap, topics = excluded.topics,
+                scenario_title = excluded.scenario_title, kind = excluded.kind
+            WHERE (a.score, a.findings, a.expected_decision, a.crime_groups, a.bank_hash)
+                IS DISTINCT FROM (excluded.score, excluded.findings, excluded.expected_decision,
+                    excluded.crime_groups, excluded.bank_hash)
+            RETURNING a.seq, a.trainee_id, a.xmax = 0 AS fresh  -- xmax 0: inserted, not updated
+        ), queued AS (
+            INSERT INTO pending_summary (seq, trainee_id)
+            SELECT seq, trainee_id FROM filed WHERE fresh
+        ), regraded AS (
+            INSERT INTO pending_people (trainee_id)
+            SELECT DISTINCT trainee_id FROM filed WHERE NOT fresh
+            ON CONFLICT DO NOTHING
+        )
+        SELECT count(*) FILTER (WHERE fresh) INTO answers FROM filed;
+
+        DELETE FROM stage_sessions WHERE batch = p_batch;
+        DELETE FROM stage_answers WHERE batch = p_batch;
+        DELETE FROM stage_batches WHERE batch = p_batch;
+        IF EXISTS (SELECT 1 FROM stage_batches WHERE staged_at < now() - interval '1 day') THEN
+            WITH stale AS (
+                DELETE FROM stage_batches WHERE staged_at < now() - interval '1 day'
+                RETURNING batch
+            )
+            DELETE FROM stage_answers WHERE batch IN (SELECT batch FROM stale);
+        END IF;
     END $$;
 """
 

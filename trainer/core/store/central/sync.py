@@ -1,8 +1,9 @@
 """Pushing a workstation's results to the central store, in batches, without loss or duplicates.
 
 What waits is kept locally by triggers (`unsent_answers`, `unsent_rows`: schema step m0004). Each
-batch is copied into the central staging tables and filed by `ingest_*` in one central transaction;
-only once that has committed are its rows taken off the local outbox. A crash in between sends
+batch is filed by `ingest_*` in one central transaction; its answers were staged ahead, on a second
+connection, while the batch before was filed (central step c0010). Only once the filing has
+committed are its rows taken off the local outbox. A crash in between sends
 the batch again next time, and the central `ON CONFLICT` clauses make the second filing a no-op;
 two workstations filing at once take turns per person. Nothing local changes before a commit.
 The summaries the dashboard reads are brought up to date after the last batch (`fold_summaries`,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 BATCH = 25_000  # answers per central transaction
 _FOLD_STEP = "c0008_deferred_summaries"  # the central step that leaves summarising to a fold
+_AHEAD_STEP = "c0010_one_pass_filing"  # ... that lets a sync stage answers ahead
 URL_KEY, UNIT_KEY, SYNCED_KEY = "central_url", "central_unit", "central_synced_at"
 _TRAINEE_COLUMNS = "id, name, staff_number, role, created_at, workstation_id"
 _SESSION_COLUMNS = "id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id"
@@ -196,7 +198,9 @@ def sync(
     with connect(url) as conn, guard(url, "sync"):
         link = _Link(conn)
         # a store of before step c0008 keeps its summaries with the answers, in `ingest_results`
-        fold = fold and _FOLD_STEP in _check_schema(link, url)
+        steps = _check_schema(link, url)
+        fold = fold and _FOLD_STEP in steps
+        stage_ahead = _AHEAD_STEP in steps  # else each batch's answers are staged as it is filed
         conn.commit()
         unit = _meta(store, UNIT_KEY) or DEFAULT_UNIT
         trainees = store.query(
@@ -227,24 +231,36 @@ def sync(
             return answers, earlier
 
         # While the central store files a batch (`ingest_results`, on a thread of its own), this
-        # thread reads the next one from the workstation's store: the two sides' work overlaps.
+        # thread reads the next one from the workstation's store and stages its answers through
+        # a second connection (opened only for a second batch): the two sides' work overlaps.
         # All local reads and writes stay here, and a batch leaves the outbox once it committed.
-        with ThreadPoolExecutor(1, thread_name_prefix="central-sync") as pool:
-            answers, earlier = batch_after(-1)
-            while answers or trainees or sessions:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="central-sync") as pool,
+            _Stager(url) as ahead,
+        ):
+
+            def staged_after(after: int) -> _Batch:
+                answers, earlier = batch_after(after)
+                return _Batch(answers, earlier, ahead.stage(answers) if stage_ahead else None)
+
+            nxt = _Batch(*batch_after(-1), None)  # the first is staged as it is filed
+            while nxt.answers or trainees or sessions:
                 n += 1
-                rows = (trainees, sessions, answers, earlier)
-                more = len(answers) == batch
-                following = functools.partial(batch_after, answers[-1][0]) if more else _no_batch
-                filed, (answers, earlier) = _file(link, rows, pool, following)
+                rows = (trainees, sessions, nxt.answers, nxt.earlier)
+                more = len(nxt.answers) == batch
+                following = (
+                    functools.partial(staged_after, nxt.answers[-1][0]) if more else _no_batch
+                )
+                filed, upcoming = _file(link, rows, nxt.staged, pool, following)
                 (after_commit or _nothing)(n)
                 _forget(store, report, rows, filed)
-                trainees, sessions = [], []
+                trainees, sessions, nxt = [], [], upcoming
+            ahead_trips = ahead.trips
         if n and fold:
             # not behind another fold: that one, or the next central read, takes these answers
             report.folded = int(link.execute("SELECT fold_summaries(false)")[0][0])
             conn.commit()
-        report.round_trips = link.trips
+        report.round_trips = link.trips + ahead_trips
     if n:
         _set_meta(store, SYNCED_KEY, to_iso(now()))
     report.waiting = waiting(store)
@@ -255,8 +271,50 @@ def _nothing(n: int) -> None:
     pass
 
 
-def _no_batch() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    return [], []
+@dataclass(frozen=True)
+class _Batch:
+    """A batch read from the outbox: its answers (staged centrally as `staged`, when any) and the
+    earlier grades of those regraded."""
+
+    answers: list[tuple[Any, ...]]
+    earlier: list[tuple[Any, ...]]
+    staged: uuid.UUID | None
+
+
+def _no_batch() -> _Batch:
+    return _Batch([], [], None)
+
+
+class _Stager:
+    """A second central connection that stages a batch's answers while the first files the batch
+    before: each staging commits on its own, recorded in `stage_batches` (central step c0010),
+    and the filing deletes it. Opened on first use: a sync with nothing new opens none."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.link: _Link | None = None
+
+    def __enter__(self) -> _Stager:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.link is not None:
+            self.link.conn.close()
+
+    @property
+    def trips(self) -> int:
+        return self.link.trips if self.link else 0
+
+    def stage(self, answers: list[tuple[Any, ...]]) -> uuid.UUID | None:
+        if not answers:
+            return None
+        if self.link is None:
+            self.link = _Link(connect(self.url))
+        batch = uuid.uuid4()
+        with self.link.conn.transaction():
+            self.link.execute("INSERT INTO stage_batches (batch) VALUES (%s)", [batch])
+            self.link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
+        return batch
 
 
 def _check_schema(link: _Link, url: str) -> set[str]:
@@ -292,13 +350,16 @@ class _Filed:
 def _file(
     link: _Link,
     rows: tuple[list[tuple[Any, ...]], ...],
+    staged: uuid.UUID | None,
     pool: ThreadPoolExecutor,
     meanwhile: Callable[[], _T],
 ) -> tuple[_Filed, _T]:
-    """One batch, staged and filed in one central transaction; `meanwhile` runs on this thread
-    while the central store files it, and what it returns is returned with what was filed."""
+    """One batch filed in one central transaction, with its people and sessions staged there (its
+    answers were staged ahead as batch `staged`); `meanwhile` runs on this thread while the
+    central store files it, and what it returns is returned with what was filed. Answers not
+    staged ahead (a central store of before step c0010) are staged here."""
     trainees, sessions, answers, history = rows
-    batch = uuid.uuid4()
+    batch = staged or uuid.uuid4()
     refused: dict[str, str] = {}
     with link.conn.transaction():
         if trainees:
@@ -306,7 +367,8 @@ def _file(
                       [t[:-1] for t in trainees])  # fmt: skip
             refused = dict(link.execute("SELECT * FROM ingest_profiles(%s)", [batch]))
         link.copy("stage_sessions", _SESSION_COLUMNS, batch, [s[:-1] for s in sessions])
-        link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
+        if staged is None:
+            link.copy("stage_answers", f"ord, {ANSWER_COLUMNS}", batch, answers)
         filing = pool.submit(link.execute, "SELECT * FROM ingest_results(%s)", [batch])
         try:
             got = meanwhile()

@@ -1,8 +1,6 @@
-"""Per-trainee counts read from the summary tables the store keeps as answers are recorded.
-
-These answer "how is each trainee doing overall?" without reading the answers table, so the team
-table stays quick with a million answers. Filtered views (a period, a topic) read the answers
-through their indexes instead (`ResultsStore.answers`).
+"""What the summary tables hold, per trainee, read straight from them: the tests compare it with
+the answers (after recording, importing, regrading, migrating), so a summary kept wrong is caught.
+The application's figures are in `trainer.core.reports.figures`, which reads the same tables.
 """
 
 from __future__ import annotations
