@@ -18,7 +18,7 @@ from pathlib import Path
 from trainer.core.store.files import writer_waiting
 
 CHUNK_SECONDS = 0.25  # how long a chunk holds the write lock while another writer waits
-LONG_SECONDS = 1.0  # how long a chunk may take while nobody waits (interrupted if one comes)
+LONG_SECONDS = 2.0  # how long a chunk may take while nobody waits (interrupted if one comes)
 WATCH_AFTER = 0.1  # a long chunk is interrupted for a waiting writer once it has run this long
 POLITE_SECONDS = 5.0  # after an interruption, chunks stay short this long
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 200_000  # answers per chunk, adapted to its time
