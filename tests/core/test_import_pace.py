@@ -5,6 +5,7 @@ afresh from the answers, however the chunks fell."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,33 @@ def test_an_import_with_nobody_waiting_takes_ever_longer_chunks(
     b = open_store(tmp_path / "b")
     assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
     assert sizes[:2] == [100, 400]  # grown by GROWTH while nobody waits
+
+
+
+def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only SQLite's interruption of a long chunk is done again: anything else raised meanwhile
+    (here Ctrl+C, as a waiting writer was seen) ends the import, which is taken out whole."""
+    calls: list[int] = []
+    chunk = import_pace.Pace.chunk
+
+    @contextmanager
+    def stopped(pace: import_pace.Pace, conn: Any) -> Iterator[int]:
+        calls.append(1)
+        with chunk(pace, conn) as size:
+            yield size
+        if len(calls) > 3:
+            pace.interrupted = False
+            pytest.fail("the stop was swallowed and the chunk done again")
+        pace.interrupted = True  # as the watch leaves it when a writer came to wait
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_pace.Pace, "chunk", stopped)
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    with pytest.raises(KeyboardInterrupt):
+        import_bundle(b, large_bundle, *real_bank(), trust=True)
+    assert len(calls) == 1
+    assert len(b.answers()) == 20
+    assert b.query("SELECT * FROM import_journal") == []

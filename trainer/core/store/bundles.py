@@ -783,8 +783,8 @@ class _Import:
                             )
                             if trust is not None:
                                 keys.trust_key(conn, *trust)
-                except BaseException:
-                    if not pace.interrupted:
+                except (sqlite3.OperationalError, TrainerError):  # (as store.write words it)
+                    if not pace.interrupted:  # not the watch's interruption: a real failure
                         raise
                     pace.let_writers_in()  # rolled back: done again in short chunks
                     continue
