@@ -120,7 +120,6 @@ def test_an_import_with_nobody_waiting_takes_ever_longer_chunks(
     assert sizes[:2] == [100, 400]  # grown by GROWTH while nobody waits
 
 
-
 def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
     tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
