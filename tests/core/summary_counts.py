@@ -6,7 +6,7 @@ The application's figures are in `trainer.core.reports.figures`, which reads the
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from trainer.core.reports.statistics import Proportion
@@ -29,16 +29,12 @@ class Counts:
 
     def __add__(self, other: Counts) -> Counts:
         times = [t for t in (self.last_answered_at, other.last_answered_at) if t is not None]
-        return Counts(
-            self.attempts + other.attempts,
-            self.score_sum + other.score_sum,
-            self.record_n + other.record_n,
-            self.record_k + other.record_k,
-            self.exact_k + other.exact_k,
-            self.cancel_n + other.cancel_n,
-            self.cancel_k + other.cancel_k,
-            max(times) if times else None,
-        )
+        sums = {
+            f.name: getattr(self, f.name) + getattr(other, f.name)
+            for f in fields(self)
+            if f.name != "last_answered_at"
+        }
+        return Counts(**sums, last_answered_at=max(times) if times else None)
 
     @property
     def mean_score(self) -> float | None:

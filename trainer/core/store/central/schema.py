@@ -73,6 +73,16 @@ def migrate(conn: Conn, upto: int | None = None) -> list[str]:
     return done
 
 
+def _edited(text: str, *changes: tuple[str, str]) -> str:
+    """`text` with each (old, new) replaced once: a later step's SQL made from a shipped step's,
+    never restated. Each old part must be there."""
+    for old, new in changes:
+        if old not in text:
+            raise AssertionError(f"not in the SQL edited: {old[:60]!r}")
+        text = text.replace(old, new, 1)
+    return text
+
+
 def _run(conn: Conn, script: str) -> None:
     conn.execute(script.encode())  # several statements: simple query protocol, no parameters
 
@@ -799,54 +809,30 @@ _C0008_INGEST_RESULTS = """
     END $$;
 """
 
-_C0010_INGEST_RESULTS = f"""
-    CREATE OR REPLACE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint,
-        OUT answers bigint, OUT held_sessions text[], OUT held text[])
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {SAFE_SEARCH_PATH} SET work_mem = '64MB'
-    AS $$
-    BEGIN
-        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
-        -- linked meanwhile only share them): `fold_summaries` takes the same locks, so it folds
-        -- a person's answers either before this batch or with all of it
-        PERFORM 1 FROM trainees WHERE id IN (
-            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
-                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
-                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
-        ORDER BY id FOR NO KEY UPDATE;
-
-        INSERT INTO quiz_sessions AS q
-            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
-        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
-            s.workstation_id
-        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
-        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
-        GET DIAGNOSTICS sessions = ROW_COUNT;
-        SELECT coalesce(array_agg(s.id), '{{}}') INTO held_sessions FROM stage_sessions s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
-
-        SELECT coalesce(array_agg(s.id), '{{}}') INTO held FROM stage_answers s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
-            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
-
+# Step c0010: c0008's `ingest_results` with the answers filed by one upsert, and the batch's record
+# in `stage_batches` (and any stale ones) cleared with it.
+_C0010_INGEST_RESULTS = _edited(
+    _C0008_INGEST_RESULTS,
+    ("SET search_path = trainer, pg_catalog SET", f"SET search_path = {SAFE_SEARCH_PATH} SET"),
+    ("    DECLARE\n        v_regraded text[];\n    BEGIN", "    BEGIN"),
+    (_C0008_INGEST_RESULTS[
+        _C0008_INGEST_RESULTS.index("        -- answers graded again on their workstation") :
+        _C0008_INGEST_RESULTS.index("        WITH ins AS (\n") + len("        WITH ins AS (\n")
+    ],
+     """\
         -- new answers inserted; an answer graded again on its workstation (`trainer regrade`)
         -- replaces its old grade, and its person's summaries are worked out again by the next
         -- fold; one sent before with the same grade is left as it is
         WITH filed AS (
-            INSERT INTO answers AS a (id, session_id, trainee_id, scenario_id, scenario_hash,
-                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
-                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
-                shown_at, answered_at, answered_ts, seconds_taken, workstation_id, bank_hash,
-                malpractice_trap)
-            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
-                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
-                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
-                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
-                s.seconds_taken, s.workstation_id, s.bank_hash, s.malpractice_trap
-            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
-            WHERE s.batch = p_batch
-                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
-            ORDER BY s.ord
-            ON CONFLICT (id) DO UPDATE SET score = excluded.score,
+"""),
+    ("            INSERT INTO answers (id,", "            INSERT INTO answers AS a (id,"),
+    ("""            ON CONFLICT (id) DO NOTHING
+            RETURNING seq, trainee_id
+        ), queued AS (
+            INSERT INTO pending_summary (seq, trainee_id) SELECT seq, trainee_id FROM ins
+        )
+        SELECT count(*) INTO answers FROM ins;""",
+     """            ON CONFLICT (id) DO UPDATE SET score = excluded.score,
                 findings = excluded.findings, finding_kinds = excluded.finding_kinds,
                 finding_rules = excluded.finding_rules,
                 expected_decision = excluded.expected_decision,
@@ -866,10 +852,9 @@ _C0010_INGEST_RESULTS = f"""
             SELECT DISTINCT trainee_id FROM filed WHERE NOT fresh
             ON CONFLICT DO NOTHING
         )
-        SELECT count(*) FILTER (WHERE fresh) INTO answers FROM filed;
-
-        DELETE FROM stage_sessions WHERE batch = p_batch;
-        DELETE FROM stage_answers WHERE batch = p_batch;
+        SELECT count(*) FILTER (WHERE fresh) INTO answers FROM filed;"""),
+    ("        DELETE FROM stage_answers WHERE batch = p_batch;\n    END $$;",
+     """        DELETE FROM stage_answers WHERE batch = p_batch;
         DELETE FROM stage_batches WHERE batch = p_batch;
         IF EXISTS (SELECT 1 FROM stage_batches WHERE staged_at < now() - interval '1 day') THEN
             WITH stale AS (
@@ -878,8 +863,8 @@ _C0010_INGEST_RESULTS = f"""
             )
             DELETE FROM stage_answers WHERE batch IN (SELECT batch FROM stale);
         END IF;
-    END $$;
-"""
+    END $$;"""),
+)  # fmt: skip
 
 _C0008_FOLD = f"""
     CREATE FUNCTION fold_summaries(p_wait boolean DEFAULT true) RETURNS bigint
