@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -324,6 +325,7 @@ def test_an_import_failing_half_way_leaves_nothing(
     monkeypatch.setattr(import_pace, "FIRST_CHUNK", 50)  # chunks of 50 answers
     monkeypatch.setattr(import_pace, "MIN_CHUNK", 50)
     monkeypatch.setattr(import_pace, "MAX_CHUNK", 50)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
     real, calls = bundles.summarise, []
 
     def failing(conn: Any, after: int) -> None:
@@ -337,6 +339,67 @@ def test_an_import_failing_half_way_leaves_nothing(
         _import(b, tmp_path / "a.bundle", trust=True)
     assert len(calls) == 2  # the first chunk was committed, then undone
     assert _snapshot(b) == before
+
+
+def test_an_import_that_fits_is_seen_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While nobody else writes, a bundle of up to ONE_GO answers goes in as one transaction:
+    another connection reading meanwhile sees the answers before it or all of them, never part
+    (the chunks, here of 10 answers, would otherwise show 30 states)."""
+    a = _station(tmp_path / "a", trainees=3, answers=100)
+    export_bundle(a, tmp_path / "a.bundle")
+    b = _station(tmp_path / "b", seed=3)
+    before = len(b.answers())
+    for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
+        monkeypatch.setattr(import_pace, name, 10)
+    seen: set[int] = set()
+    reads = 0
+    stop = threading.Event()
+
+    def watch() -> None:
+        nonlocal reads
+        reader = sqlite3.connect(b.path)
+        while not stop.is_set():
+            seen.add(reader.execute("SELECT count(*) FROM answers").fetchone()[0])
+            reads += 1
+            time.sleep(0.001)
+        reader.close()
+
+    real = bundles.summarise
+
+    def slowly(conn: Any, after: int) -> None:
+        real(conn, after)
+        time.sleep(0.2)  # the reader gets a look before the commit
+
+    monkeypatch.setattr(bundles, "summarise", slowly)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        assert _import(b, tmp_path / "a.bundle", trust=True).answers == 300
+    finally:
+        stop.set()
+        watcher.join()
+    assert reads > 10 and before in seen and seen <= {before, before + 300}
+    assert len(b.answers()) == before + 300
+
+
+def test_an_import_in_one_go_failing_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _station(tmp_path / "a", trainees=3, answers=40)
+    export_bundle(a, tmp_path / "a.bundle")
+    b = _station(tmp_path / "b", seed=3)
+    before = _snapshot(b)
+
+    def failing(conn: Any, after: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bundles, "summarise", failing)
+    with pytest.raises(OSError):
+        _import(b, tmp_path / "a.bundle", trust=True)
+    assert _snapshot(b) == before
+    assert b.query("SELECT * FROM import_journal") == []
 
 
 LARGE = 40_000
@@ -413,6 +476,7 @@ def test_an_import_killed_half_way_is_taken_out_at_the_next_start(
     before = _snapshot(b)
     for name, value in (("FIRST_CHUNK", 50), ("MIN_CHUNK", 50), ("MAX_CHUNK", 50)):
         monkeypatch.setattr(import_pace, name, value)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
     real, calls = bundles.summarise, []
 
     def killed(conn: Any, after: int) -> None:

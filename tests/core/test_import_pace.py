@@ -14,7 +14,7 @@ import pytest
 from tests.benchmarks import graded_fixture
 from tests.core import graded_data
 from tests.core.conftest import real_bank
-from trainer.core.store import import_pace
+from trainer.core.store import bundles, import_pace
 from trainer.core.store.answer_rows import SUMMARY_TABLES
 from trainer.core.store.bundles import export_bundle, import_bundle
 from trainer.core.store.regrade import rebuild_summaries
@@ -47,6 +47,7 @@ def test_a_writer_coming_to_wait_interrupts_a_long_chunk_which_is_done_again(
     monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)  # look for writers at once
     monkeypatch.setattr(import_pace, "CHUNK_SECONDS", 0.0)  # short chunks as short as can be
     monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
     # Nobody waits as the first chunk begins (so it is a long one); then a writer comes.
     script: Iterator[bool] = iter([False, True])
     monkeypatch.setattr(import_pace, "writer_waiting", lambda db: next(script, False))
@@ -80,6 +81,7 @@ def test_summaries_after_a_chunked_import_equal_those_counted_afresh(
     graded_data.seed(b, *real_bank(), trainees=2, answers_each=15, seed_=2)
     for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
         monkeypatch.setattr(import_pace, name, 25)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
     assert import_bundle(b, tmp_path / "a.bundle", *real_bank(), trust=True).answers == 120
     assert _summaries(b) == _counted_afresh(b)
     assert sorted(b.query("SELECT * FROM trainee_running")) == _running_sums(b)
@@ -115,6 +117,7 @@ def test_an_import_with_nobody_waiting_takes_ever_longer_chunks(
     finished = import_pace.Pace.finished
     monkeypatch.setattr(import_pace.Pace, "finished", lambda p: (sizes.append(p.size), finished(p)))
     monkeypatch.setattr(import_pace, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
     b = open_store(tmp_path / "b")
     assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
     assert sizes[:2] == [100, 400]  # grown by GROWTH while nobody waits
@@ -129,10 +132,10 @@ def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
     chunk = import_pace.Pace.chunk
 
     @contextmanager
-    def stopped(pace: import_pace.Pace, conn: Any) -> Iterator[int]:
+    def stopped(pace: import_pace.Pace, conn: Any, size: int | None = None) -> Iterator[int]:
         calls.append(1)
-        with chunk(pace, conn) as size:
-            yield size
+        with chunk(pace, conn, size) as taken:
+            yield taken
         if len(calls) > 3:
             pace.interrupted = False
             pytest.fail("the stop was swallowed and the chunk done again")
@@ -147,3 +150,24 @@ def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
     assert len(calls) == 1
     assert len(b.answers()) == 20
     assert b.query("SELECT * FROM import_journal") == []
+
+
+def test_a_writer_coming_to_wait_during_an_import_in_one_go_sends_it_to_chunks(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)
+    monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
+    # Nobody waits as the import begins (so it goes in one go); then a writer comes.
+    script: Iterator[bool] = iter([False, False, True])
+    monkeypatch.setattr(import_pace, "writer_waiting", lambda db: next(script, False))
+    monkeypatch.setattr(bundles, "writer_waiting", lambda db: next(script, False))
+    sizes: list[int] = []
+    finished = import_pace.Pace.finished
+    monkeypatch.setattr(import_pace.Pace, "finished", lambda p: (sizes.append(p.size), finished(p)))
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    assert sizes and sizes[0] == import_pace.FIRST_CHUNK  # rolled back, then in chunks
+    assert len(b.answers()) == 3_020
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)

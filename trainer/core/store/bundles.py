@@ -56,9 +56,9 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
-from trainer.core.store.files import FILE_MODE
+from trainer.core.store.files import FILE_MODE, writer_waiting
 from trainer.core.store.import_journal import undo_import
-from trainer.core.store.import_pace import Pace
+from trainer.core.store.import_pace import ONE_GO, Pace
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
@@ -730,9 +730,14 @@ class _Import:
     # Publishing: short write transactions; undone if any of them fails.
 
     def publish(self, trust: tuple[bytes, str, str] | None) -> tuple[int, int, int, int]:
-        """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added. Each
-        chunk journals the rows it added; the last one clears the journal, so an import that
-        fails, or a process killed half-way, is taken out again (`undo_import`)."""
+        """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added.
+
+        A bundle of up to ONE_GO answers goes in as one transaction while nobody else writes:
+        another window sees all of it or none of it. Otherwise, or when a writer comes to wait
+        meanwhile (that transaction is then rolled back), its people and sessions go in first and
+        its answers in chunks (`import_pace`). Each chunk journals the rows it added; the last one
+        clears the journal, so an import that fails, or a process killed half-way, is taken out
+        again (`undo_import`)."""
         store, conn = self.store, self.conn
         import_id, pid = new_id(), os.getpid()
 
@@ -749,42 +754,38 @@ class _Import:
                 )
             return last - after
 
+        def finish() -> None:  # in the transaction that makes the import whole
+            conn.execute("DELETE FROM import_journal WHERE import_id = ?", [import_id])
+            if trust is not None:
+                keys.trust_key(conn, *trust)
+
         restore = _bulk_pragmas(conn)
         try:
-            with store.write():
-                after = top("trainees", "rowid")
-                conn.execute(
-                    "INSERT INTO trainees (id, name, staff_number, role, created_at, "
-                    "workstation_id) SELECT id, name, staff_number, role, created_at, "
-                    "workstation_id FROM temp.stage_trainees WHERE local_id IS NULL "
-                    "ON CONFLICT (id) DO NOTHING"
-                )
-                trainees = journal("trainees", "rowid", after)
-                after = top("quiz_sessions", "rowid")
-                conn.execute(
-                    "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
-                    "finished_at, workstation_id) SELECT id, trainee_id, mode, started_at, "
-                    "started_ts, finished_at, workstation_id FROM temp.stage_sessions WHERE true "
-                    "ON CONFLICT (id) DO UPDATE SET "
-                    "finished_at = coalesce(finished_at, excluded.finished_at)"
-                )
-                sessions = journal("quiz_sessions", "rowid", after)
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
-            added = regraded = at = 0
             pace = Pace(store.path)
+            if last <= ONE_GO and not writer_waiting(store.path):
+                try:
+                    with store.write(), pace.chunk(conn, last) as size:
+                        people = self._publish_people(top, journal)
+                        count, changed = self._publish_chunk(0, size, journal)
+                        finish()
+                    return (*people, count, changed)
+                except (sqlite3.OperationalError, TrainerError):  # (as store.write words it)
+                    if not pace.interrupted:  # not the watch's interruption: a real failure
+                        raise
+                    pace.let_writers_in()  # rolled back: in chunks instead
+            with store.write():
+                trainees, sessions = self._publish_people(top, journal)
+            added = regraded = at = 0
             while True:
                 try:
                     with store.write(), pace.chunk(conn) as size:
                         count, changed = self._publish_chunk(at, size, journal)
                         done = at + size >= last
                         if done:  # the last chunk makes the import whole
-                            conn.execute(
-                                "DELETE FROM import_journal WHERE import_id = ?", [import_id]
-                            )
-                            if trust is not None:
-                                keys.trust_key(conn, *trust)
-                except (sqlite3.OperationalError, TrainerError):  # (as store.write words it)
-                    if not pace.interrupted:  # not the watch's interruption: a real failure
+                            finish()
+                except (sqlite3.OperationalError, TrainerError):
+                    if not pace.interrupted:
                         raise
                     pace.let_writers_in()  # rolled back: done again in short chunks
                     continue
@@ -799,6 +800,29 @@ class _Import:
         finally:
             restore()
         return trainees, sessions, added, regraded
+
+    def _publish_people(
+        self, top: Callable[[str, str], int], journal: Callable[[str, str, int], int]
+    ) -> tuple[int, int]:
+        """Copy the staged trainees and sessions in; returns how many of each were added."""
+        conn = self.conn
+        after = top("trainees", "rowid")
+        conn.execute(
+            "INSERT INTO trainees (id, name, staff_number, role, created_at, "
+            "workstation_id) SELECT id, name, staff_number, role, created_at, "
+            "workstation_id FROM temp.stage_trainees WHERE local_id IS NULL "
+            "ON CONFLICT (id) DO NOTHING"
+        )
+        trainees = journal("trainees", "rowid", after)
+        after = top("quiz_sessions", "rowid")
+        conn.execute(
+            "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
+            "finished_at, workstation_id) SELECT id, trainee_id, mode, started_at, "
+            "started_ts, finished_at, workstation_id FROM temp.stage_sessions WHERE true "
+            "ON CONFLICT (id) DO UPDATE SET "
+            "finished_at = coalesce(finished_at, excluded.finished_at)"
+        )
+        return trainees, journal("quiz_sessions", "rowid", after)
 
     def _publish_chunk(
         self, at: int, size: int, journal: Callable[[str, str, int], int]

@@ -22,6 +22,9 @@ LONG_SECONDS = 2.0  # how long a chunk may take while nobody waits (interrupted 
 WATCH_AFTER = 0.1  # a long chunk is interrupted for a waiting writer once it has run this long
 POLITE_SECONDS = 5.0  # after an interruption, chunks stay short this long
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 200_000  # answers per chunk, adapted to its time
+# A bundle of up to this many answers is imported in one transaction when nobody else writes (about
+# what a long chunk takes at a million answers: its commit keeps a waiting writer well under 1 s).
+ONE_GO = 25_000
 GROWTH = 4  # a chunk is at most this many times the one before (rates measured on little vary)
 # Between chunks, while another writer waits: poll until it has begun its transaction, for at
 # most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
@@ -40,17 +43,22 @@ class Pace:
         self.polite_until = 0.0
         self.interrupted = False
         self._started = 0.0
+        self._taken = 0  # answers in the chunk under way
 
     @contextmanager
-    def chunk(self, conn: sqlite3.Connection) -> Iterator[int]:
-        """Inside a write transaction: yields how many answers this chunk takes. A long one is
-        interrupted (sqlite3.OperationalError, `interrupted` set) when a writer comes to wait."""
+    def chunk(self, conn: sqlite3.Connection, size: int | None = None) -> Iterator[int]:
+        """Inside a write transaction: yields how many answers this chunk takes (`size` when
+        given). A long one is interrupted (sqlite3.OperationalError, `interrupted` set) when a
+        writer comes to wait."""
         self.interrupted = False
         self._started = started = time.perf_counter()
         long = started >= self.polite_until and not writer_waiting(self.database)
-        if self.rate:
-            wanted = self.rate * (LONG_SECONDS if long else CHUNK_SECONDS)
-            self.size = max(MIN_CHUNK, min(MAX_CHUNK, self.size * GROWTH, int(wanted)))
+        if size is None:
+            if self.rate:
+                wanted = self.rate * (LONG_SECONDS if long else CHUNK_SECONDS)
+                self.size = max(MIN_CHUNK, min(MAX_CHUNK, self.size * GROWTH, int(wanted)))
+            size = self.size
+        self._taken = size
         look_at = started + WATCH_AFTER
 
         def watch() -> int:
@@ -65,14 +73,14 @@ class Pace:
         if long:
             conn.set_progress_handler(watch, CHECK_STEPS)
         try:
-            yield self.size
+            yield size
         finally:
             if long:
                 conn.set_progress_handler(None, 0)  # never during the commit
 
     def finished(self) -> None:
         """After a chunk's commit: measure its rate."""
-        self.rate = self.size / max(time.perf_counter() - self._started, 1e-3)
+        self.rate = self._taken / max(time.perf_counter() - self._started, 1e-3)
 
     def let_writers_in(self) -> None:
         """Between chunks: pause while another writer waits (see `files.waiting_to_write`);
