@@ -315,30 +315,34 @@ def test_names_with_control_or_direction_characters_are_refused_everywhere(bad: 
 # All or nothing, and never in a trainee's way --------------------------------------------------
 
 
+@pytest.mark.parametrize("in_chunks", [True, False])
 def test_an_import_failing_half_way_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_chunks: bool
 ) -> None:
     a = _station(tmp_path / "a", trainees=3, answers=40)
     export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", seed=3)
     before = _snapshot(b)
-    monkeypatch.setattr(import_pace, "FIRST_CHUNK", 50)  # chunks of 50 answers
-    monkeypatch.setattr(import_pace, "MIN_CHUNK", 50)
-    monkeypatch.setattr(import_pace, "MAX_CHUNK", 50)
-    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
+    if in_chunks:
+        monkeypatch.setattr(import_pace, "FIRST_CHUNK", 50)  # chunks of 50 answers
+        monkeypatch.setattr(import_pace, "MIN_CHUNK", 50)
+        monkeypatch.setattr(import_pace, "MAX_CHUNK", 50)
+        monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
+    fail_at = 2 if in_chunks else 1  # after a chunk was committed; or in the one transaction
     real, calls = bundles.summarise, []
 
     def failing(conn: Any, after: int) -> None:
         calls.append(after)
-        if len(calls) == 2:
+        if len(calls) == fail_at:
             raise OSError("disk full")
         real(conn, after)
 
     monkeypatch.setattr(bundles, "summarise", failing)
     with pytest.raises(OSError):
         _import(b, tmp_path / "a.bundle", trust=True)
-    assert len(calls) == 2  # the first chunk was committed, then undone
+    assert len(calls) == fail_at  # (a committed first chunk was undone)
     assert _snapshot(b) == before
+    assert b.query("SELECT * FROM import_journal") == []
 
 
 def test_an_import_that_fits_is_seen_whole_or_not_at_all(
@@ -382,24 +386,6 @@ def test_an_import_that_fits_is_seen_whole_or_not_at_all(
         watcher.join()
     assert reads > 10 and before in seen and seen <= {before, before + 300}
     assert len(b.answers()) == before + 300
-
-
-def test_an_import_in_one_go_failing_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    a = _station(tmp_path / "a", trainees=3, answers=40)
-    export_bundle(a, tmp_path / "a.bundle")
-    b = _station(tmp_path / "b", seed=3)
-    before = _snapshot(b)
-
-    def failing(conn: Any, after: int) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(bundles, "summarise", failing)
-    with pytest.raises(OSError):
-        _import(b, tmp_path / "a.bundle", trust=True)
-    assert _snapshot(b) == before
-    assert b.query("SELECT * FROM import_journal") == []
 
 
 LARGE = 40_000
