@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from tests.core import store_data
-from tests.core.test_central_sync import _workstation, central_counts
+from tests.core.test_central_sync import _pusher, _workstations, central_counts
 from trainer.core.reports.figures import team_figures
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store.central.reader import CentralStore
@@ -131,18 +131,10 @@ def test_folds_while_workstations_sync_count_each_answer_once(
     central_url: str, tmp_path: Path
 ) -> None:
     """Shared people's answers arrive from several workstations while folds run meanwhile."""
-    folders = [tmp_path / f"ws{n}" for n in range(4)]
-    for n, folder in enumerate(folders):
-        _workstation(folder, n, shared=2).close()
+    folders = _workstations(tmp_path)
     errors: list[BaseException] = []
     syncing = threading.Event()
-
-    def push(folder: Path) -> None:
-        try:
-            with open_store(folder) as store:
-                sync(store, central_url, batch=7, fold=False)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+    push = _pusher(central_url, errors, fold=False)
 
     def folding() -> None:
         try:

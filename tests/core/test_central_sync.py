@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -141,21 +142,33 @@ def _workstation(folder: Path, seed: int, shared: int) -> Store:
     return store
 
 
+def _workstations(tmp_path: Path, count: int = 4) -> list[Path]:
+    """`count` workstations (closed), each with people of its own and two shared by all."""
+    folders = [tmp_path / f"ws{n}" for n in range(count)]
+    for n, folder in enumerate(folders):
+        _workstation(folder, n, shared=2).close()
+    return folders
+
+
+def _pusher(url: str, errors: list[BaseException], fold: bool = True) -> Callable[[Path], None]:
+    """A thread's work: sync one workstation in batches of 7, any failure kept in `errors`."""
+
+    def push(folder: Path) -> None:
+        try:
+            with open_store(folder) as store:
+                sync(store, url, batch=7, fold=fold)
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+
+    return push
+
+
 def test_workstations_syncing_at_once_make_one_person_of_a_staff_number(
     central_url: str, tmp_path: Path
 ) -> None:
-    folders = [tmp_path / f"ws{n}" for n in range(4)]
-    for n, folder in enumerate(folders):
-        _workstation(folder, n, shared=2).close()
+    folders = _workstations(tmp_path)
     errors: list[BaseException] = []
-
-    def run(folder: Path) -> None:
-        try:
-            with open_store(folder) as store:
-                sync(store, central_url, batch=7)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
+    run = _pusher(central_url, errors)
     threads = [threading.Thread(target=run, args=(f,)) for f in folders]
     for t in threads:
         t.start()

@@ -83,6 +83,12 @@ def _edited(text: str, *changes: tuple[str, str]) -> str:
     return text
 
 
+def _between(text: str, start: str, end: str) -> str:
+    """The part of `text` from `start` up to (not including) `end`, for `_edited`."""
+    first = text.index(start)
+    return text[first : text.index(end, first)]
+
+
 def _run(conn: Conn, script: str) -> None:
     conn.execute(script.encode())  # several statements: simple query protocol, no parameters
 
@@ -585,6 +591,15 @@ _RUNNING = f"""
             ROWS UNBOUNDED PRECEDING);
 """
 
+# The new answers' count, people, and each person's earliest new answer (for the running sums).
+_FRESH = """\
+        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
+            coalesce(array_agg(since), '{{}}')
+        INTO {into}, v_ids, v_since
+        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
+              GROUP BY trainee_id) AS fresh;
+"""
+
 _INGEST_RESULTS = f"""
     CREATE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint, OUT answers bigint,
         OUT held_sessions text[], OUT held text[])
@@ -653,12 +668,7 @@ _INGEST_RESULTS = f"""
             ON CONFLICT (id) DO NOTHING
             RETURNING *
 {_SUMMARIES.format(src="ins")}
-        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
-            coalesce(array_agg(since), '{{}}')
-        INTO answers, v_ids, v_since
-        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
-              GROUP BY trainee_id) AS fresh;
-
+{_FRESH.format(into="answers")}
 {_RUNNING}
         IF cardinality(v_regraded) > 0 THEN
             PERFORM rebuild_people(v_regraded);
@@ -732,82 +742,35 @@ _C0007_RUNNING = _RUNNING.replace(
     "        JOIN trainees u ON u.id = s.trainee_id",
 )
 
-_C0008_INGEST_RESULTS = """
-    CREATE OR REPLACE FUNCTION ingest_results(p_batch uuid, OUT sessions bigint,
-        OUT answers bigint, OUT held_sessions text[], OUT held text[])
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = trainer, pg_catalog SET work_mem = '64MB'
-    AS $$
-    DECLARE
-        v_regraded text[];
-    BEGIN
-        -- the people concerned, locked in one order (NO KEY: the foreign keys of profiles being
-        -- linked meanwhile only share them): `fold_summaries` takes the same locks, so it folds
-        -- a person's answers either before this batch or with all of it
-        PERFORM 1 FROM trainees WHERE id IN (
-            SELECT p.trainee_id FROM profiles p WHERE p.id IN (
-                SELECT trainee_id FROM stage_sessions WHERE batch = p_batch
-                UNION SELECT trainee_id FROM stage_answers WHERE batch = p_batch))
-        ORDER BY id FOR NO KEY UPDATE;
-
-        INSERT INTO quiz_sessions AS q
-            (id, trainee_id, mode, started_at, started_ts, finished_at, workstation_id)
-        SELECT s.id, p.trainee_id, s.mode, s.started_at, s.started_ts, s.finished_at,
-            s.workstation_id
-        FROM stage_sessions s JOIN profiles p ON p.id = s.trainee_id WHERE s.batch = p_batch
-        ON CONFLICT (id) DO UPDATE SET finished_at = coalesce(q.finished_at, excluded.finished_at);
-        GET DIAGNOSTICS sessions = ROW_COUNT;
-        SELECT coalesce(array_agg(s.id), '{}') INTO held_sessions FROM stage_sessions s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id);
-
-        SELECT coalesce(array_agg(s.id), '{}') INTO held FROM stage_answers s
-        WHERE s.batch = p_batch AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = s.trainee_id
-            AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id));
-
-        -- answers graded again on their workstation (`trainer regrade`) replace their old grade;
-        -- their people's summaries are worked out again by the next fold
-        WITH changed AS (
-            UPDATE answers a SET score = s.score, findings = s.findings,
-                finding_kinds = s.finding_kinds, finding_rules = s.finding_rules,
-                expected_decision = s.expected_decision, crime_groups = s.crime_groups,
-                scenario_hash = s.scenario_hash, catalogue_edition = s.catalogue_edition,
-                bank_hash = s.bank_hash, malpractice_trap = s.malpractice_trap,
-                topics = s.topics, scenario_title = s.scenario_title, kind = s.kind
-            FROM stage_answers s
-            WHERE s.batch = p_batch AND a.id = s.id
-                AND (a.score, a.findings, a.expected_decision, a.crime_groups, a.bank_hash)
-                    IS DISTINCT FROM
-                    (s.score, s.findings, s.expected_decision, s.crime_groups, s.bank_hash)
-            RETURNING a.trainee_id
-        )
-        INSERT INTO pending_people (trainee_id) SELECT DISTINCT trainee_id FROM changed
-        ON CONFLICT DO NOTHING;
-
-        WITH ins AS (
-            INSERT INTO answers (id, session_id, trainee_id, scenario_id, scenario_hash,
-                catalogue_edition, scenario_title, kind, topics, expected_decision, decision,
-                crime_groups, answer, score, findings, finding_kinds, finding_rules, asked, exam,
-                shown_at, answered_at, answered_ts, seconds_taken, workstation_id, bank_hash,
-                malpractice_trap)
-            SELECT s.id, s.session_id, p.trainee_id, s.scenario_id, s.scenario_hash,
-                s.catalogue_edition, s.scenario_title, s.kind, s.topics, s.expected_decision,
-                s.decision, s.crime_groups, s.answer, s.score, s.findings, s.finding_kinds,
-                s.finding_rules, s.asked, s.exam, s.shown_at, s.answered_at, s.answered_ts,
-                s.seconds_taken, s.workstation_id, s.bank_hash, s.malpractice_trap
-            FROM stage_answers s JOIN profiles p ON p.id = s.trainee_id
-            WHERE s.batch = p_batch
-                AND EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.id = s.session_id)
-            ORDER BY s.ord
-            ON CONFLICT (id) DO NOTHING
-            RETURNING seq, trainee_id
-        ), queued AS (
-            INSERT INTO pending_summary (seq, trainee_id) SELECT seq, trainee_id FROM ins
-        )
-        SELECT count(*) INTO answers FROM ins;
-
-        DELETE FROM stage_sessions WHERE batch = p_batch;
-        DELETE FROM stage_answers WHERE batch = p_batch;
-    END $$;
-"""
+# c0006's `ingest_results` (as c0007 left it), filing and queueing the answers only: the summaries
+# it kept are left to `fold_summaries`.
+_C0006_INGEST_RESULTS = _c0006_ingest_results()
+_C0008_INGEST_RESULTS = _edited(
+    _C0006_INGEST_RESULTS,
+    ("ingest_results(p_batch uuid, OUT sessions bigint, OUT answers bigint,\n"
+     "        OUT held_sessions text[], OUT held text[])",
+     "ingest_results(p_batch uuid, OUT sessions bigint,\n"
+     "        OUT answers bigint, OUT held_sessions text[], OUT held text[])"),
+    ("        v_ids text[];\n        v_since double precision[];\n", ""),
+    ("s.malpractice_trap, topics = s.topics",
+     "s.malpractice_trap,\n                topics = s.topics"),
+    ("two workstations filing the same person's\n",
+     "`fold_summaries` takes the same locks, so it folds\n"),
+    ("-- answers at once take turns to renumber their running sums\n",
+     "-- a person's answers either before this batch or with all of it\n"),
+    ("        -- their people's summaries are worked out again below\n",
+     "        -- their people's summaries are worked out again by the next fold\n"),
+    ("SELECT coalesce(array_agg(DISTINCT trainee_id), '{}') INTO v_regraded FROM changed;\n",
+     "INSERT INTO pending_people (trainee_id) SELECT DISTINCT trainee_id FROM changed\n"
+     "        ON CONFLICT DO NOTHING;\n"),
+    (_between(_C0006_INGEST_RESULTS, "            RETURNING *\n",
+              "        DELETE FROM stage_sessions WHERE batch = p_batch;"),
+     "            RETURNING seq, trainee_id\n"
+     "        ), queued AS (\n"
+     "            INSERT INTO pending_summary (seq, trainee_id) SELECT seq, trainee_id FROM ins\n"
+     "        )\n"
+     "        SELECT count(*) INTO answers FROM ins;\n\n"),
+)  # fmt: skip
 
 # Step c0010: c0008's `ingest_results` with the answers filed by one upsert, and the batch's record
 # in `stage_batches` (and any stale ones) cleared with it.
@@ -815,10 +778,8 @@ _C0010_INGEST_RESULTS = _edited(
     _C0008_INGEST_RESULTS,
     ("SET search_path = trainer, pg_catalog SET", f"SET search_path = {SAFE_SEARCH_PATH} SET"),
     ("    DECLARE\n        v_regraded text[];\n    BEGIN", "    BEGIN"),
-    (_C0008_INGEST_RESULTS[
-        _C0008_INGEST_RESULTS.index("        -- answers graded again on their workstation") :
-        _C0008_INGEST_RESULTS.index("        WITH ins AS (\n") + len("        WITH ins AS (\n")
-    ],
+    (_between(_C0008_INGEST_RESULTS, "        -- answers graded again on their workstation",
+              "        WITH ins AS (\n") + "        WITH ins AS (\n",
      """\
         -- new answers inserted; an answer graded again on its workstation (`trainer regrade`)
         -- replaces its old grade, and its person's summaries are worked out again by the next
@@ -918,12 +879,7 @@ _C0008_FOLD = f"""
         WITH ins AS (
             SELECT * FROM answers WHERE seq = ANY (v_seqs)
 {_SUMMARIES.format(src="ins")}
-        SELECT coalesce(sum(n), 0), coalesce(array_agg(trainee_id), '{{}}'),
-            coalesce(array_agg(since), '{{}}')
-        INTO v_done, v_ids, v_since
-        FROM (SELECT trainee_id, min(answered_ts) AS since, count(*) AS n FROM ins
-              GROUP BY trainee_id) AS fresh;
-{_C0007_RUNNING}
+{_FRESH.format(into="v_done")}{_C0007_RUNNING}
         RETURN v_done;
     END $$;
 """
