@@ -3,7 +3,10 @@
 Each direction runs in a process of its own (its peak memory is its own) and is printed as a ratio
 against the plain way of moving the same rows, measured in the same run: the rows written as JSON
 lines, and those lines loaded and inserted with one `executemany` (target <= 1.5x). Peak memory
-should stay flat as the bundle grows. TRAINER_BENCH_SIZES=10000,100000 measures fewer sizes.
+should stay flat as the bundle grows. Up to 100,000 answers each direction and its plain way are
+timed three times, in turns, and the best of each is compared (a single run of a second or less
+varies by half with the disk's flushes); at 1,000,000 once. TRAINER_BENCH_SIZES=10000,100000
+measures fewer sizes.
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ def _worker(*args: Path | str) -> dict[str, Any]:
     return result
 
 
+def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest run's time, the largest peak and the rows every run agreed on."""
+    assert len({r["rows"] for r in runs}) == 1, runs
+    return {
+        **runs[0],
+        "seconds": min(r["seconds"] for r in runs),
+        "peak_mib": max(r["peak_mib"] for r in runs),
+    }
+
+
 def test_bundle_export_and_import(tmp_path: Path) -> None:
     data = tmp_path / "data"
     have = 0
@@ -45,12 +58,17 @@ def test_bundle_export_and_import(tmp_path: Path) -> None:
             graded_fixture.grow(data, size - have)
         have = size
         bundle, plain = tmp_path / "a.bundle", tmp_path / "a.jsonl"
-        export = _worker("export", data, bundle)
-        write = _worker("plain-write", data, plain)
-        for folder in ("in", "plain-in"):
-            shutil.rmtree(tmp_path / folder, ignore_errors=True)
-        imported = _worker("import", data, bundle, tmp_path / "in")
-        loaded = _worker("plain-import", data, plain, tmp_path / "plain-in")
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(3 if size <= 100_000 else 1):
+            runs.setdefault("export", []).append(_worker("export", data, bundle))
+            runs.setdefault("write", []).append(_worker("plain-write", data, plain))
+            for folder in ("in", "plain-in"):
+                shutil.rmtree(tmp_path / folder, ignore_errors=True)
+            runs.setdefault("import", []).append(_worker("import", data, bundle, tmp_path / "in"))
+            runs.setdefault("load", []).append(
+                _worker("plain-import", data, plain, tmp_path / "plain-in")
+            )
+        export, write, imported, loaded = (_best(runs[k]) for k in runs)
         assert export["rows"] == imported["rows"] == write["rows"] == loaded["rows"] == size
         lines.append(
             f"{size:>9,} answers  export {export['seconds']:7.1f} s "

@@ -59,3 +59,33 @@ def test_a_changed_key_or_catalogue_changes_the_hash(tmp_path: Path) -> None:
     card = dataclasses.replace(catalogue.rule_cards[0], explanation="Reworded.")
     edited = dataclasses.replace(catalogue, rule_cards=(card, *catalogue.rule_cards[1:]))
     assert _hash(library, edited) != digest
+
+
+def test_the_same_objects_are_hashed_once_and_others_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trainer.core.content import bank_hash as module
+
+    library, catalogue = real_bank()
+    digest = _hash(library, catalogue)
+    done: list[object] = []
+    canonical = module._canonical
+
+    def counted(value: object) -> bytes:
+        done.append(value)
+        return canonical(value)
+
+    monkeypatch.setattr(module, "_canonical", counted)
+    assert _hash(Library(library.scenarios[::-1]), catalogue) == digest  # same objects: kept
+    assert done == []
+    first = library.scenarios[0]
+    edited = dataclasses.replace(first.scenario, title=first.scenario.title + " (edited)")
+    changed = Library([dataclasses.replace(first, scenario=edited), *library.scenarios[1:]])
+    assert _hash(changed, catalogue) != digest  # one object differs: all hashed again
+    assert len(done) == len(library.scenarios) + 1
+    equal = dataclasses.replace(first.scenario)  # equal content, another object
+    again = Library([dataclasses.replace(first, scenario=equal), *library.scenarios[1:]])
+    assert _hash(again, catalogue) == digest
+    card = dataclasses.replace(catalogue.rule_cards[0], explanation="Reworded.")
+    edited_catalogue = dataclasses.replace(catalogue, rule_cards=(card, *catalogue.rule_cards[1:]))
+    assert _hash(library, edited_catalogue) != digest
