@@ -345,18 +345,19 @@ def test_an_import_failing_half_way_leaves_nothing(
     assert b.query("SELECT * FROM import_journal") == []
 
 
-def test_an_import_that_fits_is_seen_whole_or_not_at_all(
+def test_an_import_while_nobody_else_writes_is_seen_whole_or_not_at_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While nobody else writes, a bundle of up to ONE_GO answers goes in as one transaction:
-    another connection reading meanwhile sees the answers before it or all of them, never part
-    (the chunks, here of 10 answers, would otherwise show 30 states)."""
+    """While nobody else writes, a bundle goes in as one transaction, however many steps it takes
+    (here 30 of 10 answers): another connection reading meanwhile sees the answers before it or
+    all of them, never part (chunks of 10 answers would show 30 states)."""
     a = _station(tmp_path / "a", trainees=3, answers=100)
     export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", seed=3)
     before = len(b.answers())
     for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
         monkeypatch.setattr(import_pace, name, 10)
+    monkeypatch.setattr(bundles, "STEP", 10)
     seen: set[int] = set()
     reads = 0
     stop = threading.Event()
@@ -372,9 +373,12 @@ def test_an_import_that_fits_is_seen_whole_or_not_at_all(
 
     real = bundles.summarise
 
+    steps = []
+
     def slowly(conn: Any, after: int) -> None:
         real(conn, after)
-        time.sleep(0.2)  # the reader gets a look before the commit
+        steps.append(after)
+        time.sleep(0.02)  # the reader gets a look between steps
 
     monkeypatch.setattr(bundles, "summarise", slowly)
     watcher = threading.Thread(target=watch)
@@ -385,7 +389,7 @@ def test_an_import_that_fits_is_seen_whole_or_not_at_all(
         stop.set()
         watcher.join()
     assert reads > 10 and before in seen and seen <= {before, before + 300}
-    assert len(b.answers()) == before + 300
+    assert len(b.answers()) == before + 300 and len(steps) == 30
 
 
 LARGE = 40_000
@@ -396,7 +400,7 @@ def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(
     tmp_path: Path, size: int
 ) -> None:
     """LARGE is big enough that copying it in one transaction would hold the write lock for
-    seconds (it goes in by chunks); 20,000 is tried in one go and interrupted by the submits."""
+    seconds; both sizes are tried in one go first, interrupted by the submits, then chunked."""
     with open_store(graded_fixture.build(tmp_path / "a", size, trainees=50)) as a:
         export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", trainees=1, answers=1, seed=3)

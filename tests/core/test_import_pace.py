@@ -4,6 +4,8 @@ afresh from the answers, however the chunks fell."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,8 +73,9 @@ def test_a_writer_coming_to_wait_interrupts_a_long_chunk_which_is_done_again(
     assert _summaries(b) == _counted_afresh(b)  # nothing of the rolled-back chunk counted
 
 
-def test_summaries_after_a_chunked_import_equal_those_counted_afresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("chunked", [True, False], ids=["in chunks", "in one go, in steps"])
+def test_summaries_after_an_import_equal_those_counted_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunked: bool
 ) -> None:
     a = open_store(tmp_path / "a")
     graded_data.seed(a, *real_bank(), trainees=3, answers_each=40, seed_=1)
@@ -81,7 +84,10 @@ def test_summaries_after_a_chunked_import_equal_those_counted_afresh(
     graded_data.seed(b, *real_bank(), trainees=2, answers_each=15, seed_=2)
     for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
         monkeypatch.setattr(import_pace, name, 25)
-    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
+    if chunked:
+        monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks, however small the bundle
+    else:
+        monkeypatch.setattr(bundles, "STEP", 25)
     assert import_bundle(b, tmp_path / "a.bundle", *real_bank(), trust=True).answers == 120
     assert _summaries(b) == _counted_afresh(b)
     assert sorted(b.query("SELECT * FROM trainee_running")) == _running_sums(b)
@@ -169,5 +175,57 @@ def test_a_writer_coming_to_wait_during_an_import_in_one_go_sends_it_to_chunks(
     assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
     assert sizes and sizes[0] == import_pace.FIRST_CHUNK  # rolled back, then in chunks
     assert len(b.answers()) == 3_020
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)
+
+
+def test_a_trainee_submitting_half_way_through_an_import_in_one_go_gets_in_at_once(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However large the one transaction has grown (here 4 of its 10 steps done), a submit that
+    comes to wait interrupts it and is stored well within a second; the import then goes on in
+    chunks and its summaries are right."""
+    monkeypatch.setattr(bundles, "STEP", 300)
+    library, catalogue = real_bank()
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, library, catalogue, trainees=1, answers_each=1)
+    [trainee] = b.trainees()
+    [session] = b.sessions(trainee.id)
+    half_way, waited = threading.Event(), list[float]()
+    real, steps = bundles.summarise, [0]
+
+    def counted(conn: Any, after: int) -> None:
+        real(conn, after)
+        steps[0] += 1
+        if steps[0] == 4:
+            half_way.set()
+            time.sleep(0.3)  # the trainee comes to wait meanwhile
+
+    def submit() -> None:
+        half_way.wait(60)
+        with open_store(tmp_path / "b") as mine:
+            started = time.perf_counter()
+            loaded = library.scenarios[0]
+            graded_data.record(
+                mine, trainee.id, session.id, loaded, graded_data.right_answer(loaded),
+                library, catalogue,
+            )  # fmt: skip
+            waited.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(bundles, "summarise", counted)
+    worker = threading.Thread(target=submit)
+    worker.start()
+    try:
+        assert import_bundle(b, large_bundle, library, catalogue, trust=True).answers == 3_000
+    finally:
+        worker.join()
+    assert half_way.is_set() and len(waited) == 1 and waited[0] < 1.0, waited
+    [(ours, theirs)] = b.query(
+        "SELECT max(CASE WHEN trainee_id = ?1 THEN seq END), "
+        "min(CASE WHEN trainee_id <> ?1 THEN seq END) FROM answers",
+        [trainee.id],
+    )
+    assert ours < theirs and steps[0] > 4  # the 4 steps were rolled back, then chunks went in
+    assert len(b.answers()) == 3_002
     assert b.query("SELECT * FROM import_journal") == []
     assert _summaries(b) == _counted_afresh(b)

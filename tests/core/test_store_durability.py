@@ -140,3 +140,27 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     _check_whole(tmp_path, confirmed)
     with open_store(tmp_path) as store:
         assert len(store.answers()) == 300
+
+
+def test_the_write_ahead_log_shrinks_back_after_a_large_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large import leaves a log as large as itself; once copied back, the next write cuts
+    the file down to WAL_LIMIT instead of keeping it until the application closes."""
+    from trainer.core.store import sqlite
+
+    monkeypatch.setattr(sqlite, "WAL_LIMIT", 256 * 1024, raising=False)
+    store = open_store(tmp_path)
+    wal = tmp_path / "progress.db-wal"
+    with store.write() as conn:
+        conn.execute("CREATE TABLE bulk (x BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+            "INSERT INTO bulk SELECT randomblob(1000) FROM n"
+        )
+    assert wal.stat().st_size > 4_000_000
+    store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    with store.write() as conn:
+        conn.execute("INSERT INTO bulk VALUES (1)")
+    assert wal.stat().st_size <= 256 * 1024
+    store.close()

@@ -58,7 +58,7 @@ from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
 from trainer.core.store.files import FILE_MODE, writer_waiting
 from trainer.core.store.import_journal import undo_import
-from trainer.core.store.import_pace import ONE_GO, Pace
+from trainer.core.store.import_pace import ONE_GO, STEP, Pace
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
@@ -727,17 +727,17 @@ class _Import:
         self._commit()
         return int(dropped)
 
-    # Publishing: short write transactions; undone if any of them fails.
+    # Publishing: one transaction, or short ones undone if any of them fails.
 
     def publish(self, trust: tuple[bytes, str, str] | None) -> tuple[int, int, int, int]:
         """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added.
 
-        A bundle of up to ONE_GO answers goes in as one transaction while nobody else writes:
-        another window sees all of it or none of it. Otherwise, or when a writer comes to wait
-        meanwhile (that transaction is then rolled back), its people and sessions go in first and
-        its answers in chunks (`import_pace`). Each chunk journals the rows it added; the last one
-        clears the journal, so an import that fails, or a process killed half-way, is taken out
-        again (`undo_import`)."""
+        While nobody else writes, the bundle goes in as one transaction (in steps of STEP answers,
+        so that memory does not grow with it): another window sees all of it or none of it. When a
+        writer comes to wait meanwhile, that transaction is rolled back and its people and
+        sessions go in first and its answers in chunks (`import_pace`), seen as they go in. Each
+        chunk journals the rows it added; the last one clears the journal, so an import that
+        fails, or a process killed half-way, is taken out again (`undo_import`)."""
         store, conn = self.store, self.conn
         import_id, pid = new_id(), os.getpid()
 
@@ -765,9 +765,12 @@ class _Import:
             pace = Pace(store.path)
             if last <= ONE_GO and not writer_waiting(store.path):
                 try:
-                    with store.write(), pace.chunk(conn, last) as size:
+                    with store.write(), pace.chunk(conn, last):
                         people = self._publish_people(top, journal)
-                        count, changed = self._publish_chunk(0, size, journal)
+                        count = changed = 0
+                        for at in range(0, last, STEP):  # sorts and summaries stay step-sized
+                            added, regraded = self._publish_chunk(at, STEP, journal)
+                            count, changed = count + added, changed + regraded
                         finish()
                     return (*people, count, changed)
                 except (sqlite3.OperationalError, TrainerError):  # (as store.write words it)

@@ -22,9 +22,12 @@ LONG_SECONDS = 2.0  # how long a chunk may take while nobody waits (interrupted 
 WATCH_AFTER = 0.1  # a long chunk is interrupted for a waiting writer once it has run this long
 POLITE_SECONDS = 5.0  # after an interruption, chunks stay short this long
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 200_000  # answers per chunk, adapted to its time
-# A bundle of up to this many answers is imported in one transaction when nobody else writes (about
-# what a long chunk takes at a million answers: its commit keeps a waiting writer well under 1 s).
-ONE_GO = 25_000
+# A bundle of up to this many answers (any) is imported in one transaction when nobody else
+# writes, in steps of STEP answers (what a long chunk takes at a million answers): each step's
+# sorts stay small, so a waiting writer interrupts it at once and memory does not grow with the
+# bundle. SQLite's cache spills to the WAL as it fills, so the commit flushes at most the cache.
+ONE_GO = 2**62
+STEP = 25_000
 GROWTH = 4  # a chunk is at most this many times the one before (rates measured on little vary)
 # Between chunks, while another writer waits: poll until it has begun its transaction, for at
 # most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
