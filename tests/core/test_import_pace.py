@@ -138,9 +138,11 @@ def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
     chunk = import_pace.Pace.chunk
 
     @contextmanager
-    def stopped(pace: import_pace.Pace, conn: Any, size: int | None = None) -> Iterator[int]:
+    def stopped(
+        pace: import_pace.Pace, conn: Any, size: int | None = None, watched: bool = False
+    ) -> Iterator[int]:
         calls.append(1)
-        with chunk(pace, conn, size) as taken:
+        with chunk(pace, conn, size, watched) as taken:
             yield taken
         if len(calls) > 3:
             pace.interrupted = False
@@ -161,10 +163,11 @@ def test_a_stop_during_a_chunk_a_writer_interrupted_still_stops_the_import(
 def test_a_writer_coming_to_wait_during_an_import_in_one_go_sends_it_to_chunks(
     tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(bundles, "STEP", 1_000)  # three steps: not tried again in one go
     monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)
     monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
     # Nobody waits as the import begins (so it goes in one go); then a writer comes.
-    script: Iterator[bool] = iter([False, False, True])
+    script: Iterator[bool] = iter([False, True])
     monkeypatch.setattr(import_pace, "writer_waiting", lambda db: next(script, False))
     monkeypatch.setattr(bundles, "writer_waiting", lambda db: next(script, False))
     sizes: list[int] = []
@@ -227,5 +230,53 @@ def test_a_trainee_submitting_half_way_through_an_import_in_one_go_gets_in_at_on
     )
     assert ours < theirs and steps[0] > 4  # the 4 steps were rolled back, then chunks went in
     assert len(b.answers()) == 3_002
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)
+
+
+def _tries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the import's attempts: each try in one go, and the chunks, copy the people once."""
+    tries: list[int] = []
+    people = bundles._Import._publish_people
+    monkeypatch.setattr(
+        bundles._Import, "_publish_people", lambda job, *a: (tries.append(1), people(job, *a))[1]
+    )
+    return tries
+
+
+def test_a_bundle_of_one_step_interrupted_by_a_writer_is_tried_again_in_one_go(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)
+    monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
+    script: Iterator[bool] = iter([False, True])  # nobody as it begins, then a writer comes
+    monkeypatch.setattr(import_pace, "writer_waiting", lambda db: next(script, False))
+    monkeypatch.setattr(bundles, "writer_waiting", lambda db: next(script, False))
+    chunks: list[int] = []
+    monkeypatch.setattr(import_pace.Pace, "finished", lambda p: chunks.append(p.size))
+    tries = _tries(monkeypatch)
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    assert len(tries) == 2 and chunks == []  # rolled back, then whole in one go again
+    assert len(b.answers()) == 3_020
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)
+
+
+def test_a_bundle_interrupted_at_every_try_goes_in_chunks_after_the_last(
+    tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_pace, "WATCH_AFTER", 0.0)
+    monkeypatch.setattr(import_pace, "CHECK_STEPS", 100)
+    monkeypatch.setattr(import_pace, "PAUSE_POLLS", 1)
+    monkeypatch.setattr(import_pace, "writer_waiting", lambda db: True)  # a writer, always
+    monkeypatch.setattr(bundles, "writer_waiting", lambda db: False)  # (not as it begins)
+    tries = _tries(monkeypatch)
+    b = open_store(tmp_path / "b")
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    assert len(tries) == import_pace.ONE_GO_TRIES + 1  # the tries in one go, then the chunks
+    assert len(b.answers()) == 3_020
     assert b.query("SELECT * FROM import_journal") == []
     assert _summaries(b) == _counted_afresh(b)

@@ -58,7 +58,7 @@ from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
 from trainer.core.store.files import FILE_MODE, writer_waiting
 from trainer.core.store.import_journal import undo_import
-from trainer.core.store.import_pace import ONE_GO, STEP, Pace
+from trainer.core.store.import_pace import ONE_GO, ONE_GO_TRIES, STEP, Pace
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
 from trainer.core.store.regrade import same_findings
 from trainer.core.store.sqlite import Store
@@ -734,7 +734,8 @@ class _Import:
 
         While nobody else writes, the bundle goes in as one transaction (in steps of STEP answers,
         so that memory does not grow with it): another window sees all of it or none of it. When a
-        writer comes to wait meanwhile, that transaction is rolled back and its people and
+        writer comes to wait meanwhile, that transaction is rolled back; a bundle of one step is
+        tried again once the writer is done (ONE_GO_TRIES in all), a larger one has its people and
         sessions go in first and its answers in chunks (`import_pace`), seen as they go in. Each
         chunk journals the rows it added; the last one clears the journal, so an import that
         fails, or a process killed half-way, is taken out again (`undo_import`)."""
@@ -763,9 +764,11 @@ class _Import:
         try:
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
             pace = Pace(store.path)
-            if last <= ONE_GO and not writer_waiting(store.path):
+            tries = 0
+            while last <= ONE_GO and tries < ONE_GO_TRIES and not writer_waiting(store.path):
+                tries += 1
                 try:
-                    with store.write(), pace.chunk(conn, last):
+                    with store.write(), pace.chunk(conn, last, watched=True):
                         people = self._publish_people(top, journal)
                         count = changed = 0
                         for at in range(0, last, STEP):  # sorts and summaries stay step-sized
@@ -776,7 +779,9 @@ class _Import:
                 except (sqlite3.OperationalError, TrainerError):  # (as store.write words it)
                     if not pace.interrupted:  # not the watch's interruption: a real failure
                         raise
-                    pace.let_writers_in()  # rolled back: in chunks instead
+                    pace.let_writers_in()  # rolled back
+                if last > STEP:  # a bundle of one step is tried again; a larger one goes in chunks
+                    break
             with store.write():
                 trainees, sessions = self._publish_people(top, journal)
             added = regraded = at = 0

@@ -28,6 +28,9 @@ FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 500, 100, 200_000  # answers per chunk, adap
 # bundle. SQLite's cache spills to the WAL as it fills, so the commit flushes at most the cache.
 ONE_GO = 2**62
 STEP = 25_000
+# A bundle of one step interrupted by a writer is tried again in one go, this many times in all,
+# before it too goes in by chunks (each try wastes at most a step's work, a second or two).
+ONE_GO_TRIES = 3
 GROWTH = 4  # a chunk is at most this many times the one before (rates measured on little vary)
 # Between chunks, while another writer waits: poll until it has begun its transaction, for at
 # most 0.3 s (longer than SQLite's longest busy sleep, 0.1 s, so a waiting writer always gets in).
@@ -49,13 +52,16 @@ class Pace:
         self._taken = 0  # answers in the chunk under way
 
     @contextmanager
-    def chunk(self, conn: sqlite3.Connection, size: int | None = None) -> Iterator[int]:
+    def chunk(
+        self, conn: sqlite3.Connection, size: int | None = None, watched: bool = False
+    ) -> Iterator[int]:
         """Inside a write transaction: yields how many answers this chunk takes (`size` when
         given). A long one is interrupted (sqlite3.OperationalError, `interrupted` set) when a
-        writer comes to wait."""
+        writer comes to wait; a `watched` one always is (a whole import in one go: a writer
+        already waiting interrupts it once it has run WATCH_AFTER)."""
         self.interrupted = False
         self._started = started = time.perf_counter()
-        long = started >= self.polite_until and not writer_waiting(self.database)
+        long = watched or (started >= self.polite_until and not writer_waiting(self.database))
         if size is None:
             if self.rate:
                 wanted = self.rate * (LONG_SECONDS if long else CHUNK_SECONDS)
