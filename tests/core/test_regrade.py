@@ -230,3 +230,104 @@ def test_the_check_on_start_reads_only_the_bank_index() -> None:
     store = Store.memory()
     plan = store.query(f"EXPLAIN QUERY PLAN {DUE}", ["0123456789abcdef", '["a","b"]'])
     assert "COVERING INDEX answers_by_bank" in " ".join(str(row[-1]) for row in plan)
+
+
+def test_no_transaction_counts_every_summary_again(
+    tmp_path: Path, bank_dir: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million answers one rebuild of every summary held the write lock half a minute. Each
+    page now takes its changed answers out of the summaries and puts them back; the running sums
+    are counted again a few trainees per transaction. An answer recorded between two of those is
+    counted, and every summary ends as if counted afresh."""
+    from trainer.core.store import answer_rows
+    from trainer.core.store import regrade as module
+
+    store = open_store(tmp_path / "data")
+    before_bank = _load(bank_dir, catalogue)
+    trainees = []
+    for n in range(5):  # four answers each
+        trainee = store.create_trainee(f"Trainee {n}", f"T{n}", "officer")
+        session = store.start_session(trainee.id, "practice")
+        for loaded in [*before_bank.scenarios, before_bank.by_id[CHANGED]]:
+            graded_data.record(
+                store, trainee.id, session, loaded, graded_data.right_answer(loaded),
+                before_bank, catalogue,
+            )  # fmt: skip
+        trainees.append((trainee.id, session))
+    _correct_the_key(bank_dir)
+    after_bank = _load(bank_dir, catalogue)
+    monkeypatch.setattr(module, "PAGE", 7)
+    monkeypatch.setattr(module, "RUNNING_ANSWERS", 8)
+    afresh = module.rebuild_summaries
+    monkeypatch.setattr(module, "rebuild_summaries", None)  # never every summary at once
+    batches: list[list[str]] = []
+    count_again = answer_rows.count_running_again
+    tables = ("trainee_totals", "trainee_findings", "answer_topics", "answer_kinds",
+              "answer_rules", "answer_groups", "trainee_running")  # fmt: skip
+
+    def snapshot(conn: Any, names: tuple[str, ...]) -> dict[str, list[Any]]:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in names}
+
+    def counted(conn: Any, trainee_ids: list[str]) -> None:
+        assert conn.in_transaction
+        if not batches:  # every page done: all but the running sums are right already
+            kept = snapshot(conn, tables[:-1])
+            conn.execute("SAVEPOINT afresh")
+            afresh(conn)
+            assert kept == snapshot(conn, tables[:-1])
+            conn.execute("ROLLBACK TO afresh")
+            conn.execute("RELEASE afresh")
+        count_again(conn, trainee_ids)
+        batches.append(list(trainee_ids))
+
+    submitted: list[bool] = []
+
+    def submit_between_batches() -> None:
+        if len(batches) == 1 and not submitted:  # a trainee answers meanwhile (the new bank)
+            submitted.append(True)
+            trainee_id, session = trainees[-1]
+            loaded = after_bank.by_id[CHANGED]
+            graded_data.record(
+                store, trainee_id, session, loaded, graded_data.right_answer(loaded),
+                after_bank, catalogue,
+            )  # fmt: skip
+
+    monkeypatch.setattr(module, "count_running_again", counted, raising=False)
+    real_write = store.write
+
+    def write(*args: Any, **kwargs: Any) -> Any:
+        submit_between_batches()
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write", write)
+    assert regrade(store, after_bank, catalogue).changed == 10
+    monkeypatch.undo()
+    assert [len(b) for b in batches] == [2, 2, 1] and submitted
+    assert sorted(t for b in batches for t in b) == sorted(t for t, _ in trainees)
+    kept = snapshot(store.conn, tables)
+    with store.write() as conn:
+        module.rebuild_summaries(conn)
+    assert kept == snapshot(store.conn, tables)
+    assert kept["answer_kinds"]  # the miscounts, counted
+    [counts] = [c for c in team_counts(store) if c.trainee_id == trainees[-1][0]]
+    assert counts.total.attempts == 5
+    assert answers_to_regrade(store, after_bank, catalogue) == 0
+
+
+def test_a_database_left_stale_by_an_earlier_version_is_counted_afresh(
+    tmp_path: Path, bank_dir: Path, catalogue: Catalogue
+) -> None:
+    """An interrupted regrade of an earlier version left every summary stale (`summaries_stale`):
+    the next regrade counts them all again."""
+    from trainer.core.store import regrade as module
+
+    store = open_store(tmp_path / "data")
+    _seed(store, _load(bank_dir, catalogue), catalogue)
+    with store.write() as conn:
+        conn.execute("UPDATE trainee_totals SET score_sum = 0")  # as if counted under old grades
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [module.STALE_KEY])
+    assert answers_to_regrade(store, _load(bank_dir, catalogue), catalogue) == -1
+    assert regrade(store, _load(bank_dir, catalogue), catalogue).changed == 0
+    [counts] = team_counts(store)
+    assert counts.total.score_sum == 400
+    assert answers_to_regrade(store, _load(bank_dir, catalogue), catalogue) == 0

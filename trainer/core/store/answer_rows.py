@@ -268,6 +268,76 @@ def summarise_after(
         _run_on(conn, after_seq)
 
 
+# A regrade changes answers in place: in the same transaction their summary rows are taken out
+# (read from the answers before the update: each row's key is known from them) and put back (after
+# it), by key, so that every summary but the running sums stays right throughout. `seq > ?`
+# becomes a JSON list of seqs; the running sums are counted again per trainee afterwards.
+_ANY_NEW, _THESE = "answers NOT INDEXED", "answers"
+_AFTER, _IN_SEQS = "seq > ?", "seq IN (SELECT value FROM json_each(?))"
+_OF_TRAINEES = "trainee_id IN (SELECT value FROM json_each(?))"
+
+
+def _of_these(sql: str) -> str:
+    assert sql.count(_ANY_NEW) == 1 and sql.count(_AFTER) == 1, sql
+    return sql.replace(_ANY_NEW, _THESE).replace(_AFTER, _IN_SEQS)
+
+
+def _negated(sql: str) -> str:
+    """An adding INSERT ... ON CONFLICT that subtracts instead (its counts and sums negated)."""
+    head, conflict = sql.split("ON CONFLICT")
+    assert "count(*)" in head, sql
+    return head.replace("count(*)", "-count(*)").replace("sum(", "-sum(") + "ON CONFLICT" + conflict
+
+
+def _keyed(table: str, key: str, values: str) -> str:
+    return (
+        f"DELETE FROM {table} WHERE ({key}, answered_ts, seq) IN (SELECT j.value, a.answered_ts, "
+        f"a.seq FROM answers a, json_each(a.{values}) j WHERE a.{_IN_SEQS})"
+    )
+
+
+_UNCOUNT = (
+    _keyed("answer_topics", "topic", "topics"),
+    _negated(_of_these(_SUMMARISE[1])),  # trainee_totals
+    _negated(_of_these(_SUMMARISE[2])),  # trainee_findings
+    _keyed("answer_kinds", "kind", "finding_kinds"),
+    _keyed("answer_rules", "rule", "finding_rules"),
+    _keyed("answer_groups", "crime_group", "crime_groups"),
+    f"DELETE FROM answer_groups WHERE crime_group = '{NO_CRIME_GROUP}' AND (answered_ts, seq) IN "
+    f"(SELECT answered_ts, seq FROM answers WHERE {_IN_SEQS} AND crime_groups = '[]')",
+)
+_RECOUNT = (
+    *(_of_these(sql) for t in SUMMARY_TABLES for sql in _STATEMENTS[t]),
+    "DELETE FROM trainee_findings WHERE n = 0 AND trainee_id IN "
+    f"(SELECT trainee_id FROM answers WHERE {_IN_SEQS})",
+)
+_RUNNING_AGAIN = (
+    f"DELETE FROM trainee_running WHERE {_OF_TRAINEES}",
+    _RUNNING_FROM.replace(_ANY_NEW, _THESE).replace(_AFTER, _OF_TRAINEES),
+)
+
+
+def uncount_answers(conn: sqlite3.Connection, seqs: Sequence[int]) -> None:
+    """Take these answers out of every summary but the running sums (before they change)."""
+    listed = json.dumps(list(seqs))
+    for statement in _UNCOUNT:
+        conn.execute(statement, [listed])
+
+
+def count_answers(conn: sqlite3.Connection, seqs: Sequence[int]) -> None:
+    """Put these answers back into every summary but the running sums (after they changed)."""
+    listed = json.dumps(list(seqs))
+    for statement in _RECOUNT:
+        conn.execute(statement, [listed])
+
+
+def count_running_again(conn: sqlite3.Connection, trainee_ids: Sequence[str]) -> None:
+    """Count these trainees' running sums again from their answers (their rows only)."""
+    listed = json.dumps(list(trainee_ids))
+    for statement in _RUNNING_AGAIN:
+        conn.execute(statement, [listed])
+
+
 # The reads both stores give (`sqlite.Store` and the central store, each through its `query`).
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 

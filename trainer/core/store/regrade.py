@@ -4,9 +4,11 @@ A corrected key, a new trap or a changed rule card changes what past answers des
 read in pages in `seq` order (bounded memory at any size) and graded again; a changed answer is
 updated in place and its previous grade kept in `grade_history`, with the regrade (in `regrades`:
 when, and the bank hash and catalogue edition it graded against). Each page is its own short
-transaction, so the application can go on recording answers meanwhile; the summaries are rebuilt
-once at the end. An interrupted regrade leaves `meta.summaries_stale` set, and the next regrade
-(which finds the answers already done) finishes the job. Answers whose scenario is no longer in
+transaction, so the application can go on recording answers meanwhile. The page's transaction
+takes its changed answers out of the summaries and puts them back as they now are; only the
+trainees' running sums are counted again at the end, a few trainees per short transaction. An
+interrupted regrade leaves `meta.running_sums_stale` set, and the next regrade (which finds the
+answers already done) finishes the job. Answers whose scenario is no longer in
 the bank are left as they are, and counted.
 """
 
@@ -26,7 +28,14 @@ from trainer.core.content.model_cache import StaleCache, rebuild
 from trainer.core.content.models import Answer, Grade
 from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.grading.grade import grade
-from trainer.core.store.answer_rows import SUMMARY_TABLES, slug_list, summarise_after
+from trainer.core.store.answer_rows import (
+    SUMMARY_TABLES,
+    count_answers,
+    count_running_again,
+    slug_list,
+    summarise_after,
+    uncount_answers,
+)
 from trainer.core.store.records import (
     findings_json,
     malpractice_trap,
@@ -38,7 +47,9 @@ from trainer.core.store.sqlite import Store
 
 PAGE = 5_000
 GRADE_CACHE = 20_000  # (scenario, answer) pairs: most answers to a scenario are one of a few
-STALE_KEY = "summaries_stale"
+STALE_KEY = "summaries_stale"  # left by an interrupted regrade of an earlier version: all stale
+RUNNING_KEY = "running_sums_stale"  # the running sums wait to be counted again
+RUNNING_ANSWERS = 20_000  # answers whose running sums are counted again per transaction
 
 _SELECT = (
     "SELECT seq, id, scenario_id, answer, score, findings, expected_decision, crime_groups, "
@@ -205,15 +216,18 @@ def regrade(
             if regrade_id is None:
                 regrade_id = _begin(store, job)
             with store.write() as conn:
+                seqs = [row[-1] for row in (*updates, *restamps)]
+                uncount_answers(conn, seqs)  # as they were ...
                 conn.executemany(_UPDATE, updates)
                 conn.executemany(_RESTAMP, restamps)
+                count_answers(conn, seqs)  # ... and as they are now
                 conn.executemany(_HISTORY, [(*h[:1], regrade_id, *h[1:]) for h in history])
                 if tally.reviews_changed:
                     from trainer.core.store.schema import forget_schedules
 
                     forget_schedules(conn)  # rebuilt from the regraded answers when next read
         if not dry_run and not stopped:
-            _finish(store, regrade_id, tally)
+            stopped = not _finish(store, regrade_id, tally, stop)
     return RegradeResult(
         checked=tally.checked,
         changed=tally.changed,
@@ -294,26 +308,53 @@ def _begin(store: Store, job: _Regrader) -> int:
         )
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING",
-            [STALE_KEY],
+            [RUNNING_KEY],
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
 
-def _finish(store: Store, regrade_id: int | None, tally: _Tally) -> None:
-    """Rebuild the summaries if anything changed (now or in an interrupted run) and log it."""
-    stale = store.query("SELECT 1 FROM meta WHERE key = ?", [STALE_KEY])
-    if regrade_id is None and not stale:
-        return
+def _finish(
+    store: Store, regrade_id: int | None, tally: _Tally, stop: Callable[[], bool] | None
+) -> bool:
+    """Count the running sums again if anything changed (now or in an interrupted run) and log
+    it; False if `stop` said to stop first (the rest is left to the next regrade).
+
+    Every other summary was kept right page by page. The running sums are counted a few trainees
+    at a time (about RUNNING_ANSWERS answers), each batch a short transaction of its own: at a
+    million answers rebuilding every summary in one held the write lock half a minute, and a
+    trainee's submit meanwhile failed as busy. An answer recorded meanwhile is counted either
+    way."""
+    legacy = store.query("SELECT 1 FROM meta WHERE key = ?", [STALE_KEY])
+    stale = store.query("SELECT 1 FROM meta WHERE key = ?", [RUNNING_KEY])
+    if regrade_id is None and not stale and not legacy:
+        return True
+    if legacy:  # every summary may be stale: counted again in one go (once, after an upgrade)
+        with store.write() as conn:
+            rebuild_summaries(conn)
+    else:
+        batch: list[str] = []
+        size = 0
+        counts = store.query("SELECT trainee_id, count(*) FROM answers GROUP BY trainee_id")
+        for n, (trainee_id, answers) in enumerate(counts, 1):
+            batch.append(trainee_id)
+            size += answers
+            if size < RUNNING_ANSWERS and n < len(counts):
+                continue
+            if stop is not None and stop():
+                return False
+            with store.write() as conn:
+                count_running_again(conn, batch)
+            batch, size = [], 0
     with store.write() as conn:
-        rebuild_summaries(conn)
-        conn.execute("DELETE FROM meta WHERE key = ?", [STALE_KEY])
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", [STALE_KEY, RUNNING_KEY])
         if regrade_id is not None:
             conn.execute(
                 "UPDATE regrades SET finished_at = ?, checked = ?, changed = ?, "
                 "missing_scenario = ? WHERE id = ?",
                 [to_iso(now()), tally.checked, tally.changed, tally.missing, regrade_id],
             )
+    return True
 
 
 def rebuild_summaries(conn: sqlite3.Connection) -> None:

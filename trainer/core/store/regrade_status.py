@@ -10,7 +10,7 @@ from trainer.core.content.bank_hash import bank_hash
 from trainer.core.content.catalogue import Catalogue
 from trainer.core.content.scenarios import Library
 from trainer.core.store.records import from_iso
-from trainer.core.store.regrade import STALE_KEY
+from trainer.core.store.regrade import RUNNING_KEY, STALE_KEY
 from trainer.core.store.sqlite import Store
 
 
@@ -57,4 +57,5 @@ def answers_to_regrade(store: Store, library: Library, catalogue: Catalogue) -> 
     [(count,)] = store.query(DUE, [current, ids])
     if count:
         return int(count)
-    return -1 if store.query("SELECT 1 FROM meta WHERE key = ?", [STALE_KEY]) else 0
+    stale = store.query("SELECT 1 FROM meta WHERE key IN (?, ?)", [STALE_KEY, RUNNING_KEY])
+    return -1 if stale else 0
