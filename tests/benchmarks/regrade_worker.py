@@ -10,14 +10,17 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.core.conftest import real_bank
 from trainer.core.content.model_cache import rebuild
 from trainer.core.content.models import Answer
 from trainer.core.grading.grade import grade
 from trainer.core.store.regrade import regrade
-from trainer.core.store.sqlite import open_store
+from trainer.core.store.sqlite import Store, open_store
 
 
 def _peak_mib() -> float:
@@ -30,15 +33,38 @@ def _peak_mib() -> float:
     return int(line.split()[1]) / 1024
 
 
+def _time_writes(store: Store) -> list[float]:
+    """How long each of the store's write transactions holds the lock (begin to commit)."""
+    held = [0.0]
+    write = store.write
+
+    @contextmanager
+    def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        started = time.perf_counter()
+        try:
+            with write(*args, **kwargs) as conn:
+                yield conn
+        finally:
+            held.append(time.perf_counter() - started)
+
+    store.write = timed  # type: ignore[method-assign]
+    return held
+
+
 def main(mode: str, data_dir: str) -> dict[str, object]:
     library, catalogue = real_bank()
     with open_store(Path(data_dir)) as store:
         loaded = _peak_mib()
         if mode == "regrade":
+            held = _time_writes(store)
             started = time.perf_counter()
             result = regrade(store, library, catalogue)
             seconds = time.perf_counter() - started
-            done = {"checked": result.checked, "changed": result.changed}
+            done = {
+                "checked": result.checked,
+                "changed": result.changed,
+                "longest_write": max(held),
+            }
         else:  # the same (scenario, answer) pairs, read first, then graded in memory
             by_id = library.by_id
             pairs = [

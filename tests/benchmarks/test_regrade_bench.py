@@ -52,6 +52,8 @@ def test_regrade_of_a_million_answers(tmp_path: Path) -> None:
         f"\nregrade of {ANSWERS:,} stored answers ({ours['changed']:,} changed): "
         f"{ours['seconds']:.1f} s vs grading the same pairs in memory {base['seconds']:.1f} s "
         f"= {ratio:.2f}x"
+        f"\nlongest write transaction (the lock a trainee's submit waits for): "
+        f"{ours['longest_write']:.2f} s ({small['longest_write']:.2f} s at {SMALL:,})"
         f"\nregrade again, nothing to change: {again['seconds']:.1f} s "
         f"= {again['seconds'] / base['seconds']:.2f}x"
         f"\npeak memory of the regrade: {small['peak_mib']:.0f} MiB at {SMALL:,} answers, "

@@ -255,6 +255,10 @@ def test_no_transaction_counts_every_summary_again(
             )  # fmt: skip
         trainees.append((trainee.id, session))
     _correct_the_key(bank_dir)
+    note = bank_dir / FILES[1]  # and a topic dropped: those answers are restamped
+    text = note.read_text(encoding="utf-8")
+    assert "topics: [misc-crime, criminal-damage, threats]" in text
+    note.write_text(text.replace(", threats]", "]"), encoding="utf-8")
     after_bank = _load(bank_dir, catalogue)
     monkeypatch.setattr(module, "PAGE", 7)
     monkeypatch.setattr(module, "RUNNING_ANSWERS", 8)
@@ -309,6 +313,7 @@ def test_no_transaction_counts_every_summary_again(
         module.rebuild_summaries(conn)
     assert kept == snapshot(store.conn, tables)
     assert kept["answer_kinds"]  # the miscounts, counted
+    assert ("threats",) not in {row[:1] for row in kept["answer_topics"]}
     [counts] = [c for c in team_counts(store) if c.trainee_id == trainees[-1][0]]
     assert counts.total.attempts == 5
     assert answers_to_regrade(store, after_bank, catalogue) == 0

@@ -283,9 +283,10 @@ def reset_profile(store: Store, trainee_id: str, by: str) -> int:
 
         make_backup(store, "reset")
     moment = now()
-    with store.write() as conn:
+    with store.unchecked_references(), store.write() as conn:
         forget_trainee(store.db, trainee.id)
         removed = conn.execute("DELETE FROM answers WHERE trainee_id = ?", [trainee.id]).rowcount
+        conn.execute("DELETE FROM unfinished_quizzes WHERE trainee_id = ?", [trainee.id])
         conn.execute("DELETE FROM quiz_sessions WHERE trainee_id = ?", [trainee.id])
         conn.execute(
             "INSERT INTO trainee_resets (trainee_id, reset_at, reset_ts, reset_by) "

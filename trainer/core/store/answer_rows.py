@@ -289,22 +289,32 @@ def _negated(sql: str) -> str:
     return head.replace("count(*)", "-count(*)").replace("sum(", "-sum(") + "ON CONFLICT" + conflict
 
 
-def _keyed(table: str, key: str, values: str) -> str:
+def _keyed(which: str) -> tuple[str, ...]:
+    """Deletes of the per-answer summary rows of the answers `which` picks (a condition on
+    `answers`), each by its key as the answer's current values give it: an index look-up each,
+    where a condition on the summary tables' other columns would read them whole."""
+    rows = "SELECT j.value, a.answered_ts, a.seq FROM answers a, json_each(a.{}) j WHERE a.{}"
     return (
-        f"DELETE FROM {table} WHERE ({key}, answered_ts, seq) IN (SELECT j.value, a.answered_ts, "
-        f"a.seq FROM answers a, json_each(a.{values}) j WHERE a.{_IN_SEQS})"
+        *(
+            f"DELETE FROM {table} WHERE ({key}, answered_ts, seq) IN ({rows.format(values, which)})"
+            for table, key, values in (
+                ("answer_topics", "topic", "topics"),
+                ("answer_kinds", "kind", "finding_kinds"),
+                ("answer_rules", "rule", "finding_rules"),
+                ("answer_groups", "crime_group", "crime_groups"),
+            )
+        ),
+        f"DELETE FROM answer_groups WHERE crime_group = '{NO_CRIME_GROUP}' AND (answered_ts, seq) "
+        f"IN (SELECT answered_ts, seq FROM answers WHERE {which} AND crime_groups = '[]')",
     )
 
 
+# A trainee's per-answer summary rows, by key (`schema.forget_trainee`; the parameter: their id).
+FORGET_TRAINEE_ROWS = _keyed("trainee_id = ?")
 _UNCOUNT = (
-    _keyed("answer_topics", "topic", "topics"),
+    *_keyed(_IN_SEQS),
     _negated(_of_these(_SUMMARISE[1])),  # trainee_totals
     _negated(_of_these(_SUMMARISE[2])),  # trainee_findings
-    _keyed("answer_kinds", "kind", "finding_kinds"),
-    _keyed("answer_rules", "rule", "finding_rules"),
-    _keyed("answer_groups", "crime_group", "crime_groups"),
-    f"DELETE FROM answer_groups WHERE crime_group = '{NO_CRIME_GROUP}' AND (answered_ts, seq) IN "
-    f"(SELECT answered_ts, seq FROM answers WHERE {_IN_SEQS} AND crime_groups = '[]')",
 )
 _RECOUNT = (
     *(_of_these(sql) for t in SUMMARY_TABLES for sql in _STATEMENTS[t]),

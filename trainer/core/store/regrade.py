@@ -210,17 +210,16 @@ def regrade(
                 stopped = True
                 break
             after = rows[-1][0]
-            updates, restamps, history = _page(job, rows, tally)
+            updates, restamps, history, counted = _page(job, rows, tally)
             if dry_run or not (updates or restamps):
                 continue
             if regrade_id is None:
                 regrade_id = _begin(store, job)
             with store.write() as conn:
-                seqs = [row[-1] for row in (*updates, *restamps)]
-                uncount_answers(conn, seqs)  # as they were ...
+                uncount_answers(conn, counted)  # as they were ...
                 conn.executemany(_UPDATE, updates)
                 conn.executemany(_RESTAMP, restamps)
-                count_answers(conn, seqs)  # ... and as they are now
+                count_answers(conn, counted)  # ... and as they are now
                 conn.executemany(_HISTORY, [(*h[:1], regrade_id, *h[1:]) for h in history])
                 if tally.reviews_changed:
                     from trainer.core.store.schema import forget_schedules
@@ -245,12 +244,16 @@ def regrade(
 Params = list[tuple[Any, ...]]
 
 
-def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tuple[Params, ...]:
+def _page(
+    job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally
+) -> tuple[Params, Params, Params, list[int]]:
     """The parameters of `_UPDATE` for the changed rows, of `_RESTAMP` for the rows that keep
-    their grade but were graded under another bank, and the changed rows' history."""
+    their grade but were graded under another bank, the changed rows' history, and the seqs of
+    the rows whose summaries change (a new grade, or a restamp with another kind or topics)."""
     updates: Params = []
     restamps: Params = []
     history: Params = []
+    counted: list[int] = []
     for (seq, answer_id, sid, answer_json, score, findings, expected, groups, digest, edition,
          graded_under, title, kind, topics, cards) in rows:  # fmt: skip
         tally.checked += 1
@@ -280,17 +283,20 @@ def _page(job: _Regrader, rows: Sequence[tuple[Any, ...]], tally: _Tally) -> tup
                  malpractice_trap(result.findings), job.bank_hash, key.cards, seq)
             )  # fmt: skip
             tally.reviews_changed = True
+            counted.append(seq)
         elif (digest, edition, title, kind, topics, graded_under, cards) != (
             key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
             key.cards,
         ):  # fmt: skip
             tally.restamped += 1
             tally.reviews_changed |= cards != key.cards
+            if (kind, topics) != (key.kind, key.topics):
+                counted.append(seq)
             restamps.append(
                 (key.scenario_hash, key.edition, key.title, key.kind, key.topics, job.bank_hash,
                  key.cards, seq)
             )  # fmt: skip
-    return updates, restamps, history
+    return updates, restamps, history, counted
 
 
 def _begin(store: Store, job: _Regrader) -> int:

@@ -178,6 +178,18 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def unchecked_references(self) -> Iterator[None]:
+        """Around a `write()` that deletes quiz sessions after their answers (a profile reset).
+        SQLite checks each deleted session against every answer, a full scan each (there is no
+        index on answers.session_id: it would slow every insert), so the checks are off, and the
+        caller deletes what would cascade itself."""
+        self.conn.execute("PRAGMA foreign_keys = OFF")  # (outside a transaction, or a no-op)
+        try:
+            yield
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
     def query(
         self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()
     ) -> list[tuple[Any, ...]]:
