@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from tests.core.conftest import real_bank
 from trainer.cli import main
 from trainer.core.errors import TrainerError
 from trainer.core.store import bundles, import_pace, keys
+from trainer.core.store.answer_rows import SUMMARY_TABLES
 from trainer.core.store.bundles import HEADER_BYTES, canonical, export_bundle, import_bundle
 from trainer.core.store.records import Trainee
+from trainer.core.store.regrade import rebuild_summaries
 from trainer.core.store.sqlite import Store, open_store
 
 
@@ -45,7 +48,8 @@ def _station(folder: Path, trainees: int = 2, answers: int = 10, seed: int = 1) 
 
 
 def _snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    tables = ("trainees", "quiz_sessions", "answers", "trainee_totals", "trust")
+    tables = ("trainees", "quiz_sessions", "answers", "trust", "unfinished_quizzes",
+              *SUMMARY_TABLES)  # fmt: skip
     return {
         t: sorted(store.query(f"SELECT * FROM {'trusted_keys' if t == 'trust' else t}"))
         for t in tables
@@ -313,6 +317,97 @@ def test_names_with_control_or_direction_characters_are_refused_everywhere(bad: 
 
 
 # All or nothing, and never in a trainee's way --------------------------------------------------
+
+
+@pytest.mark.parametrize("in_chunks", [True, False])
+def test_an_import_failing_half_way_leaves_a_linked_trainees_summaries_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_chunks: bool
+) -> None:
+    """The bundle's first trainee is a profile here too (same name and staff number): its answers
+    join that profile, before, between and after the answers given here, so its totals, last
+    answer and running sums change; taking the import out puts every summary back exactly."""
+    a = _station(tmp_path / "a", trainees=3, answers=40)
+    export_bundle(a, tmp_path / "a.bundle")
+    b = _station(tmp_path / "b", seed=3)
+    library, catalogue = real_bank()
+    linked = b.create_trainee("Trainee 0", "G1-00000", "officer")
+    session = b.start_session(linked.id, "practice")
+    for moment in (-24 * 60, -60, 30, 90):  # minutes from START (the bundle's run from it on)
+        loaded = library.scenarios[moment % len(library.scenarios)]
+        graded_data.record(
+            b, linked.id, session, loaded, graded_data.right_answer(loaded), library, catalogue,
+            answered=graded_data.START + timedelta(minutes=moment),
+        )  # fmt: skip
+    before = _snapshot(b)
+    if in_chunks:
+        for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
+            monkeypatch.setattr(import_pace, name, 50)
+        monkeypatch.setattr(bundles, "ONE_GO", 0)
+    real, calls = bundles.summarise, []
+
+    def failing(conn: Any, after: int) -> None:
+        calls.append(after)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real(conn, after)
+
+    monkeypatch.setattr(bundles, "summarise", failing)
+    monkeypatch.setattr(bundles, "STEP", 50)
+    with pytest.raises(OSError):
+        _import(b, tmp_path / "a.bundle", trust=True)
+    assert _snapshot(b) == before
+    assert b.query("SELECT * FROM import_journal") == []
+    monkeypatch.undo()
+    assert _import(b, tmp_path / "a.bundle", trust=True).linked == 1
+    kept = _snapshot(b)
+    with b.write() as conn:
+        rebuild_summaries(conn)
+    assert _snapshot(b) == kept  # (and the import's own summaries were right)
+
+
+def test_taking_a_half_import_out_reads_what_it_added_not_the_whole_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write lock is held while a half import is taken out: its work (SQLite's virtual
+    machine steps) stays the same when this workstation has 40 times the answers. It used to
+    count every summary again (half a minute at a million answers)."""
+    a = _station(tmp_path / "a", trainees=3, answers=40)
+    export_bundle(a, tmp_path / "a.bundle")
+    for name in ("FIRST_CHUNK", "MIN_CHUNK", "MAX_CHUNK"):
+        monkeypatch.setattr(import_pace, name, 50)
+    monkeypatch.setattr(bundles, "ONE_GO", 0)  # in chunks: two go in, the third fails
+    real, undo = bundles.summarise, bundles.undo_import
+
+    def failing(conn: Any, after: int) -> None:
+        if conn.execute("SELECT count(*) FROM import_journal").fetchone()[0] >= 4:
+            raise OSError("disk full")
+        real(conn, after)
+
+    def steps(others: int) -> int:
+        b = _station(tmp_path / str(others), trainees=4, answers=others // 4, seed=3)
+        before = _snapshot(b)
+        count = [0]
+
+        def step() -> int:
+            count[0] += 1
+            return 0
+
+        def counted(store: Store, import_id: str | None = None) -> int:
+            store.conn.set_progress_handler(step, 100)
+            try:
+                return undo(store, import_id)
+            finally:
+                store.conn.set_progress_handler(None, 0)
+
+        monkeypatch.setattr(bundles, "undo_import", counted)
+        with pytest.raises(OSError):
+            _import(b, tmp_path / "a.bundle", trust=True)
+        assert _snapshot(b) == before and count[0]
+        return count[0]
+
+    monkeypatch.setattr(bundles, "summarise", failing)
+    few, many = steps(100), steps(4_000)
+    assert many < few * 1.5, (few, many)
 
 
 @pytest.mark.parametrize("in_chunks", [True, False])
