@@ -347,3 +347,50 @@ def test_a_regrade_that_changes_findings_or_cards_rebuilds_the_schedule(tmp_path
         assert extra in (stored.cards or ())
         after = {c.rule: c for c in trainee_cards(store, trainee)}
         assert set(after) == set(before) | {extra}
+
+
+def test_a_full_rebuild_goes_a_few_trainees_per_transaction(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction for every schedule held the write lock two minutes at a million answers.
+    The rebuild writes a batch of trainees per transaction, reading and folding outside any; an
+    answer recorded between two batches is folded in too, and the cards equal those kept answer
+    by answer."""
+    from trainer.core.practice import schedule
+
+    monkeypatch.setattr(schedule, "REBUILD_ANSWERS", 4)
+    with Store.memory() as store:
+        item = loaded("burglary", [BURGLARY, VICTIM])
+        people = []
+        for n in range(5):  # three answers each: a batch of two trainees
+            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
+            session = store.start_session(trainee, "mixed")
+            for day, answer in enumerate((RIGHT, WRONG, RIGHT)):
+                record(store, trainee, session, item, answer, START + timedelta(days=day + n),
+                       catalogue)  # fmt: skip
+            people.append((trainee, session))
+        update_schedules(store)
+        by_one = {t: trainee_cards(store, t) for t, _ in people}
+        writes, real = [], store.write
+
+        def write(*args: object, **kwargs: object) -> object:
+            rebuilding = store.query("SELECT value FROM meta WHERE key = 'schedule_rebuild'")
+            writes.append(bool(rebuilding))
+            if writes.count(True) == 2:  # between two batches, the last trainee answers again
+                trainee, session = people[-1]
+                record(store, trainee, session, item, WRONG, START + timedelta(days=30),
+                       catalogue)  # fmt: skip
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "write", write)
+        assert rebuild_schedules(store) >= 16  # (one answered meanwhile may be folded twice)
+        monkeypatch.undo()
+        assert writes.count(True) >= 4  # (the batches, and the one that ends the rebuild)
+        assert store.query("SELECT value FROM meta WHERE key = 'schedule_rebuild'") == []
+        assert update_schedules(store) == 0
+        for trainee, _ in people[:-1]:
+            assert trainee_cards(store, trainee) == by_one[trainee]
+        [(reviews,)] = store.query(
+            "SELECT sum(reviews) FROM rule_schedule WHERE trainee_id = ?", [people[-1][0]]
+        )
+        assert reviews == 8  # its four answers, two rules each

@@ -9,7 +9,8 @@ imported bundle or another workstation's store give the same cards.
 
 The `rule_schedule` table is a cache of it: `update_schedules` folds in the answers stored since
 the last call (the meta key `schedule_seq`), rebuilding a trainee from their answers when new ones
-are older than the last folded (an import), and everything when the desired retention changes.
+are older than the last folded (an import), and everything when the desired retention changes
+or a regrade dropped it (a few trainees per short transaction: see `_rebuild_all`).
 Its writes skip the fsync (`synchronous = NORMAL` under WAL): a cache lost in a power cut is
 rebuilt from the answers, which are durable. `fsrs` is imported only here, when first needed.
 """
@@ -239,16 +240,99 @@ def _mark(conn: sqlite3.Connection, trainee_id: str, last: tuple[Any, ...] | Non
         )
 
 
-def _rebuild_all(conn: sqlite3.Connection, retention: float) -> None:
-    """Every trainee's cards from every answer, streamed one trainee at a time."""
-    conn.execute("DELETE FROM rule_schedule")
-    conn.execute("DELETE FROM schedule_marks")
-    cursor = conn.execute(f"{_ANSWERS} ORDER BY trainee_id, answered_ts, id")
-    rows = iter(lambda: cursor.fetchmany(5000), [])
-    for trainee, group in itertools.groupby(itertools.chain.from_iterable(rows), lambda r: r[0]):
-        answers = list(group)  # one trainee's answers at a time: memory stays flat
-        _save(conn, trainee, fold({}, answers, retention))
-        _mark(conn, trainee, answers[-1])
+# A full rebuild goes a few trainees at a time (about REBUILD_ANSWERS answers): their answers
+# are read and folded outside any transaction, and each batch's cards are written in a short one,
+# so that a trainee's submit meanwhile never waits long (one transaction for every schedule held
+# the write lock two minutes at a million answers). Its progress is kept in the meta key
+# `schedule_rebuild` (the retention, the highest seq when it began, the last trainee done), so
+# whoever calls next goes on from there. Until a trainee is rebuilt, their old cards are read.
+REBUILD_ANSWERS = 5_000
+
+
+def _rebuild_all(store: Store, retention: float) -> int:
+    """Every trainee's cards from every answer, batch by batch; returns the answers folded."""
+    folded = 0
+    while True:
+        progress = _progress(store, retention)
+        if progress is None:
+            return folded
+        top, after = progress
+        batch = _next_trainees(store, after)
+        if not batch:
+            with _cache_write(store) as conn:
+                if _progress_in(conn, retention) == (top, after):  # nobody finished it first
+                    conn.execute("DELETE FROM meta WHERE key = 'schedule_rebuild'")
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_seq'", [str(top)])
+                    conn.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'schedule_retention'",
+                        [repr(retention)],
+                    )
+            return folded
+        rows = store.query(
+            f"{_ANSWERS} WHERE trainee_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY trainee_id, answered_ts, id",
+            [json.dumps(batch)],
+        )
+        built = {
+            trainee: (fold({}, answers, retention), answers[-1])
+            for trainee, answers in (
+                (t, list(g)) for t, g in itertools.groupby(rows, key=lambda r: r[0])
+            )
+        }
+        with _cache_write(store) as conn:
+            if _progress_in(conn, retention) != (top, after):
+                continue  # another caller did this batch meanwhile
+            for trainee in batch:
+                conn.execute("DELETE FROM rule_schedule WHERE trainee_id = ?", [trainee])
+                cards, last = built.get(trainee, ({}, None))
+                _save(conn, trainee, cards)
+                _mark(conn, trainee, last)
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schedule_rebuild'",
+                [json.dumps([repr(retention), top, batch[-1]])],
+            )
+        folded += len(rows)
+
+
+def _progress_in(conn: sqlite3.Connection, retention: float) -> tuple[int, str] | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schedule_rebuild'").fetchone()
+    if row is None:
+        return None
+    kept, top, after = json.loads(row[0])
+    return (int(top), str(after)) if kept == repr(retention) else None
+
+
+def _progress(store: Store, retention: float) -> tuple[int, str] | None:
+    """The rebuild under way for this retention (the seq it runs to, the last trainee done);
+    one is begun when the cache needs it; None when none is needed."""
+    with _cache_write(store) as conn:
+        progress = _progress_in(conn, retention)
+        if progress is not None:
+            return progress
+        done = int(_meta(conn, "schedule_seq"))
+        if done != 0 and _meta(conn, "schedule_retention") == repr(retention):
+            return None  # up to date but for new answers: folded in as they come
+        top = int(conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0])
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schedule_rebuild', ?)",
+            [json.dumps([repr(retention), top, ""])],
+        )
+        return top, ""
+
+
+def _next_trainees(store: Store, after: str) -> list[str]:
+    """The trainees after `after` (by id) whose answers come to about REBUILD_ANSWERS."""
+    batch, size = [], 0
+    for trainee, count in store.query(
+        "SELECT trainee_id, count(*) FROM answers WHERE trainee_id > ? GROUP BY trainee_id "
+        "ORDER BY trainee_id",
+        [after],
+    ):
+        batch.append(str(trainee))
+        size += int(count)
+        if size >= REBUILD_ANSWERS:
+            break
+    return batch
 
 
 def _up_to_date(store: Store, retention: float) -> bool:
@@ -266,14 +350,14 @@ def update_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
     check_retention(retention)
     if _up_to_date(store, retention):
         return 0  # nothing to write, so nothing to wait for (the database's check, a writer)
+    count = _rebuild_all(store, retention)  # when the cache was dropped or the retention changed
     with _cache_write(store) as conn:
         done = int(_meta(conn, "schedule_seq"))
         top = conn.execute("SELECT coalesce(max(seq), 0) FROM answers").fetchone()[0]
         if top == done and _meta(conn, "schedule_retention") == repr(retention):
-            return 0
+            return count
         if done == 0 or _meta(conn, "schedule_retention") != repr(retention):
-            _rebuild_all(conn, retention)
-            count = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+            return count  # another retention's rebuild began meanwhile: it goes on next time
         else:
             # The rowid range (NOT INDEXED: an index scan for the ORDER BY would read them all).
             new = sorted(
@@ -282,7 +366,7 @@ def update_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
             )
             for trainee, group in itertools.groupby(new, key=lambda r: r[0]):
                 _fold_new(conn, trainee, list(group), retention)
-            count = len(new)
+            count += len(new)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_seq'", [str(top)])
         conn.execute(
             "UPDATE meta SET value = ? WHERE key = 'schedule_retention'", [repr(retention)]

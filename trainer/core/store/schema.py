@@ -180,6 +180,7 @@ def forget_schedules(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM rule_schedule")
     conn.execute("DELETE FROM schedule_marks")
     conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
+    conn.execute("DELETE FROM meta WHERE key = 'schedule_rebuild'")  # one under way starts again
 
 
 def forget_trainee(db: Database, trainee_id: str) -> None:
