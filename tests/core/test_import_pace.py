@@ -35,6 +35,21 @@ def _counted_afresh(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     return _summaries(store)
 
 
+def _imported_into_seeded(folder: Path, bundle: Path) -> Store:
+    """A workstation with 20 answers of its own, after `bundle` (3,000 answers) was imported."""
+    b = open_store(folder)
+    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
+    assert import_bundle(b, bundle, *real_bank(), trust=True).answers == 3_000
+    return b
+
+
+def _all_in(b: Store) -> None:
+    """The whole bundle is in, the journal is empty and the summaries are right."""
+    assert len(b.answers()) == 3_020
+    assert b.query("SELECT * FROM import_journal") == []
+    assert _summaries(b) == _counted_afresh(b)
+
+
 @pytest.fixture
 def large_bundle(tmp_path: Path) -> Path:
     with open_store(graded_fixture.build(tmp_path / "a", 3_000, trainees=5)) as a:
@@ -173,13 +188,9 @@ def test_a_writer_coming_to_wait_during_an_import_in_one_go_sends_it_to_chunks(
     sizes: list[int] = []
     finished = import_pace.Pace.finished
     monkeypatch.setattr(import_pace.Pace, "finished", lambda p: (sizes.append(p.size), finished(p)))
-    b = open_store(tmp_path / "b")
-    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
-    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    b = _imported_into_seeded(tmp_path / "b", large_bundle)
     assert sizes and sizes[0] == import_pace.FIRST_CHUNK  # rolled back, then in chunks
-    assert len(b.answers()) == 3_020
-    assert b.query("SELECT * FROM import_journal") == []
-    assert _summaries(b) == _counted_afresh(b)
+    _all_in(b)
 
 
 def test_a_trainee_submitting_half_way_through_an_import_in_one_go_gets_in_at_once(
@@ -255,13 +266,9 @@ def test_a_bundle_of_one_step_interrupted_by_a_writer_is_tried_again_in_one_go(
     chunks: list[int] = []
     monkeypatch.setattr(import_pace.Pace, "finished", lambda p: chunks.append(p.size))
     tries = _tries(monkeypatch)
-    b = open_store(tmp_path / "b")
-    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
-    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    b = _imported_into_seeded(tmp_path / "b", large_bundle)
     assert len(tries) == 2 and chunks == []  # rolled back, then whole in one go again
-    assert len(b.answers()) == 3_020
-    assert b.query("SELECT * FROM import_journal") == []
-    assert _summaries(b) == _counted_afresh(b)
+    _all_in(b)
 
 
 def test_a_bundle_interrupted_at_every_try_goes_in_chunks_after_the_last(
@@ -273,10 +280,6 @@ def test_a_bundle_interrupted_at_every_try_goes_in_chunks_after_the_last(
     monkeypatch.setattr(import_pace, "writer_waiting", lambda db: True)  # a writer, always
     monkeypatch.setattr(bundles, "writer_waiting", lambda db: False)  # (not as it begins)
     tries = _tries(monkeypatch)
-    b = open_store(tmp_path / "b")
-    graded_data.seed(b, *real_bank(), trainees=2, answers_each=10)
-    assert import_bundle(b, large_bundle, *real_bank(), trust=True).answers == 3_000
+    b = _imported_into_seeded(tmp_path / "b", large_bundle)
     assert len(tries) == import_pace.ONE_GO_TRIES + 1  # the tries in one go, then the chunks
-    assert len(b.answers()) == 3_020
-    assert b.query("SELECT * FROM import_journal") == []
-    assert _summaries(b) == _counted_afresh(b)
+    _all_in(b)
