@@ -312,12 +312,13 @@ def test_answers_numbered_after_a_reset_are_not_missed(catalogue: Catalogue) -> 
 
 
 def test_a_regrade_that_changes_findings_or_cards_rebuilds_the_schedule(tmp_path: Path) -> None:
+    """The application's background regrade rebuilds the schedules it dropped, after it."""
     import dataclasses
 
     from tests.core import graded_data
     from tests.core.conftest import real_bank
     from trainer.core.content.scenarios import Library
-    from trainer.core.store.regrade import regrade
+    from trainer.core.practice.schedule import regrade_and_reschedule
 
     library, catalogue = real_bank()
     with Store.memory() as store:
@@ -342,7 +343,9 @@ def test_a_regrade_that_changes_findings_or_cards_rebuilds_the_schedule(tmp_path
                 for s in library.scenarios
             ]
         )
-        regrade(store, bank, catalogue)
+        result = regrade_and_reschedule(store, bank, catalogue, lambda: False)
+        assert result.changed + result.restamped == 1
+        assert update_schedules(store) == 0  # rebuilt by the regrade's thread already
         [stored] = store.answers()
         assert extra in (stored.cards or ())
         after = {c.rule: c for c in trainee_cards(store, trainee)}
@@ -394,3 +397,32 @@ def test_a_full_rebuild_goes_a_few_trainees_per_transaction(
             "SELECT sum(reviews) FROM rule_schedule WHERE trainee_id = ?", [people[-1][0]]
         )
         assert reviews == 8  # its four answers, two rules each
+
+
+def test_after_a_regrade_a_trainee_rebuilds_only_their_own_cards(catalogue: Catalogue) -> None:
+    """A regrade dropped every schedule: a trainee's submit or screen rebuilds only that trainee
+    (a moment, not every trainee's answers); the rest waits for a call without a trainee (the
+    background regrade's, or the dashboard's), which rebuilds them all."""
+    from trainer.core.store.schema import forget_schedules
+
+    with Store.memory() as store:
+        item = loaded("burglary", [BURGLARY, VICTIM])
+        people = []
+        for n in range(3):
+            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
+            session = store.start_session(trainee, "mixed")
+            for day, answer in enumerate((RIGHT, WRONG)):
+                record(store, trainee, session, item, answer, START + timedelta(days=day),
+                       catalogue)  # fmt: skip
+            people.append(trainee)
+        update_schedules(store)
+        kept = {t: trainee_cards(store, t) for t in people}
+        with store.write() as conn:
+            forget_schedules(conn)  # as a regrade that changed findings does
+        assert update_schedules(store, trainee_id=people[0]) == 2  # their two answers only
+        assert trainee_cards(store, people[0]) == kept[people[0]]
+        owners = {t for (t,) in store.query("SELECT DISTINCT trainee_id FROM rule_schedule")}
+        assert owners == {people[0]}
+        assert update_schedules(store) == 6  # everyone's, without a trainee
+        assert {t: trainee_cards(store, t) for t in people} == kept
+        assert update_schedules(store, trainee_id=people[1]) == 0  # up to date: nothing to do

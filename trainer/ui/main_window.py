@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
         store = self.context.store
         retention = desired_retention(store)
         self.practice_view.retention.setValue(retention)
-        update_schedules(store, retention)  # folds in only what is new (e.g. an import)
+        update_schedules(store, retention, self.trainee.id)  # only what is new (an import)
         self.practice_view.set_due(*due_counts(store, self.trainee.id, now()))
         self._show(self.practice_view)
         self.practice_view.start.setFocus()

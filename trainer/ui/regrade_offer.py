@@ -67,11 +67,13 @@ class RegradeOffer(QObject):
             return
         if not RegradeDialog.ask(self.window, count):
             return
-        from trainer.core.store.regrade import regrade
+        from trainer.core.practice.schedule import regrade_and_reschedule
 
         library, catalogue = self.context.library, self.context.catalogue
         stop = self.stopping.is_set
-        self.runner.start(lambda store: regrade(store, library, catalogue, stop=stop).describe())
+        self.runner.start(
+            lambda store: regrade_and_reschedule(store, library, catalogue, stop).describe()
+        )
 
     def _failed(self, message: str) -> None:
         show_error(self.window, f"The stored answers could not be graded again: {message}")

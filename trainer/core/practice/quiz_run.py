@@ -237,7 +237,7 @@ class QuizRun:
         )
         self.store.record_answer(record)  # durable before the trainee sees any feedback
         if isinstance(self.store, Store):  # the rule schedule is kept beside the SQLite store
-            update_schedules(self.store, self.retention)
+            update_schedules(self.store, self.retention, self.trainee.id)
         self.quiz.record(result.score)
         self.shown_at = None
         self.draft, self.asked = None, ()

@@ -21,7 +21,7 @@ import functools
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +32,9 @@ from trainer.core.errors import TrainerError
 if TYPE_CHECKING:
     import fsrs
 
+    from trainer.core.content.catalogue import Catalogue
+    from trainer.core.content.scenarios import Library
+    from trainer.core.store.regrade import RegradeResult
     from trainer.core.store.sqlite import Store
 
 DEFAULT_RETENTION = 0.9
@@ -335,6 +338,30 @@ def _next_trainees(store: Store, after: str) -> list[str]:
     return batch
 
 
+def _dropped(store: Store, retention: float) -> bool:
+    """Whether the cache, kept under this retention, waits for (or is in) a rebuild of every
+    schedule: dropped by a regrade, or a rebuild begun and not finished."""
+    ((done, kept, progress),) = store.query(
+        "SELECT (SELECT value FROM meta WHERE key = 'schedule_seq'), "
+        "(SELECT value FROM meta WHERE key = 'schedule_retention'), "
+        "(SELECT value FROM meta WHERE key = 'schedule_rebuild')"
+    )
+    if progress is not None:
+        return bool(json.loads(progress)[0] == repr(retention))
+    return done is not None and int(done) == 0 and kept == repr(retention)
+
+
+def _rebuild_one(store: Store, trainee_id: str, retention: float) -> int:
+    """One trainee's cards from their answers (read and folded outside the transaction)."""
+    rows = store.query(f"{_ANSWERS} WHERE trainee_id = ? ORDER BY answered_ts, id", [trainee_id])
+    cards = fold({}, rows, retention)
+    with _cache_write(store) as conn:
+        conn.execute("DELETE FROM rule_schedule WHERE trainee_id = ?", [trainee_id])
+        _save(conn, trainee_id, cards)
+        _mark(conn, trainee_id, rows[-1] if rows else None)
+    return len(rows)
+
+
 def _up_to_date(store: Store, retention: float) -> bool:
     """Whether the cache has folded in every answer under this retention (one read)."""
     ((done, kept, top),) = store.query(
@@ -345,11 +372,19 @@ def _up_to_date(store: Store, retention: float) -> bool:
     return done is not None and int(done) == top and kept == repr(retention)
 
 
-def update_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
-    """Fold the answers stored since the last update into the cache; returns how many."""
+def update_schedules(
+    store: Store, retention: float = DEFAULT_RETENTION, trainee_id: str | None = None
+) -> int:
+    """Fold the answers stored since the last update into the cache; returns how many.
+
+    With `trainee_id` (a trainee's own screens and submits), while a rebuild of every schedule
+    under this retention waits (after a regrade dropped the cache), only that trainee's cards are
+    rebuilt, in a moment: the rest is left to a call without one (the dashboard's risk tab)."""
     check_retention(retention)
     if _up_to_date(store, retention):
         return 0  # nothing to write, so nothing to wait for (the database's check, a writer)
+    if trainee_id is not None and _dropped(store, retention):
+        return _rebuild_one(store, trainee_id, retention)
     count = _rebuild_all(store, retention)  # when the cache was dropped or the retention changed
     with _cache_write(store) as conn:
         done = int(_meta(conn, "schedule_seq"))
@@ -400,6 +435,20 @@ def _fold_new(
     _mark(conn, trainee_id, rows[-1])
 
 
+def regrade_and_reschedule(
+    store: Store, library: Library, catalogue: Catalogue, stop: Callable[[], bool]
+) -> RegradeResult:
+    """The application's background regrade, then (unless stopped) every rule schedule it
+    dropped rebuilt on the same thread, in short transactions: meanwhile a trainee's own screens
+    rebuild only their own cards (`update_schedules` with a trainee), in a moment."""
+    from trainer.core.store.regrade import regrade
+
+    result = regrade(store, library, catalogue, stop=stop)
+    if not result.stopped and not stop():
+        update_schedules(store, desired_retention(store))
+    return result
+
+
 def rebuild_schedules(store: Store, retention: float = DEFAULT_RETENTION) -> int:
     """Throw the cache away and derive every schedule again from the answers."""
     from trainer.core.store.schema import forget_schedules
@@ -413,7 +462,7 @@ def trainee_cards(
     store: Store, trainee_id: str, retention: float = DEFAULT_RETENTION
 ) -> list[RuleCard]:
     """The trainee's rule cards, brought up to date, in no particular order."""
-    update_schedules(store, retention)
+    update_schedules(store, retention, trainee_id)
     rows = store.query(
         f"SELECT {_COLUMNS} FROM rule_schedule WHERE trainee_id = ? ORDER BY rule", [trainee_id]
     )
