@@ -24,6 +24,7 @@ from trainer.core.practice.schedule import (
     ratings,
     rebuild_schedules,
     schedule_of,
+    set_desired_retention,
     trainee_cards,
     update_schedules,
 )
@@ -426,3 +427,27 @@ def test_after_a_regrade_a_trainee_rebuilds_only_their_own_cards(catalogue: Cata
         assert update_schedules(store) == 6  # everyone's, without a trainee
         assert {t: trainee_cards(store, t) for t in people} == kept
         assert update_schedules(store, trainee_id=people[1]) == 0  # up to date: nothing to do
+
+
+def test_a_new_desired_retention_rebuilds_a_trainees_own_cards_first(catalogue: Catalogue) -> None:
+    """Changing the desired retention on the practice screen used to rebuild every schedule
+    before the quiz began; the trainee's own cards come first now, everyone's on a call without a
+    trainee, and both equal a rebuild under that retention."""
+    with Store.memory() as store:
+        item = loaded("burglary", [BURGLARY, VICTIM])
+        people = []
+        for n in range(3):
+            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
+            session = store.start_session(trainee, "mixed")
+            for day, answer in enumerate((RIGHT, WRONG, RIGHT)):
+                record(store, trainee, session, item, answer, START + timedelta(days=day),
+                       catalogue)  # fmt: skip
+            people.append(trainee)
+        update_schedules(store)
+        loose = {t: trainee_cards(store, t, retention=0.8) for t in people}  # a full rebuild
+        update_schedules(store)  # back to 0.9 for everyone
+        set_desired_retention(store, 0.8)
+        assert update_schedules(store, 0.8, trainee_id=people[1]) == 3  # their answers only
+        assert trainee_cards(store, people[1], retention=0.8) == loose[people[1]]
+        assert update_schedules(store, 0.8) == 9
+        assert {t: trainee_cards(store, t, retention=0.8) for t in people} == loose

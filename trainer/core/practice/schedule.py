@@ -535,12 +535,21 @@ def desired_retention(store: Store) -> float:
 
 
 def set_desired_retention(store: Store, retention: float) -> None:
+    """Keep the retention; the cache, kept under another, is dropped for this one, so that a
+    trainee's screens rebuild only their own cards (`update_schedules` with a trainee) and a call
+    without one rebuilds everyone's."""
     check_retention(retention)
     with store.write(bookkeeping=True) as conn:  # a setting: need not wait for the check
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('desired_retention', ?)",
             [repr(retention)],
         )
+        if _meta(conn, "schedule_retention") != repr(retention):
+            conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schedule_retention'", [repr(retention)]
+            )
+            conn.execute("DELETE FROM meta WHERE key = 'schedule_rebuild'")
 
 
 def due_counts(store: Store, trainee_id: str, at: datetime) -> tuple[int, datetime | None]:
