@@ -54,6 +54,23 @@ def record(
     return rec
 
 
+def _trainees_answering(
+    store: Store, catalogue: Catalogue, trainees: int, answers: tuple[Answer, ...], spread: bool
+) -> list[tuple[str, str]]:
+    """Trainees answering the burglary item on successive days (each a day later than the one
+    before when `spread`); their (trainee, session)."""
+    item = loaded("burglary", [BURGLARY, VICTIM])
+    people = []
+    for n in range(trainees):
+        trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
+        session = store.start_session(trainee, "mixed")
+        for day, answer in enumerate(answers):
+            at = START + timedelta(days=day + (n if spread else 0))
+            record(store, trainee, session, item, answer, at, catalogue)
+        people.append((trainee, session))
+    return people
+
+
 @pytest.mark.parametrize(("certainty", "passed"), [(None, GOOD), (1, HARD), (2, GOOD), (3, EASY)])
 def test_a_card_no_finding_touches_rates_by_certainty(certainty: int | None, passed: int) -> None:
     assert ratings(["a", "b"], ["b", "c"], certainty) == {"a": passed, "b": AGAIN, "c": AGAIN}
@@ -365,14 +382,8 @@ def test_a_full_rebuild_goes_a_few_trainees_per_transaction(
     monkeypatch.setattr(schedule, "REBUILD_ANSWERS", 4)
     with Store.memory() as store:
         item = loaded("burglary", [BURGLARY, VICTIM])
-        people = []
-        for n in range(5):  # three answers each: a batch of two trainees
-            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
-            session = store.start_session(trainee, "mixed")
-            for day, answer in enumerate((RIGHT, WRONG, RIGHT)):
-                record(store, trainee, session, item, answer, START + timedelta(days=day + n),
-                       catalogue)  # fmt: skip
-            people.append((trainee, session))
+        # three answers each: a batch of two trainees
+        people = _trainees_answering(store, catalogue, 5, (RIGHT, WRONG, RIGHT), spread=True)
         update_schedules(store)
         by_one = {t: trainee_cards(store, t) for t, _ in people}
         writes, real = [], store.write
@@ -407,15 +418,7 @@ def test_after_a_regrade_a_trainee_rebuilds_only_their_own_cards(catalogue: Cata
     from trainer.core.store.schema import forget_schedules
 
     with Store.memory() as store:
-        item = loaded("burglary", [BURGLARY, VICTIM])
-        people = []
-        for n in range(3):
-            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
-            session = store.start_session(trainee, "mixed")
-            for day, answer in enumerate((RIGHT, WRONG)):
-                record(store, trainee, session, item, answer, START + timedelta(days=day),
-                       catalogue)  # fmt: skip
-            people.append(trainee)
+        people = [t for t, _ in _trainees_answering(store, catalogue, 3, (RIGHT, WRONG), False)]
         update_schedules(store)
         kept = {t: trainee_cards(store, t) for t in people}
         with store.write() as conn:
@@ -434,15 +437,8 @@ def test_a_new_desired_retention_rebuilds_a_trainees_own_cards_first(catalogue: 
     before the quiz began; the trainee's own cards come first now, everyone's on a call without a
     trainee, and both equal a rebuild under that retention."""
     with Store.memory() as store:
-        item = loaded("burglary", [BURGLARY, VICTIM])
-        people = []
-        for n in range(3):
-            trainee = store.create_trainee(f"Alex {n}", f"CH{n}", "call-handler").id
-            session = store.start_session(trainee, "mixed")
-            for day, answer in enumerate((RIGHT, WRONG, RIGHT)):
-                record(store, trainee, session, item, answer, START + timedelta(days=day),
-                       catalogue)  # fmt: skip
-            people.append(trainee)
+        answers = (RIGHT, WRONG, RIGHT)
+        people = [t for t, _ in _trainees_answering(store, catalogue, 3, answers, False)]
         update_schedules(store)
         loose = {t: trainee_cards(store, t, retention=0.8) for t in people}  # a full rebuild
         update_schedules(store)  # back to 0.9 for everyone

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
+from trainer.core.store.answer_rows import TRAINEE_COUNTS, trainee_batches
 
 if TYPE_CHECKING:
     import fsrs
@@ -224,13 +225,30 @@ def _save(conn: sqlite3.Connection, trainee_id: str, cards: dict[str, RuleCard])
     )
 
 
+_ONE_TRAINEE = f"{_ANSWERS} WHERE trainee_id = ? ORDER BY answered_ts, id"
+
+
 def _rebuild_trainee(conn: sqlite3.Connection, trainee_id: str, retention: float) -> None:
+    rows = conn.execute(_ONE_TRAINEE, [trainee_id]).fetchall()
+    _replace(conn, trainee_id, fold({}, rows, retention), rows[-1] if rows else None)
+
+
+def _replace(
+    conn: sqlite3.Connection,
+    trainee_id: str,
+    cards: dict[str, RuleCard],
+    last: tuple[Any, ...] | None,
+) -> None:
+    """The trainee's cards, all of them, folded up to their answer `last`."""
     conn.execute("DELETE FROM rule_schedule WHERE trainee_id = ?", [trainee_id])
-    rows = conn.execute(
-        f"{_ANSWERS} WHERE trainee_id = ? ORDER BY answered_ts, id", [trainee_id]
-    ).fetchall()
-    _save(conn, trainee_id, fold({}, rows, retention))
-    _mark(conn, trainee_id, rows[-1] if rows else None)
+    _save(conn, trainee_id, cards)
+    _mark(conn, trainee_id, last)
+
+
+def _folded(conn: sqlite3.Connection, top: int, retention: float) -> None:
+    """Every answer up to seq `top` is folded in under `retention` (0: none is)."""
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_seq'", [str(top)])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_retention'", [repr(retention)])
 
 
 def _mark(conn: sqlite3.Connection, trainee_id: str, last: tuple[Any, ...] | None) -> None:
@@ -255,46 +273,38 @@ REBUILD_ANSWERS = 5_000
 def _rebuild_all(store: Store, retention: float) -> int:
     """Every trainee's cards from every answer, batch by batch; returns the answers folded."""
     folded = 0
-    while True:
-        progress = _progress(store, retention)
-        if progress is None:
-            return folded
+    while (progress := _progress(store, retention)) is not None:
         top, after = progress
-        batch = _next_trainees(store, after)
-        if not batch:
+        for batch in trainee_batches(store.query(TRAINEE_COUNTS, [after]), REBUILD_ANSWERS):
+            rows = store.query(
+                f"{_ANSWERS} WHERE trainee_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY trainee_id, answered_ts, id",
+                [json.dumps(batch)],
+            )
+            built = {
+                trainee: (fold({}, answers, retention), answers[-1])
+                for trainee, answers in (
+                    (t, list(g)) for t, g in itertools.groupby(rows, key=lambda r: r[0])
+                )
+            }
+            with _cache_write(store) as conn:
+                if _progress_in(conn, retention) != (top, after):
+                    break  # another caller went on meanwhile: on from where it is now
+                for trainee in batch:
+                    _replace(conn, trainee, *built.get(trainee, ({}, None)))
+                after = batch[-1]
+                conn.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schedule_rebuild'",
+                    [json.dumps([repr(retention), top, after])],
+                )
+            folded += len(rows)
+        else:  # every trainee done
             with _cache_write(store) as conn:
                 if _progress_in(conn, retention) == (top, after):  # nobody finished it first
                     conn.execute("DELETE FROM meta WHERE key = 'schedule_rebuild'")
-                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_seq'", [str(top)])
-                    conn.execute(
-                        "UPDATE meta SET value = ? WHERE key = 'schedule_retention'",
-                        [repr(retention)],
-                    )
+                    _folded(conn, top, retention)
             return folded
-        rows = store.query(
-            f"{_ANSWERS} WHERE trainee_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY trainee_id, answered_ts, id",
-            [json.dumps(batch)],
-        )
-        built = {
-            trainee: (fold({}, answers, retention), answers[-1])
-            for trainee, answers in (
-                (t, list(g)) for t, g in itertools.groupby(rows, key=lambda r: r[0])
-            )
-        }
-        with _cache_write(store) as conn:
-            if _progress_in(conn, retention) != (top, after):
-                continue  # another caller did this batch meanwhile
-            for trainee in batch:
-                conn.execute("DELETE FROM rule_schedule WHERE trainee_id = ?", [trainee])
-                cards, last = built.get(trainee, ({}, None))
-                _save(conn, trainee, cards)
-                _mark(conn, trainee, last)
-            conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schedule_rebuild'",
-                [json.dumps([repr(retention), top, batch[-1]])],
-            )
-        folded += len(rows)
+    return folded
 
 
 def _progress_in(conn: sqlite3.Connection, retention: float) -> tuple[int, str] | None:
@@ -323,21 +333,6 @@ def _progress(store: Store, retention: float) -> tuple[int, str] | None:
         return top, ""
 
 
-def _next_trainees(store: Store, after: str) -> list[str]:
-    """The trainees after `after` (by id) whose answers come to about REBUILD_ANSWERS."""
-    batch, size = [], 0
-    for trainee, count in store.query(
-        "SELECT trainee_id, count(*) FROM answers WHERE trainee_id > ? GROUP BY trainee_id "
-        "ORDER BY trainee_id",
-        [after],
-    ):
-        batch.append(str(trainee))
-        size += int(count)
-        if size >= REBUILD_ANSWERS:
-            break
-    return batch
-
-
 def _dropped(store: Store, retention: float) -> bool:
     """Whether the cache, kept under this retention, waits for (or is in) a rebuild of every
     schedule: dropped by a regrade, or a rebuild begun and not finished."""
@@ -353,12 +348,10 @@ def _dropped(store: Store, retention: float) -> bool:
 
 def _rebuild_one(store: Store, trainee_id: str, retention: float) -> int:
     """One trainee's cards from their answers (read and folded outside the transaction)."""
-    rows = store.query(f"{_ANSWERS} WHERE trainee_id = ? ORDER BY answered_ts, id", [trainee_id])
+    rows = store.query(_ONE_TRAINEE, [trainee_id])
     cards = fold({}, rows, retention)
     with _cache_write(store) as conn:
-        conn.execute("DELETE FROM rule_schedule WHERE trainee_id = ?", [trainee_id])
-        _save(conn, trainee_id, cards)
-        _mark(conn, trainee_id, rows[-1] if rows else None)
+        _replace(conn, trainee_id, cards, rows[-1] if rows else None)
     return len(rows)
 
 
@@ -402,10 +395,7 @@ def update_schedules(
             for trainee, group in itertools.groupby(new, key=lambda r: r[0]):
                 _fold_new(conn, trainee, list(group), retention)
             count += len(new)
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schedule_seq'", [str(top)])
-        conn.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schedule_retention'", [repr(retention)]
-        )
+        _folded(conn, top, retention)
     return int(count)
 
 
@@ -545,10 +535,7 @@ def set_desired_retention(store: Store, retention: float) -> None:
             [repr(retention)],
         )
         if _meta(conn, "schedule_retention") != repr(retention):
-            conn.execute("UPDATE meta SET value = '0' WHERE key = 'schedule_seq'")
-            conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schedule_retention'", [repr(retention)]
-            )
+            _folded(conn, 0, retention)
             conn.execute("DELETE FROM meta WHERE key = 'schedule_rebuild'")
 
 

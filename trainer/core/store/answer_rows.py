@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -277,9 +277,9 @@ _AFTER, _IN_SEQS = "seq > ?", "seq IN (SELECT value FROM json_each(?))"
 _OF_TRAINEES = "trainee_id IN (SELECT value FROM json_each(?))"
 
 
-def _of_these(sql: str) -> str:
+def _of_these(sql: str, which: str = _IN_SEQS) -> str:
     assert sql.count(_ANY_NEW) == 1 and sql.count(_AFTER) == 1, sql
-    return sql.replace(_ANY_NEW, _THESE).replace(_AFTER, _IN_SEQS)
+    return sql.replace(_ANY_NEW, _THESE).replace(_AFTER, which)
 
 
 def _negated(sql: str) -> str:
@@ -323,7 +323,7 @@ _RECOUNT = (
 )
 _RUNNING_AGAIN = (
     f"DELETE FROM trainee_running WHERE {_OF_TRAINEES}",
-    _RUNNING_FROM.replace(_ANY_NEW, _THESE).replace(_AFTER, _OF_TRAINEES),
+    _of_these(_RUNNING_FROM, _OF_TRAINEES),
 )
 
 
@@ -346,6 +346,56 @@ def count_running_again(conn: sqlite3.Connection, trainee_ids: Sequence[str]) ->
     listed = json.dumps(list(trainee_ids))
     for statement in _RUNNING_AGAIN:
         conn.execute(statement, [listed])
+
+
+# Taking answers out for good (an import undone): what subtracting leaves otherwise than counting
+# afresh would, for their trainees (a JSON list): findings and totals at nought, and a last answer
+# that may have been one of them.
+_TIDY = (
+    f"DELETE FROM trainee_findings WHERE n = 0 AND {_OF_TRAINEES}",
+    f"DELETE FROM trainee_totals WHERE attempts = 0 AND {_OF_TRAINEES}",
+    "UPDATE trainee_totals SET (last_answered_at, last_ts) = (SELECT answered_at, answered_ts "
+    "FROM answers a WHERE a.trainee_id = trainee_totals.trainee_id AND a.exam = "
+    f"trainee_totals.exam ORDER BY answered_ts DESC LIMIT 1) WHERE {_OF_TRAINEES}",
+)
+
+
+def delete_answers(conn: sqlite3.Connection, after_seq: int, last_seq: int) -> None:
+    """Delete the answers after_seq < seq <= last_seq and take them out of every summary (their
+    work grows with them, not with the database)."""
+    seqs = [s for (s,) in conn.execute(_SEQ_RANGE.format("seq"), [after_seq, last_seq])]
+    trainees = [t for (t,) in conn.execute(_SEQ_RANGE.format("DISTINCT trainee_id"),
+                                            [after_seq, last_seq])]  # fmt: skip
+    uncount_answers(conn, seqs)
+    conn.execute("DELETE FROM answers WHERE seq > ? AND seq <= ?", [after_seq, last_seq])
+    listed = json.dumps(trainees)
+    for statement in _TIDY:
+        conn.execute(statement, [listed])
+    count_running_again(conn, trainees)
+
+
+_SEQ_RANGE = "SELECT {} FROM answers WHERE seq > ? AND seq <= ?"
+
+# Trainees in id order with how many answers each has, from after a trainee id ('' for all).
+TRAINEE_COUNTS = (
+    "SELECT trainee_id, count(*) FROM answers WHERE trainee_id > ? GROUP BY trainee_id "
+    "ORDER BY trainee_id"
+)
+
+
+def trainee_batches(counts: Iterable[tuple[Any, ...]], answers: int) -> Iterator[list[str]]:
+    """`TRAINEE_COUNTS` rows as batches of trainees whose answers come to about `answers` each
+    (a batch ends once it reaches that; the last may be smaller)."""
+    batch: list[str] = []
+    size = 0
+    for trainee_id, count in counts:
+        batch.append(str(trainee_id))
+        size += int(count)
+        if size >= answers:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 # The reads both stores give (`sqlite.Store` and the central store, each through its `query`).

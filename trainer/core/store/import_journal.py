@@ -3,13 +3,12 @@ can be taken out again: an import is all or nothing once it has returned (see `b
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from trainer.core.store.answer_rows import count_running_again, uncount_answers
+from trainer.core.store.answer_rows import delete_answers
 
 
 class Store(Protocol):  # the store's write transaction (sqlite.Store)
@@ -38,7 +37,7 @@ def undo_import(store: Store, import_id: str | None = None) -> int:
             ).fetchall()
             for table, after, last in ranges:
                 if table == "answers":
-                    _take_out_answers(conn, after, last)
+                    delete_answers(conn, after, last)
                     continue
                 if table == "quiz_sessions":  # (checks are off: what would cascade goes too)
                     conn.execute(
@@ -54,27 +53,6 @@ def undo_import(store: Store, import_id: str | None = None) -> int:
     return len(ids)
 
 
-def _take_out_answers(conn: sqlite3.Connection, after: int, last: int) -> None:
-    seqs = [s for (s,) in conn.execute(_SEQS, [after, last]).fetchall()]
-    trainees = [t for (t,) in conn.execute(_TRAINEES, [after, last]).fetchall()]
-    uncount_answers(conn, seqs)
-    conn.execute("DELETE FROM answers WHERE seq > ? AND seq <= ?", [after, last])
-    listed = json.dumps(trainees)
-    for statement in _TIDY:
-        conn.execute(statement, [listed])
-    count_running_again(conn, trainees)
-
-
-_THEIRS = "trainee_id IN (SELECT value FROM json_each(?))"
-_TIDY = (  # what taking answers out of the totals leaves otherwise than counting afresh would
-    f"DELETE FROM trainee_findings WHERE n = 0 AND {_THEIRS}",
-    f"DELETE FROM trainee_totals WHERE attempts = 0 AND {_THEIRS}",
-    "UPDATE trainee_totals SET (last_answered_at, last_ts) = (SELECT answered_at, answered_ts "
-    "FROM answers a WHERE a.trainee_id = trainee_totals.trainee_id AND a.exam = "
-    f"trainee_totals.exam ORDER BY answered_ts DESC LIMIT 1) WHERE {_THEIRS}",
-)
-_SEQS = "SELECT seq FROM answers WHERE seq > ? AND seq <= ?"
-_TRAINEES = "SELECT DISTINCT trainee_id FROM answers WHERE seq > ? AND seq <= ?"
 _UNFINISHED = "SELECT DISTINCT import_id, pid FROM import_journal"
 _STILL_NEEDED = {  # a session or trainee that something else uses by now stays
     "quiz_sessions": " AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.trainee_id = "

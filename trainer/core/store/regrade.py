@@ -30,10 +30,12 @@ from trainer.core.content.scenarios import Library, LoadedScenario
 from trainer.core.grading.grade import grade
 from trainer.core.store.answer_rows import (
     SUMMARY_TABLES,
+    TRAINEE_COUNTS,
     count_answers,
     count_running_again,
     slug_list,
     summarise_after,
+    trainee_batches,
     uncount_answers,
 )
 from trainer.core.store.records import (
@@ -339,19 +341,12 @@ def _finish(
         with store.write() as conn:
             rebuild_summaries(conn)
     else:
-        batch: list[str] = []
-        size = 0
-        counts = store.query("SELECT trainee_id, count(*) FROM answers GROUP BY trainee_id")
-        for n, (trainee_id, answers) in enumerate(counts, 1):
-            batch.append(trainee_id)
-            size += answers
-            if size < RUNNING_ANSWERS and n < len(counts):
-                continue
+        counts = store.query(TRAINEE_COUNTS, [""])
+        for batch in trainee_batches(counts, RUNNING_ANSWERS):
             if stop is not None and stop():
                 return False
             with store.write() as conn:
                 count_running_again(conn, batch)
-            batch, size = [], 0
     with store.write() as conn:
         conn.execute("DELETE FROM meta WHERE key IN (?, ?)", [STALE_KEY, RUNNING_KEY])
         if regrade_id is not None:
