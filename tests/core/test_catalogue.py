@@ -170,6 +170,11 @@ def test_distinctions_pair_two_known_classes_with_a_card(catalogue: Catalogue) -
             '{classes: ["28J", "58A"], rule: nope}',
             "distinction 28J/58A: rule 'nope' is not a rule card",
         ),
+        (
+            "disposals: [community-resolution]}",
+            "disposals: [community-resolutions]}",
+            "condition intimate_partner_da: disposal 'community-resolutions' is not a disposal",
+        ),
     ],
 )
 def test_a_catalogue_naming_a_missing_card_or_class_is_refused(

@@ -172,6 +172,20 @@ def test_the_deciding_card_is_the_condition_that_decides(catalogue: Catalogue) -
     assert permitted(recent, catalogue).rule == "disposal-offending-history"
 
 
+def test_a_condition_card_teaches_only_the_disposals_it_speaks_of(catalogue: Catalogue) -> None:
+    """The intimate-partner card is about community resolutions (Outcomes 2026 p15); a diversion
+    course for a partner's harassment is decided by outcome 22's own rule (p23)."""
+    partner = {"domestic_abuse": "intimate-partner"}
+    resolution = permitted(case(ASSAULT, "community-resolution", **partner), catalogue)
+    assert resolution.rule == "disposal-intimate-partner-da"
+    diversion = permitted(case(ASSAULT, "diversion", **partner), catalogue)
+    assert (diversion.verdict, diversion.authority) == ("escalate", "inspector")
+    assert diversion.rule == "outcome-diversion-deferred"
+    recent = [{"type": "caution", "date": "2026-09-01", "offence": "theft"}]
+    youth = permitted(case(SHOPLIFTING, "youth-caution", suspect_age=15, history=recent), catalogue)
+    assert youth.rule != "disposal-offending-history"  # that card is about adult cautions
+
+
 def test_every_disposal_is_judged_for_a_case(catalogue: Catalogue) -> None:
     found = {
         p.disposal: p.verdict for p in permitted_disposals(case(ROBBERY, "diversion"), catalogue)

@@ -177,12 +177,14 @@ class DisposalType:
 
 @dataclass(frozen=True, kw_only=True)
 class ConditionCard:
-    """The rule card a disposal condition is taught (and a wrong decision blamed) by."""
+    """The rule card a disposal condition is taught (and a wrong decision blamed) by: for the
+    disposals it names, or for every disposal when it names none."""
 
     __pydantic_config__ = FORBID_EXTRA
 
     condition: str
     rule: str
+    disposals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,6 +309,13 @@ class Catalogue:
         ]:
             if rule not in cards:
                 raise ValueError(f"{what} {code}: rule {rule!r} is not a rule card")
+        known = {d.id for d in self.disposals}
+        for c in self.condition_cards:
+            for name in c.disposals:
+                if name not in known:
+                    raise ValueError(
+                        f"condition {c.condition}: disposal {name!r} is not a disposal"
+                    )
         for disposal in self.disposals:
             if disposal.outcome not in outcomes:
                 raise ValueError(
@@ -355,9 +364,13 @@ class Catalogue:
     def disposal_by_id(self) -> dict[str, DisposalType]:
         return {d.id: d for d in self.disposals}
 
-    @functools.cached_property
-    def condition_card(self) -> dict[str, str]:
-        return {c.condition: c.rule for c in self.condition_cards}
+    def condition_card(self, condition: str, disposal: DisposalType) -> str:
+        """The card that teaches `condition` for `disposal`: the condition's own card where it
+        covers that disposal, else the disposal's card."""
+        for c in self.condition_cards:
+            if c.condition == condition and (not c.disposals or disposal.id in c.disposals):
+                return c.rule
+        return disposal.rule
 
     def ho_code(self, offence: str, ho_code: str) -> HomeOfficeCode | None:
         """A Home Office code as filed under one class, if it is."""

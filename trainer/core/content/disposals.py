@@ -115,7 +115,7 @@ _MODE_NAMES = {"S": "summary-only", "E": "either-way", "I": "indictable-only"}
 
 
 def _card(catalogue: Catalogue, disposal: DisposalType, condition: str) -> str:
-    return catalogue.condition_card.get(condition, disposal.rule)
+    return catalogue.condition_card(condition, disposal)
 
 
 def permitted(case: CaseFacts, catalogue: Catalogue, disposal: str | None = None) -> Permitted:
