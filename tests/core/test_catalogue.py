@@ -194,7 +194,7 @@ CARD_HOLDS = {
     "firearms-and-imitation-firearms": ["10B", "imitation firearm in a public place", "10A"],
     "shoplifting-recorded": ["theft by an employee (41)", "non-public area", "till", "(30C)"],
     "rape-classes-by-age": ["12-year-old girl", "15-year-old boyfriend"],  # p20 Example 1
-    "threats-and-communications": ["grossly offensive", "not the number of messages"],  # p59
+    "threats-and-communications": ["grossly offensive", "A single message can be"],  # p59
     "crime-location": ["suspect's most recent confirmed residence"],  # p15
     "fraud-report-fraud": ["PNC-registered", "NFIB passes", "always recorded locally"],  # p97-98
     "weapons-and-drugs": ["group of offenders", "10B", "approved field test", "admission"],

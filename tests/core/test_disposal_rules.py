@@ -36,7 +36,19 @@ def decision(catalogue: Catalogue, facts: CaseFacts) -> tuple[str, str | None]:
     return found.verdict, found.authority
 
 
+KHAT = {"offence": "92D", "ho_code": "093/74"}
+
 EXAMPLES = [
+    # p11: the adult simple caution is "For Domestic Abuse or Hate Crime only" (p12: the
+    # conditional caution is not so restricted)
+    ("simple-caution-neither-da-nor-hate", case(ASSAULT, "adult-simple-caution"), ("refuse", None)),
+    (
+        "simple-caution-hate",
+        case(ASSAULT, "adult-simple-caution", hate_crime=True),
+        ("approve", None),
+    ),
+    # p14: a warning is for a small quantity of cannabis or khat
+    ("khat-warning", case(KHAT, "cannabis-warning"), ("approve", None)),
     # p15: never a community resolution for an indictable-only offence or intimate-partner DA
     ("cr-indictable-only", case(ROBBERY, "community-resolution", suspect_age=15), ("refuse", None)),
     (
@@ -120,8 +132,12 @@ def test_the_rules_give_what_the_guidance_says(
 
 
 UNCLEAR = [
-    # p11 heads the adult simple caution "For Domestic Abuse or Hate Crime only", unexplained
-    ("simple-caution-neither-da-nor-hate", case(ASSAULT, "adult-simple-caution")),
+    # p10 and p14 say nothing of domestic abuse or hate crime for these disposals
+    ("youth-caution-hate", case(SHOPLIFTING, "youth-caution", suspect_age=15, hate_crime=True)),
+    (
+        "cannabis-warning-partner",
+        case(CANNABIS, "cannabis-warning", domestic_abuse="intimate-partner"),
+    ),
     # p11: offences in Appendix B need an Inspector, and the list is not in the guidance
     ("adult-caution-either-way", case(SHOPLIFTING, "adult-conditional-caution")),
     # p14: the penalty notice scheme's offences are not listed

@@ -249,7 +249,9 @@ def test_a_misclassification_with_no_distinction_falls_back_to_the_first_rule(
         ("8R", "threats-and-communications"),
         ("19C", "rape-classes-by-age"),
         ("49A", "making-off-without-payment"),
-        ("92D", "one-crime-per-victim"),
+        ("92D", "weapons-and-drugs"),  # drug crimes: one per offender (CRR p91)
+        ("43", "one-crime-per-offender"),  # dishonest use of electricity (CRR p81)
+        ("79", "one-crime-per-offender"),  # perverting the course of justice (CRR p95)
     ],
 )
 def test_a_miscount_is_blamed_on_the_classs_counting_rule(
