@@ -203,3 +203,23 @@ def test_the_dashboard_lists_rules_at_risk_and_confident_and_wrong(
     )
     assert view.wrong.rowCount() == 4
     assert view.wrong.index(0, 0).data() == "Dana Dale"
+
+
+def test_a_choice_made_while_the_record_is_read_is_kept(window: MainWindow) -> None:
+    """The trainee's record (and the bank's choices) arrive from workers after the practice screen
+    shows: a crime group picked meanwhile stays picked. It fell back to the first group, so the
+    quiz drew on another group than the trainee chose."""
+    create_profile(window, "Alex Morgan", "CH1001")
+    window.show_practice()
+    view = window.practice_view
+    assert view is not None and window.standing is not None
+    view.select("group")
+    last = view.value.itemData(view.value.count() - 1)
+    assert view.value.count() > 1 and last != view.value.itemData(0)
+    view.select("group", last)
+    window._standing_read(window.standing)  # what the record's worker delivers
+    assert view.mode == "group" and view.plan().value == last
+    view.set_choices(view.choices)  # what the bank's worker delivers
+    assert view.mode == "group" and view.plan().value == last
+    view.select("topic")  # a new mode offers its own list, from the top
+    assert view.value.currentIndex() == 0

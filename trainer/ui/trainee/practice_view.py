@@ -82,6 +82,7 @@ class PracticeView(QWidget):
         self.catalogue = catalogue
         self.choices = PracticeChoices((), (), (), ())
         self.role: str | None = None
+        self._offered_for: Mode | None = None  # the mode whose choices the list holds
         self.weak: tuple[str, ...] = ()  # the trainee's weak rules, once their record is read
         self.greeting = heading("", self)
         self.modes = QButtonGroup(self)
@@ -256,14 +257,22 @@ class PracticeView(QWidget):
         return QuizPlan(mode, value, self.count.value(), minutes, required)
 
     def _mode_changed(self) -> None:
+        """Offer the mode's choices. The same mode offered again (the trainee's record or the
+        bank's choices arriving from a worker) keeps what the trainee had picked."""
         mode = self.mode
+        kept = self.value.currentIndex() >= 0 and self._offered_for == mode
+        picked = self.value.currentData() if kept else None
         options = self.choices.for_mode(mode)
         self.value.clear()
         if mode == "exam":
             self.value.addItem("All audiences", None)
         for choice in options:
             self.value.addItem(f"{choice.label} ({choice.scenarios})", choice.value)
-        if mode in ("audience", "exam") and self.value.findData(self.role) >= 0:
+        self._offered_for = mode
+        again = next((i for i in range(self.value.count()) if self.value.itemData(i) == picked), -1)
+        if kept and again >= 0:
+            self.value.setCurrentIndex(again)
+        elif mode in ("audience", "exam") and self.value.findData(self.role) >= 0:
             self.value.setCurrentIndex(self.value.findData(self.role))  # the trainee's own role
         self.value.setEnabled(self.value.count() > 0)
         self._value_label.setEnabled(self.value.isEnabled())
