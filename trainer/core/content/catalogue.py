@@ -33,6 +33,15 @@ GROUP_NAMES = {
     "public-order-offences": "Public order offences",
     "miscellaneous-crimes-against-society": "Miscellaneous crimes against society",
 }
+# The crime group of answers whose key records no crime class (incidents, referrals, cancellation
+# reviews, outcome decisions), as the summary tables store it, and the name it is shown by.
+NO_CRIME_GROUP = "(no crime)"
+NO_CRIME_GROUP_NAME = "No crime class (incidents, reviews, outcomes)"
+
+
+def group_title(key: str) -> str:
+    """A crime group's name as trainees and supervisors read it."""
+    return NO_CRIME_GROUP_NAME if key == NO_CRIME_GROUP else GROUP_NAMES.get(key, key)
 
 
 @dataclass(frozen=True, kw_only=True)

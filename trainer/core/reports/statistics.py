@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from trainer.core.content.catalogue import NO_CRIME_GROUP
 from trainer.core.grading.attempt import Attempt as Attempt  # re-exported: figures take it
 
 Z95 = 1.959964
@@ -223,7 +224,7 @@ class Breakdown:
 def by_group(attempts: Iterable[Attempt]) -> dict[str, Breakdown]:
     out: dict[str, Breakdown] = {}
     for a in sorted(attempts, key=lambda a: a.answered_at):
-        for g in a.groups or ("(no crime)",):
+        for g in a.groups or (NO_CRIME_GROUP,):
             b = out.setdefault(g, Breakdown(g))
             b.attempts += 1
             b.correct += a.score == 100

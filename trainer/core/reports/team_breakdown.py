@@ -10,11 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
+from trainer.core.content.catalogue import GROUP_NAMES, NO_CRIME_GROUP, Catalogue, group_title
 from trainer.core.content.models import FINDING_KINDS
 from trainer.core.reports.figures import GroupCount
 from trainer.core.reports.statistics import Proportion
-from trainer.core.store.answer_rows import NO_CRIME_GROUP
 
 KIND_NAMES = {
     "under-recording": "Under-recording",
@@ -75,7 +74,7 @@ def group_bars(groups: Iterable[GroupCount]) -> list[Bar]:
         accuracy = Proportion(g.perfect, g.answers)
         value = accuracy.value or 0.0
         key = g.crime_group
-        name = GROUP_NAMES.get(key, "No crime to record" if key == NO_CRIME_GROUP else key)
+        name = group_title(key)
         shown = f"{value:.1%} ({accuracy.k}/{accuracy.n})"
         bars.append(
             Bar(key, name, round(100 * value, 1), shown, f"fully right: {accuracy.describe()}")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from trainer.core.content.catalogue import NO_CRIME_GROUP
 from trainer.core.errors import TrainerError
 from trainer.core.store.records import AnswerRecord, AnswerRow, compact, from_iso, to_iso
 
@@ -159,7 +160,6 @@ _SUMMARISE = (
     ON CONFLICT (trainee_id, rule, kind) DO UPDATE SET n = n + excluded.n
     """,
 )
-NO_CRIME_GROUP = "(no crime)"  # the crime group of answers that record no crime
 
 # The dashboard's summaries (m0003): one row per answer and finding kind, rule card or crime group,
 # keyed so that a GROUP BY over a period reads one index in order and a drill-down pages through it.

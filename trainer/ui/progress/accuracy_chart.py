@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
-from trainer.core.content.catalogue import GROUP_NAMES
+from trainer.core.content.catalogue import group_title
 from trainer.core.practice.progress import Track
 
 MAX_LINES = 8  # more than this and the legend swamps the lines
@@ -80,7 +80,7 @@ class AccuracyChart(QChartView):
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         for colour, track in zip(LINE_COLOURS, busiest, strict=False):
             series = QLineSeries()
-            series.setName(GROUP_NAMES.get(track.key, track.key))
+            series.setName(group_title(track.key))
             series.setPointsVisible(True)
             pen = QPen(QColor(colour))
             pen.setWidthF(2.0)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer.core.content.catalogue import GROUP_NAMES, Catalogue
+from trainer.core.content.catalogue import Catalogue, group_title
 from trainer.core.content.scenarios import LoadedScenario
 from trainer.core.practice.progress import (
     SessionSummary,
@@ -39,7 +39,7 @@ def _when(track: Track) -> str:
 
 
 GROUP_COLUMNS = (
-    Column("Crime group", lambda t: GROUP_NAMES.get(t.key, t.key)),
+    Column("Crime group", lambda t: group_title(t.key)),
     Column("Answers", lambda t: str(t.accuracy.n), numeric=True),
     Column("Fully right", lambda t: str(t.accuracy.k), numeric=True),
     Column("Accuracy (95% CI)", lambda t: t.accuracy.describe()),
