@@ -151,5 +151,7 @@ def item_analysis(attempts: Sequence[Attempt]) -> list[ItemStats]:
         enough = len(xs[sid]) >= statistics.MIN_TRAINEES_FOR_DISCRIMINATION
         discrimination = _pearson(xs[sid], ys[sid]) if enough else None
         facility = sum(scores[sid]) / len(scores[sid]) / 100
-        result.append(ItemStats(sid, len(scores[sid]), trainees[sid], facility, discrimination))
+        result.append(
+            ItemStats(sid, len(scores[sid]), trainees[sid], facility, discrimination, len(xs[sid]))
+        )
     return result

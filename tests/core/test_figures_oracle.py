@@ -189,7 +189,11 @@ def test_item_analysis(store: Store, flt: TeamFilter) -> None:
     assert new.keys() == old.keys()
     for sid, stats in new.items():
         was = old[sid]
-        assert (stats.attempts, stats.trainees) == (was.attempts, was.trainees)
+        assert (stats.attempts, stats.trainees, stats.paired) == (
+            was.attempts,
+            was.trainees,
+            was.paired,
+        )
         assert stats.facility == pytest.approx(was.facility)
         if was.discrimination is None:
             assert stats.discrimination is None

@@ -18,6 +18,7 @@ from trainer.core.content.scenarios import load_file, load_library
 from trainer.core.content.validation import validate
 from trainer.core.errors import TrainerError
 from trainer.core.grading.answers import parse_answer
+from trainer.core.grading.feedback import comparison
 from trainer.core.grading.grade import MALPRACTICE_CAP, grade
 
 REVIEW: dict[str, Any] = {
@@ -239,7 +240,39 @@ def test_escalating_to_the_wrong_authority_earns_partial_credit(catalogue: Catal
     assert result.score == 50
     [finding] = result.findings
     assert (finding.kind, finding.rule) == ("wrong-authority", "outcome-tic")
-    assert "only an Inspector can authorise" in finding.message
+    assert "this disposal needs the authority of an Inspector" in finding.message
+
+
+_CAUTION = changed(REVIEW, "case", "disposal", value="adult-simple-caution")
+_HISTORY = [{"type": "caution", "date": "2026-03-01", "offence": "assault"}]
+RECENT_CAUTION = changed(
+    changed(_CAUTION, "case", "domestic_abuse", value="family"), "case", "history", value=_HISTORY
+) | {"expected": {"decision": "escalate", "authority": "inspector", "rules": ["outcome-tic"]}}
+
+
+def test_a_higher_rank_will_do_where_the_guidance_says_inspector_or_higher(
+    catalogue: Catalogue,
+) -> None:
+    """An adult caution after a recent caution needs "Inspector or higher" (Outcomes 2026 p11): a
+    Superintendent's authority is right too. A community resolution names an Inspector (p15)."""
+    superintendent = {"decision": "escalate", "authority": "superintendent"}
+    caution = graded(RECENT_CAUTION, superintendent, catalogue)
+    assert (caution.score, caution.findings) == (100, ())
+    rows = comparison(
+        validate(Answer, superintendent), scenario(RECENT_CAUTION).expected, catalogue,
+        caution.findings,
+    )  # fmt: skip
+    assert [(r.field, r.match) for r in rows] == [
+        ("Decision", "✓ Same"), ("Authority", "✓ Also right")
+    ]  # fmt: skip
+    resolution = graded(ESCALATE, superintendent, catalogue)
+    assert resolution.score == 50
+    assert [f.kind for f in resolution.findings] == ["wrong-authority"]
+    rows = comparison(
+        validate(Answer, superintendent), scenario(ESCALATE).expected, catalogue,
+        resolution.findings,
+    )  # fmt: skip
+    assert [r.match for r in rows] == ["✓ Same", "✗ Differs"]
 
 
 @pytest.mark.parametrize(

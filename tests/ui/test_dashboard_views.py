@@ -311,3 +311,22 @@ def test_charts_are_built_when_first_seen(qtbot, breakdowns, catalogue, store) -
     qtbot.waitExposed(view)
     assert len(view.chart.chart().series()) == 1
     assert view.chart.bar_set is not None and view.chart.bar_set.count() == len(view.chart.bars)
+
+
+@pytest.mark.parametrize(
+    ("trainees", "paired", "shown"),
+    [
+        (4, 4, "n/a (fewer than 10 trainees)"),
+        # twelve answered it, only five of them anything else: too few pairs, not a constant score
+        (12, 5, "n/a (fewer than 10 who answered others too)"),
+        (12, 12, "n/a (scores do not vary)"),
+    ],
+)
+def test_a_missing_discrimination_says_why(trainees: int, paired: int, shown: str) -> None:
+    from trainer.core.reports.statistics import ItemStats
+    from trainer.ui.dashboard.items_view import item_cells
+
+    stats = ItemStats("s", trainees * 2, trainees, 0.5, None, paired)
+    data = figures.ItemFigures(team.TeamFilter(), (figures.ItemRow(stats, "A scenario"),))
+    table = item_cells(data)
+    assert [table.text(0, c) for c in range(len(table.columns))][4] == shown

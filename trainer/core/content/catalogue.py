@@ -182,6 +182,9 @@ class DisposalType:
     knife_possession_under_18: Permission = "allow"
     history_within_two_years: Permission = "allow"
     older_history: Permission = "allow"
+    # The guidance says "Inspector or higher" (an adult caution, p11-12): a Superintendent's
+    # authority then does as well as an Inspector's.
+    higher_rank_may_authorise: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -114,6 +114,21 @@ def _conditions(case: CaseFacts, disposal: DisposalType, catalogue: Catalogue) -
 _MODE_NAMES = {"S": "summary-only", "E": "either-way", "I": "indictable-only"}
 
 
+def authority_suffices(
+    case: CaseFacts | None, catalogue: Catalogue, given: str | None, wanted: str | None
+) -> bool:
+    """Whether an escalation to `given` meets a key that wants `wanted`: the same authority, or a
+    Superintendent where the guidance says "Inspector or higher" for the disposal proposed."""
+    if given == wanted:
+        return True
+    disposal = catalogue.disposal_by_id.get(case.disposal) if case is not None else None
+    return (
+        disposal is not None
+        and disposal.higher_rank_may_authorise
+        and (wanted, given) == ("inspector", "superintendent")
+    )
+
+
 def _card(catalogue: Catalogue, disposal: DisposalType, condition: str) -> str:
     return catalogue.condition_card(condition, disposal)
 

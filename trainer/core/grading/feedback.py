@@ -61,10 +61,16 @@ class ComparisonRow:
     field: str
     given: str
     expected: str
+    accepted: bool = False  # differs from the key, but the grading counts it right
 
     @property
     def same(self) -> bool:
         return self.given == self.expected
+
+    @property
+    def match(self) -> str:
+        """The Match column's words."""
+        return "✓ Same" if self.same else "✓ Also right" if self.accepted else "✗ Differs"
 
 
 def _crimes(record: Answer | Expected, catalogue: Catalogue) -> str:
@@ -114,11 +120,23 @@ def describe(record: Answer | Expected, catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def comparison(answer: Answer, expected: Expected, catalogue: Catalogue) -> list[ComparisonRow]:
-    """The rows worth showing: the decision, and every other part either side filled in."""
+def comparison(
+    answer: Answer,
+    expected: Expected,
+    catalogue: Catalogue,
+    findings: Sequence[Finding] | None = None,
+) -> list[ComparisonRow]:
+    """The rows worth showing: the decision, and every other part either side filled in. With the
+    answer's `findings`, an authority the grading accepted (a Superintendent where "Inspector or
+    higher" will do) reads as right."""
     given, wanted = describe(answer, catalogue), describe(expected, catalogue)
+    authority_accepted = (
+        findings is not None
+        and answer.decision == expected.decision == "escalate"
+        and not any(f.kind == "wrong-authority" for f in findings)
+    )
     return [
-        ComparisonRow(name, given[name], wanted[name])
+        ComparisonRow(name, given[name], wanted[name], name == "Authority" and authority_accepted)
         for name in given
         if name == "Decision"
         or NONE not in (given[name], wanted[name])

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from trainer.core.content.catalogue import Catalogue, load_catalogue
+from trainer.core.content.disposals import authority_suffices
 from trainer.core.content.models import Answer, Finding, FindingKind, Grade, Scenario, Trap
 from trainer.core.content.traps import crime_counts, trap_for
 
@@ -98,12 +99,14 @@ class _Grader:
         """Record the finding for a wrong decision; True when the answer scores 0."""
         expected, given = self.scenario.expected, self.answer
         if expected.decision == given.decision:
-            if given.decision == "escalate" and given.authority != expected.authority:
+            if given.decision == "escalate" and not authority_suffices(
+                self.scenario.case, self.catalogue, given.authority, expected.authority
+            ):
                 self.add(
                     "wrong-authority",
                     expected.blamed_rule,
-                    f"Escalated to {_authority_name(given.authority)}; only "
-                    f"{_authority_name(expected.authority)} can authorise this disposal.",
+                    f"Escalated to {_authority_name(given.authority)}; this disposal needs the "
+                    f"authority of {_authority_name(expected.authority)}.",
                     WRONG_AUTHORITY,
                     field=_DECISION,
                 )
@@ -144,8 +147,8 @@ class _Grader:
             return "wrong-referral", "Referred elsewhere, but this force keeps it as an incident."
         if want == "crime":
             return "under-recording", (
-                "Not recorded as a crime, but the report meets the recording test: "
-                "this is the under-recording the inspectors found."
+                "Not recorded as a crime, but the report meets the recording test (CRR p7): "
+                "leaving it unrecorded is under-recording."
             )
         if want == "incident":
             return "over-recording", "Recorded as a crime, but this report is an incident only."

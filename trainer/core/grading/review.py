@@ -85,7 +85,7 @@ def answer_review(
 ) -> AnswerReview:
     """The review of one stored answer; `scenario` as the bank has it now (None if it has gone)."""
     if scenario is not None:
-        rows = tuple(comparison(answer, scenario.expected, catalogue))
+        rows = tuple(comparison(answer, scenario.expected, catalogue, findings))
     else:
         rows = tuple(
             ComparisonRow(k, v, NOT_AVAILABLE) for k, v in describe(answer, catalogue).items()
@@ -171,7 +171,7 @@ def review_html(review: AnswerReview) -> str:
         f"<tr><th align='left' valign='top'>{e(r.field)}</th>"
         f"<td valign='top'>{e(r.given).replace(chr(10), '<br>')}</td>"
         f"<td valign='top'>{e(r.expected).replace(chr(10), '<br>')}</td>"
-        f"<td valign='top'>{'✓ Same' if r.same else '✗ Differs'}</td></tr>"
+        f"<td valign='top'>{r.match}</td></tr>"
         for r in review.comparison
     )
     out.append(

@@ -259,6 +259,7 @@ class ItemStats:
     trainees: int
     facility: float | None
     discrimination: float | None
+    paired: int = 0  # trainees who also answered another scenario: the pairs discrimination uses
 
     @property
     def flagged(self) -> bool:
@@ -302,5 +303,5 @@ def item_stats(sums: ItemSums) -> ItemStats:
     r = pearson_from_sums(sums.n, sums.sx, sums.sy, sums.sxx, sums.syy, sums.sxy)
     facility = sums.score_sum / sums.attempts / 100 if sums.attempts else None
     return ItemStats(
-        sums.scenario_id, sums.attempts, sums.trainees, facility, r if enough else None
+        sums.scenario_id, sums.attempts, sums.trainees, facility, r if enough else None, sums.n
     )

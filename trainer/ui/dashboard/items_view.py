@@ -31,6 +31,8 @@ def _discrimination(r: ItemRow) -> str:
         return f"{d:+.2f}"
     if r.stats.trainees < MIN_TRAINEES_FOR_DISCRIMINATION:
         return f"n/a (fewer than {MIN_TRAINEES_FOR_DISCRIMINATION} trainees)"
+    if r.stats.paired < MIN_TRAINEES_FOR_DISCRIMINATION:
+        return f"n/a (fewer than {MIN_TRAINEES_FOR_DISCRIMINATION} who answered others too)"
     return "n/a (scores do not vary)"
 
 
@@ -107,7 +109,8 @@ class ItemsView(QWidget):
         self.note = wrapped(
             f"Facility is the mean score ÷ 100. Discrimination is the correlation between "
             f"trainees' scores on a scenario and their mean on all the others, shown once "
-            f"{MIN_TRAINEES_FOR_DISCRIMINATION} trainees have answered it. Below "
+            f"{MIN_TRAINEES_FOR_DISCRIMINATION} trainees have answered it and other scenarios too. "
+            f"Below "
             f"{WEAK_DISCRIMINATION} it separates strong and weak trainees poorly; below 0, strong "
             f"trainees do worse than weak ones, the sign of a wrong key or an unclear report.",
             "About item analysis",

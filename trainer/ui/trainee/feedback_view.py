@@ -35,7 +35,7 @@ COMPARISON_COLUMNS = (
     Column("Part of the record", lambda r: r.field),
     Column("Your answer", lambda r: r.given),
     Column("Expected", lambda r: r.expected),
-    Column("Match", lambda r: "✓ Same" if r.same else "✗ Differs"),
+    Column("Match", lambda r: r.match),
 )
 
 
@@ -148,7 +148,7 @@ class FeedbackView(QWidget):
         self.score.setAccessibleName(words)
         rows: Sequence[ComparisonRow]
         if shown.expected is not None:
-            rows = comparison(shown.answer, shown.expected, self.catalogue)
+            rows = comparison(shown.answer, shown.expected, self.catalogue, shown.findings)
         else:
             rows = [
                 ComparisonRow(k, v, "(not available)")
