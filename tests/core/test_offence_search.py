@@ -59,7 +59,13 @@ def codes(catalogue: Catalogue, text: str) -> list[str]:
         ("upskirting", ["88E"]),
         ("revenge porn", ["88C"]),
         ("sexting", ["86", "22B"]),
-        ("threats to kill", ["3B"]),
+        ("threats to kill", ["3B", "8R"]),  # by text or online more likely 8R (CRR p38)
+        ("burglary", ["28I", "28M", "30C"]),  # a home first, not the business class
+        ("attempted burglary", ["28J", "28N", "30D"]),
+        ("break-in", ["28I"]),
+        ("spiking", ["8N", "5E", "88C"]),  # intent unknown 8N, sexual 88C (CRR p46)
+        ("s4", ["9A", "8L", "9B"]),  # public order s.4 and harassment s.4, not s.47
+        ("cannabis", ["92E", "92A"]),  # not 92D, which excludes cannabis
         ("28J", ["28J"]),
         ("28j", ["28J"]),
         ("28J Attempted Residential Burglary of a Home", ["28J"]),
