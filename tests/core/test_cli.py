@@ -237,3 +237,17 @@ def test_validate_and_coverage_with_traps(
     assert data["traps"] == {"burglary-entry-point-damage": 1}
     assert data["malpractice_traps"] == {"burglary-entry-point-damage": 1}
     assert data["without_traps"] == []
+
+
+def test_dev_trainer_reads_paths_from_the_callers_folder(tmp_path: Path) -> None:
+    """`./dev trainer` run from another folder: its relative paths are the caller's (they were
+    read from the project folder, so a bundle or answer file next to the caller was not found)."""
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "answer.json").write_text('{"decision": "crime", "crimes": [{"offence": "28J"}]}')
+    scenario = root / "scenarios" / "burglary" / "smashed-kitchen-window.yaml"
+    done = subprocess.run(
+        [str(root / "dev"), "trainer", "--data-dir", "data", "grade", str(scenario), "answer.json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["score"] == 100
