@@ -127,4 +127,4 @@ def test_the_module_runs_as_dev_app_runs_it() -> None:
 def test_dev_app_runs_the_check_before_the_application() -> None:
     dev = (ROOT / "dev").read_text(encoding="utf-8")
     line = next(x for x in dev.splitlines() if x.strip().startswith("app)"))
-    assert line.index("trainer.system_libs &&") < line.index('run trainer "$@"')
+    assert line.index("trainer.system_libs &&") < line.index('there trainer "$@"')
