@@ -4,6 +4,8 @@ afresh from the answers, however the chunks fell."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +21,9 @@ from tests.core.conftest import real_bank
 from trainer.core.store import bundles, import_pace
 from trainer.core.store.answer_rows import SUMMARY_TABLES
 from trainer.core.store.bundles import export_bundle, import_bundle
+from trainer.core.store.import_journal import answers_being_imported
 from trainer.core.store.regrade import rebuild_summaries
-from trainer.core.store.sqlite import Store, open_store
+from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
 
 def _summaries(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -207,10 +210,12 @@ def test_a_trainee_submitting_half_way_through_an_import_in_one_go_gets_in_at_on
     [session] = b.sessions(trainee.id)
     half_way, waited = threading.Event(), list[float]()
     real, steps = bundles.summarise, [0]
+    seen: list[int | None] = []  # what another window reads of the import at each step
 
     def counted(conn: Any, after: int) -> None:
         real(conn, after)
         steps[0] += 1
+        seen.append(answers_being_imported(_Window(tmp_path / "b" / DB_NAME)))
         if steps[0] == 4:
             half_way.set()
             time.sleep(0.3)  # the trainee comes to wait meanwhile
@@ -240,9 +245,23 @@ def test_a_trainee_submitting_half_way_through_an_import_in_one_go_gets_in_at_on
         [trainee.id],
     )
     assert ours < theirs and steps[0] > 4  # the 4 steps were rolled back, then chunks went in
+    # in one go nothing shows; in chunks, the answers landed so far are named as an import
+    assert seen[:4] == [None] * 4 and seen[-1] is not None and seen[-1] > 0, seen
+    assert answers_being_imported(b) is None
     assert len(b.answers()) == 3_002
     assert b.query("SELECT * FROM import_journal") == []
     assert _summaries(b) == _counted_afresh(b)
+
+
+class _Window:
+    """Another window's reading of the database: read-only, no lock taken."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
+            return conn.execute(sql).fetchall()
 
 
 def _tries(monkeypatch: pytest.MonkeyPatch) -> list[int]:

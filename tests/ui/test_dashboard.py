@@ -513,3 +513,25 @@ def test_the_first_reading_waits_for_the_window_on_screen(qtbot, catalogue, tmp_
         assert hidden.data is not None and not hidden.isVisible()
         shown.close()
         hidden.close()
+
+
+def test_an_import_under_way_in_steps_is_named_on_the_status_line(qtbot, dashboard) -> None:  # type: ignore[no-untyped-def]
+    """An import that yielded to another writer goes in in steps, each visible as it lands: the
+    dashboard says so rather than showing growing figures as if they were whole."""
+    import os
+
+    store = dashboard.context.store
+    assert "import" not in dashboard.statusBar().currentMessage()
+    with store.write() as conn:  # what a stepped import has committed so far: 250 answers
+        conn.execute(
+            "INSERT INTO import_journal VALUES ('bundle-1', ?, 'answers', 100, 350)", [os.getpid()]
+        )
+    dashboard.refresh()
+    settle(qtbot, dashboard)
+    message = dashboard.statusBar().currentMessage()
+    assert "An import is under way (250 answers in so far)" in message
+    with store.write() as conn:  # a journal left by a process that has gone is not an import
+        conn.execute("UPDATE import_journal SET pid = 2147483646")
+    dashboard.refresh()
+    settle(qtbot, dashboard)
+    assert "import" not in dashboard.statusBar().currentMessage()

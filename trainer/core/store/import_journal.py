@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from trainer.core.store.answer_rows import delete_answers
 
@@ -51,6 +51,22 @@ def undo_import(store: Store, import_id: str | None = None) -> int:
                 )
             conn.execute("DELETE FROM import_journal WHERE import_id = ?", [one])
     return len(ids)
+
+
+class Reader(Protocol):  # a store's read queries
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+
+def answers_being_imported(store: Reader) -> int | None:
+    """How many answers imports still under way have added so far, as readers see them; None when
+    no import is under way. An import in one transaction shows nothing until it ends; one that
+    yielded to another writer goes in in steps, each visible as it lands (see `import_pace`)."""
+    rows = store.query(
+        "SELECT pid, sum(CASE WHEN tbl = 'answers' THEN last_row - after_row ELSE 0 END) "
+        "FROM import_journal GROUP BY import_id, pid"
+    )
+    live = [int(n or 0) for pid, n in rows if _alive(int(pid))]
+    return sum(live) if live else None
 
 
 _UNFINISHED = "SELECT DISTINCT import_id, pid FROM import_journal"

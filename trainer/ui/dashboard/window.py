@@ -29,6 +29,7 @@ from trainer.core.reports.malpractice import MalpracticeCounts, malpractice_coun
 from trainer.core.reports.team import Reader, TeamFilter, known_topics
 from trainer.core.store import backups  # noqa: F401 - see DashboardWindow.__init__
 from trainer.core.store.accounts import reset_profile
+from trainer.core.store.import_journal import answers_being_imported
 from trainer.core.store.regrade_status import LastRegrade, last_regrade
 from trainer.core.store.sqlite import Store
 from trainer.ui.answer_review import AnswerReviewDialog, review_of
@@ -72,6 +73,7 @@ class Figures:
     malpractice: MalpracticeCounts = field(default_factory=lambda: MalpracticeCounts((), {}))
     last_regrade: LastRegrade | None = None
     team_cells: Cells | None = None  # the team table's texts, worked out off the GUI thread
+    importing: int | None = None  # answers an import under way has added so far (None: none)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def load_figures(store: Reader, library: Library, flt: TeamFilter) -> Figures:
         malpractice,
         last_regrade(store) if isinstance(store, Store) else None,
         team_cells(data, malpractice),
+        answers_being_imported(store) if isinstance(store, Store) else None,
     )
 
 
@@ -268,7 +271,13 @@ class DashboardWindow(QMainWindow):
             self.tabs_timer.start(0)
         self.refresh_button.setEnabled(True)
         shown = self.data.filter.describe(self.context.catalogue.topic_name)
-        self.statusBar().showMessage(f"Showing {shown}.")
+        message = f"Showing {shown}."
+        if figures.importing is not None:
+            message += (
+                f" An import is under way ({figures.importing:,} answers in so far): the figures "
+                "include them and will change until it ends; Refresh once it has."
+            )
+        self.statusBar().showMessage(message)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
