@@ -79,6 +79,27 @@ def test_an_os_refusal_at_open_names_the_path_and_what_to_do(
     assert "chmod u+rwX" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (28, "the disk is full; free some space and try again"),  # ENOSPC
+        (30, "the disk is read-only; start the trainer with --data-dir"),  # EROFS
+    ],
+)
+def test_a_full_or_read_only_disk_at_open_is_one_line_naming_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
+) -> None:
+    def refuse(path: Path) -> None:
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(sqlite, "_connect", refuse)
+    with pytest.raises(TrainerError) as caught:
+        open_store(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / DB_NAME}: cannot be used: {words}")
+    assert "\n" not in message
+
+
 # As another user account: root reads everything, so the refusals need an ordinary account -------
 
 

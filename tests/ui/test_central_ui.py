@@ -54,6 +54,23 @@ def test_an_unreachable_store_only_changes_the_status(
     assert waiting(context.store).answers == n
 
 
+def test_sync_runs_on_its_own_soon_after_start_then_every_five_minutes(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's schedule: a first push 10 s after start (here shortened), then every 5 min."""
+    assert (central_ui.FIRST_SYNC_MS, central_ui.SYNC_EVERY_MS) == (10_000, 300_000)
+    monkeypatch.setattr(central_ui, "FIRST_SYNC_MS", 50)
+    calls: list[int] = []
+    monkeypatch.setattr(central_ui.BackgroundSync, "sync_now", lambda self: calls.append(1))
+    configure(context.store, "postgresql://nobody@127.0.0.1:1/none")
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    sync = window.background_sync  # started with the window
+    assert sync is not None and calls == []
+    assert sync.timer.isActive() and sync.timer.interval() == 300_000
+    qtbot.waitUntil(lambda: calls == [1], timeout=2_000)
+
+
 def test_no_central_store_means_no_sync_status(qtbot: QtBot, context: AppContext) -> None:
     window = MainWindow(context)
     qtbot.addWidget(window)
