@@ -308,3 +308,29 @@ def test_a_search_keeps_the_chosen_profile_the_one_shown(window: MainWindow, sto
     view.trainee_selected.connect(lambda trainee: chosen.append(trainee.name))
     view.search.setText("zed")  # the only profile found is the second of the list
     assert chosen[-1] == "Zed Other"
+
+
+def test_a_review_names_what_it_reviews_and_how_that_first_came_in(window: MainWindow) -> None:
+    """A cancellation review is not a call: its channel is how the crime was first reported (it
+    read '· Officer attendance · cancellation review', and '999 call' on others)."""
+    assert window.context is not None and window.quiz_screen is not None
+    by_id = window.context.library.by_id
+    view = window.quiz_screen.scenario_view
+    view.show_scenario(by_id["fx-review"].scenario, 2, 5, exam=False)
+    assert view.position.text() == (
+        "Scenario 2 of 5 · cancellation review (first report: Officer attendance)"
+    )
+    view.show_scenario(by_id["fx-burglary"].scenario, 3, 5, exam=False)
+    assert view.position.text().startswith("Scenario 3 of 5 · ")
+    assert "review" not in view.position.text()
+
+
+def test_a_log_audit_names_itself_and_the_logs_first_channel() -> None:
+    from tests.core.conftest import ROOT_SCENARIOS
+    from trainer.core.content.catalogue import load_catalogue
+    from trainer.core.content.scenarios import load_library
+    from trainer.ui.trainee.scenario_view import _what_it_is
+
+    library = load_library([ROOT_SCENARIOS / "log-audits"], load_catalogue())
+    audit = library.by_id["rev-audit-lost-wallet-correctly-closed"].scenario
+    assert _what_it_is(audit) == "incident log audit (first report: 101 call)"

@@ -122,14 +122,7 @@ class ScenarioView(QWidget):
         self.title.setAccessibleName(f"Scenario: {scenario.title}")
         kind = "Exam question" if exam else "Scenario"
         again = " (repeat)" if repeat else ""
-        review = {
-            "cancellation": " · cancellation review",
-            "disposal-review": " · out-of-court disposal review",
-            "outcome": " · outcome decision",
-        }.get(scenario.kind, "")
-        self.position.setText(
-            f"{kind} {number} of {total}{again} · {CHANNEL_NAMES[scenario.report.channel]}{review}"
-        )
+        self.position.setText(f"{kind} {number} of {total}{again} · {_what_it_is(scenario)}")
         self.report.setHtml(paragraphs_html(scenario.report.text))
         self._show_asks(scenario)
         self.form.clear(scenario.kind)
@@ -220,3 +213,18 @@ class ScenarioView(QWidget):
             return
         self.error.clear()
         self.answer_submitted.emit(answer, tuple(self.asked))
+
+
+def _what_it_is(scenario: Scenario) -> str:
+    """The scenario's channel and kind in words. A cancellation review or a log audit looks back
+    at a crime or an incident already on record: its channel is how that first came in."""
+    channel = CHANNEL_NAMES[scenario.report.channel]
+    if scenario.kind == "cancellation":
+        return f"cancellation review (first report: {channel})"
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return f"incident log audit (first report: {channel})"
+    review = {
+        "disposal-review": " · out-of-court disposal review",
+        "outcome": " · outcome decision",
+    }.get(scenario.kind, "")
+    return f"{channel}{review}"
