@@ -30,7 +30,8 @@ def test_a_review_holds_everything_the_trainee_saw_and_was_told(
     review = answer_review(
         scenario.title, result.score, answer, result.findings, asked, scenario, catalogue
     )
-    assert review.channel == "101 call" and review.report == scenario.report.text
+    assert review.channel == "incident log audit (first report: 101 call)"  # as the quiz showed it
+    assert review.report == scenario.report.text
     assert review.questions_heading == "What was checked in the log"
     assert [(a.question, a.answer) for a in review.asked] == [
         (scenario.report.details[1].ask, scenario.report.details[1].answer)
@@ -50,7 +51,7 @@ def test_a_review_holds_everything_the_trainee_saw_and_was_told(
     for text in (
         scenario.title,
         "Score 0 — Wrong",
-        "The report (101 call)",
+        "The report: incident log audit (first report: 101 call)",
         "INCIDENT 0587",
         "What was checked in the log",
         "You checked:</b> Did he say anything",

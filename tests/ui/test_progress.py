@@ -109,7 +109,7 @@ def test_a_past_session_reopens_read_only(window: MainWindow, qtbot, monkeypatch
     review_dialog = AnswerReviewDialog(results, review)  # what show_review opens
     qtbot.addWidget(review_dialog)
     page = review_dialog.text.toPlainText()
-    for text in ("Broken kitchen window", "The report (101 call)", "Was anything taken?",
+    for text in ("Broken kitchen window", "The report: 101 call", "Was anything taken?",
                  "No, the laptop is still on the table.", "Not asked:", "No findings",
                  "Rule card: ", "Source: "):  # fmt: skip
         assert text in page, text

@@ -329,8 +329,8 @@ def test_a_log_audit_names_itself_and_the_logs_first_channel() -> None:
     from tests.core.conftest import ROOT_SCENARIOS
     from trainer.core.content.catalogue import load_catalogue
     from trainer.core.content.scenarios import load_library
-    from trainer.ui.trainee.scenario_view import _what_it_is
+    from trainer.core.grading.feedback import scenario_source
 
     library = load_library([ROOT_SCENARIOS / "log-audits"], load_catalogue())
     audit = library.by_id["rev-audit-lost-wallet-correctly-closed"].scenario
-    assert _what_it_is(audit) == "incident log audit (first report: 101 call)"
+    assert scenario_source(audit) == "incident log audit (first report: 101 call)"

@@ -189,6 +189,21 @@ def score_words(score: int, findings: Sequence[Finding] = ()) -> str:
     return "Partly right"
 
 
+def scenario_source(scenario: Scenario) -> str:
+    """The scenario's channel and kind in words. A cancellation review or a log audit looks back
+    at a crime or an incident already on record: its channel is how that first came in."""
+    channel = CHANNEL_NAMES[scenario.report.channel]
+    if scenario.kind == "cancellation":
+        return f"cancellation review (first report: {channel})"
+    if LOG_AUDIT_TOPIC in scenario.topics:
+        return f"incident log audit (first report: {channel})"
+    review = {
+        "disposal-review": " · out-of-court disposal review",
+        "outcome": " · outcome decision",
+    }.get(scenario.kind, "")
+    return f"{channel}{review}"
+
+
 def questions_heading(scenario: Scenario) -> str:
     """What the buttons of further details are headed: who is asked, or where to look."""
     if LOG_AUDIT_TOPIC in scenario.topics:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from trainer.core.content.catalogue import Catalogue, RuleCard
 from trainer.core.content.models import Answer, Finding, Scenario
 from trainer.core.grading.feedback import (
-    CHANNEL_NAMES,
     FINDING_NAMES,
     ComparisonRow,
     asked_words,
@@ -23,6 +22,7 @@ from trainer.core.grading.feedback import (
     describe,
     feedback_text,
     questions_heading,
+    scenario_source,
     score_words,
 )
 
@@ -103,7 +103,7 @@ def answer_review(
         title=title,
         score=score,
         note=GONE if scenario is None else (REVISED if revised else ""),
-        channel=CHANNEL_NAMES.get(scenario.report.channel, "") if scenario else "",
+        channel=scenario_source(scenario) if scenario else "",
         report=scenario.report.text if scenario else "",
         questions_heading=(
             "What was checked in the log"
@@ -151,7 +151,7 @@ def review_html(review: AnswerReview) -> str:
     out = [f"<h2>{e(review.title)}</h2>", f"<p><b>{e(review.score_line)}</b></p>"]
     if review.note:
         out.append(f"<p><i>{e(review.note)}</i></p>")
-    out.append(f"<h3>The report{f' ({e(review.channel)})' if review.channel else ''}</h3>")
+    out.append(f"<h3>The report{f': {e(review.channel)}' if review.channel else ''}</h3>")
     out.append(paragraphs_html(review.report) if review.report else "<p>(not available)</p>")
     out.append(f"<h3>{e(review.questions_heading)}</h3>")
     asked, answered = review.asked_words

@@ -22,10 +22,10 @@ from trainer.core.content.models import Answer, Scenario
 from trainer.core.errors import TrainerError
 from trainer.core.grading.drafts import AnswerDraft, build_answer
 from trainer.core.grading.feedback import (
-    CHANNEL_NAMES,
     LOG_AUDIT_TOPIC,
     asked_words,
     questions_heading,
+    scenario_source,
 )
 from trainer.ui.trainee.answer_form import AnswerForm
 from trainer.ui.widgets import button, heading, paragraphs_html, text_pane, wrapped
@@ -122,7 +122,7 @@ class ScenarioView(QWidget):
         self.title.setAccessibleName(f"Scenario: {scenario.title}")
         kind = "Exam question" if exam else "Scenario"
         again = " (repeat)" if repeat else ""
-        self.position.setText(f"{kind} {number} of {total}{again} · {_what_it_is(scenario)}")
+        self.position.setText(f"{kind} {number} of {total}{again} · {scenario_source(scenario)}")
         self.report.setHtml(paragraphs_html(scenario.report.text))
         self._show_asks(scenario)
         self.form.clear(scenario.kind)
@@ -213,18 +213,3 @@ class ScenarioView(QWidget):
             return
         self.error.clear()
         self.answer_submitted.emit(answer, tuple(self.asked))
-
-
-def _what_it_is(scenario: Scenario) -> str:
-    """The scenario's channel and kind in words. A cancellation review or a log audit looks back
-    at a crime or an incident already on record: its channel is how that first came in."""
-    channel = CHANNEL_NAMES[scenario.report.channel]
-    if scenario.kind == "cancellation":
-        return f"cancellation review (first report: {channel})"
-    if LOG_AUDIT_TOPIC in scenario.topics:
-        return f"incident log audit (first report: {channel})"
-    review = {
-        "disposal-review": " · out-of-court disposal review",
-        "outcome": " · outcome decision",
-    }.get(scenario.kind, "")
-    return f"{channel}{review}"
