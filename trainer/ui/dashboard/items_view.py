@@ -110,9 +110,9 @@ class ItemsView(QWidget):
             f"Facility is the mean score ÷ 100. Discrimination is the correlation between "
             f"trainees' scores on a scenario and their mean on all the others, shown once "
             f"{MIN_TRAINEES_FOR_DISCRIMINATION} trainees have answered it and other scenarios too. "
-            f"Below "
-            f"{WEAK_DISCRIMINATION} it separates strong and weak trainees poorly; below 0, strong "
-            f"trainees do worse than weak ones, the sign of a wrong key or an unclear report.",
+            f"Below {WEAK_DISCRIMINATION} it separates strong and weak trainees poorly; below 0, "
+            f"strong trainees do worse than weak ones, the sign of a wrong key or an unclear "
+            f"report.",
             "About item analysis",
             self,
         )

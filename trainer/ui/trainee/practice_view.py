@@ -269,7 +269,7 @@ class PracticeView(QWidget):
         for choice in options:
             self.value.addItem(f"{choice.label} ({choice.scenarios})", choice.value)
         self._offered_for = mode
-        again = next((i for i in range(self.value.count()) if self.value.itemData(i) == picked), -1)
+        again = self.value.findData(picked)
         if kept and again >= 0:
             self.value.setCurrentIndex(again)
         elif mode in ("audience", "exam") and self.value.findData(self.role) >= 0:
