@@ -490,12 +490,21 @@ def test_an_import_while_nobody_else_writes_is_seen_whole_or_not_at_all(
 LARGE = 40_000
 
 
-@pytest.mark.parametrize("size", [LARGE, 20_000])
+@pytest.mark.parametrize(
+    ("size", "spool"),
+    [(LARGE, True), (LARGE, False), (20_000, False)],
+    ids=["40k, spooled", "40k, no spool", "20k, no spool"],
+)
 def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(
-    tmp_path: Path, size: int
+    tmp_path: Path, size: int, spool: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """LARGE is big enough that copying it in one transaction would hold the write lock for
-    seconds; both sizes are tried in one go first, interrupted by the submits, then chunked."""
+    """LARGE is big enough that copying it in one transaction holds the write lock for seconds:
+    the submits meanwhile go to the spool; without one (as where `flock` is missing) both sizes
+    are tried in one go first, interrupted by the submits, then chunked."""
+    if not spool:
+        from tests.core.test_import_pace import _no_spool
+
+        monkeypatch.setattr(bundles, "holding_import", _no_spool)
     with open_store(graded_fixture.build(tmp_path / "a", size, trainees=50)) as a:
         export_bundle(a, tmp_path / "a.bundle")
     b = _station(tmp_path / "b", trainees=1, answers=1, seed=3)
@@ -536,6 +545,7 @@ def test_a_trainee_submitting_during_a_large_import_never_waits_a_second(
     print(f"import {took:.2f} s, {len(waits)} submits, longest wait {max(waits):.3f} s")
     assert max(waits) < 1.0, (max(waits), took)
     assert len(b.answers()) == size + 1 + len(waits)
+    assert b.spool is not None and not b.spool.pending()
     assert os.path.exists(tmp_path / "b" / "progress.db")
 
 
@@ -654,10 +664,12 @@ def test_an_escalation_travels(tmp_path: Path) -> None:
 def test_an_import_pauses_between_chunks_only_while_a_writer_waits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.core.test_import_pace import _no_spool
     from trainer.core.store import files
 
     with open_store(graded_fixture.build(tmp_path / "a", 3_000, trainees=5)) as a:
         export_bundle(a, tmp_path / "a.bundle")
+    monkeypatch.setattr(bundles, "holding_import", _no_spool)  # the chunks' pauses, as without
     monkeypatch.setattr(import_pace, "FIRST_CHUNK", 100)
     monkeypatch.setattr(import_pace, "MAX_CHUNK", 100)  # thirty chunks
     pauses: list[float] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,25 @@ def test_the_menu_offers_the_central_dashboard(
     assert action.isEnabled() and action.text() == "C&entral dashboard…"
     action.trigger()
     assert opened == ["service=force"]
+
+
+def test_no_sync_round_while_an_import_holds_the_database(
+    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its local write would roll the import's one transaction back: the round waits for the
+    next (five minutes on)."""
+    from tests.core.test_spool import import_holding
+
+    monkeypatch.setattr("trainer.ui.errors.show_error", lambda *a: pytest.fail(f"dialog: {a}"))
+    with open_store(tmp_path / "data") as store:
+        configure(store, "postgresql://nobody@127.0.0.1:1/none")
+        window = MainWindow(dataclasses.replace(context, store=store))
+        qtbot.addWidget(window)
+        sync = window.background_sync
+        assert sync is not None
+        with import_holding(tmp_path / "data"):
+            sync.sync_now()
+            assert not sync.runner.busy and sync.error is None  # not tried
+        sync.sync_now()
+        sync.wait()
+        qtbot.waitUntil(lambda: sync.error is not None, timeout=10_000)  # tried, unreachable

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QLineEdit, QWi
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.central.sync import central_url, sync, waiting
+from trainer.core.store.files import import_under_way
 from trainer.core.store.sqlite import Store
 from trainer.ui.context import AppContext
 from trainer.ui.errors import show_error
@@ -53,8 +54,8 @@ class BackgroundSync(QObject):
         self.timer.start()
 
     def sync_now(self) -> None:
-        if self.url is None or self.runner.busy:
-            return
+        if self.url is None or self.runner.busy or import_under_way(self.store.path):
+            return  # (an import in one transaction would be rolled back for it: next round)
         url = self.url
         self.runner.start(lambda mine: sync(mine, url).describe())
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from trainer.core.practice.quiz import QuizPlan
     from trainer.core.practice.standing import Standing
     from trainer.core.store.records import AnswerRow, SessionRow, Trainee
+    from trainer.core.store.sqlite import Store
     from trainer.ui.central import BackgroundSync
     from trainer.ui.jobs import JobRunner, LoadRunner
     from trainer.ui.progress.progress_view import ProgressView
@@ -368,16 +369,20 @@ class MainWindow(QMainWindow):
             self.history_loader.loaded.connect(self._history_read)
             self.history_loader.failed.connect(lambda message: show_error(self, message))
         tid = trainee.id
-        self.history_loader.start(lambda store: (tid, store.answers(trainee_id=tid),
-                                                 store.sessions(tid)))  # fmt: skip
 
-    def _history_read(self, history: tuple[str, list[AnswerRow], list[SessionRow]]) -> None:
-        tid, answers, sessions = history
+        def history(store: Store) -> tuple[str, list[AnswerRow], list[SessionRow], int]:
+            answers, sessions = store.answers(trainee_id=tid), store.sessions(tid)
+            return tid, answers, sessions, store.answers_waiting(tid)
+
+        self.history_loader.start(history)
+
+    def _history_read(self, history: tuple[str, list[AnswerRow], list[SessionRow], int]) -> None:
+        tid, answers, sessions, waiting = history
         if self.trainee is None or self.trainee.id != tid or self.progress_view is None:
             return  # another trainee was chosen meanwhile
         assert self.context is not None
         self.progress_view.show_progress(
-            self.trainee, answers, sessions, self.context.library.by_id
+            self.trainee, answers, sessions, self.context.library.by_id, waiting
         )
 
     def _standing_read(self, known: Standing) -> None:

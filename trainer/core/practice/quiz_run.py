@@ -161,12 +161,18 @@ class QuizRun:
     def _catch_up(self) -> bool:
         """Count answers stored after the state was last kept (a crash between the two)."""
         rows = self.store.query(  # through the trainee's index, as Store.session_answers does
-            "SELECT scenario_id, score FROM answers WHERE trainee_id = ? AND session_id = ? "
+            "SELECT id, scenario_id, score FROM answers WHERE trainee_id = ? AND session_id = ? "
             "ORDER BY answered_ts, seq",
             [self.trainee.id, self.session_id],
         )
+        if isinstance(self.store, Store) and self.store.spool is not None:  # kept meanwhile
+            stored = {r[0] for r in rows}
+            spooled = self.store.spool.session_answers(self.session_id)
+            rows += [
+                (p[0], p[3], p[13]) for p in spooled if p[0] not in stored
+            ]  # id, scenario, score
         caught = 0
-        for scenario_id, score in rows[len(self.quiz.results) :]:
+        for _, scenario_id, score in rows[len(self.quiz.results) :]:
             if scenario_id != self._current_id:
                 break
             self.quiz.record(int(score))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainer.core.errors import TrainerError
 from trainer.core.store.answer_rows import TRAINEE_COUNTS, trainee_batches
+from trainer.core.store.files import import_under_way
 
 if TYPE_CHECKING:
     import fsrs
@@ -376,6 +377,8 @@ def update_schedules(
     check_retention(retention)
     if _up_to_date(store, retention):
         return 0  # nothing to write, so nothing to wait for (the database's check, a writer)
+    if import_under_way(store.path):
+        return 0  # a cache: it catches up after the import (whose answers it would fold anyway)
     if trainee_id is not None and _dropped(store, retention):
         return _rebuild_one(store, trainee_id, retention)
     count = _rebuild_all(store, retention)  # when the cache was dropped or the retention changed

@@ -11,11 +11,11 @@ The signature (Ed25519, this workstation's key: see `keys`) covers the header, a
 `payload_sha256` every byte of the payload. Importing checks the size, the header, the signature
 and the payload's digest before it parses a single line, then reads the lines one at a time into
 staging tables (this connection's TEMP tables: no lock on the database is held meanwhile), checks
-them against this workstation's rules, and only then copies them in, in chunks short enough that
-a trainee submitting an answer at the same time waits well under a second. Rows already present
-are left alone, so importing the same bundle twice adds nothing. There is no size cap beyond the
-signed counts and a line limit the store's own limits always meet, so a bundle this application
-writes is always one it can import (the cap was raised, not split into parts).
+them against this workstation's rules, and only then copies them in, as one transaction
+(`publish`): a trainee's quiz meanwhile writes to the spool (`spool`) and does not wait. Rows
+already present are left alone, so importing the same bundle twice adds nothing. There is no size
+cap beyond the signed counts and a line limit the store's own limits always meet, so a bundle this
+application writes is always one it can import (the cap was raised, not split into parts).
 
 Version 1 (one JSON document, `{"format", "version", "sha256", "payload"}`, unsigned) is still
 read, but only when the person importing vouches for it (`trust`).
@@ -28,6 +28,7 @@ the scenario is in the bank brings it in.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -56,7 +57,7 @@ from trainer.core.grading.grade import grade
 from trainer.core.store import keys
 from trainer.core.store.answer_rows import ANSWER_COLUMNS, answer_params
 from trainer.core.store.bundle_models import Bundle, BundleAnswer, BundleSession, BundleTrainee
-from trainer.core.store.files import FILE_MODE, writer_waiting
+from trainer.core.store.files import FILE_MODE, holding_import, writer_waiting
 from trainer.core.store.import_journal import undo_import
 from trainer.core.store.import_pace import ONE_GO, ONE_GO_TRIES, STEP, Pace
 from trainer.core.store.records import AnswerRecord, compact, new_id, to_iso
@@ -732,13 +733,27 @@ class _Import:
     def publish(self, trust: tuple[bytes, str, str] | None) -> tuple[int, int, int, int]:
         """Copy the staged rows in; returns (trainees, sessions, answers, regraded) added.
 
-        While nobody else writes, the bundle goes in as one transaction (in steps of STEP answers,
-        so that memory does not grow with it): another window sees all of it or none of it. When a
-        writer comes to wait meanwhile, that transaction is rolled back; a bundle of one step is
-        tried again once the writer is done (ONE_GO_TRIES in all), a larger one has its people and
-        sessions go in first and its answers in chunks (`import_pace`), seen as they go in. Each
-        chunk journals the rows it added; the last one clears the journal, so an import that
-        fails, or a process killed half-way, is taken out again (`undo_import`)."""
+        The bundle goes in as one transaction (in steps of STEP answers, so that memory does not
+        grow with it): another window sees all of it or none of it. Meanwhile the import holds
+        `<database>-importing`, so a trainee's quiz writes go to the spool instead of waiting
+        (`spool`), and are replayed when it ends. Another writer (a supervisor's change, say) that
+        comes to wait rolls that transaction back and goes first; the import is then tried again
+        in one go (ONE_GO_TRIES in all). Where there is no spool (a system without `flock`), only
+        a bundle of one step is tried again, and a larger one has its people and sessions go in
+        first and its answers in chunks (`import_pace`), seen as they go in. So is any bundle
+        after its last try. Each chunk journals the rows it added; the last one clears the
+        journal, so an import that fails, or a process killed half-way, is taken out again
+        (`undo_import`)."""
+        try:
+            with holding_import(self.store.path) as spooling:
+                return self._publish(trust, spooling)
+        finally:  # the quiz writes kept meanwhile go in now (or at the next one, if this fails)
+            with contextlib.suppress(TrainerError, sqlite3.Error, OSError):
+                self.store.drain_spool()
+
+    def _publish(
+        self, trust: tuple[bytes, str, str] | None, spooling: bool
+    ) -> tuple[int, int, int, int]:
         store, conn = self.store, self.conn
         import_id, pid = new_id(), os.getpid()
 
@@ -765,7 +780,13 @@ class _Import:
             last = conn.execute("SELECT coalesce(max(n), 0) FROM temp.stage_answers").fetchone()[0]
             pace = Pace(store.path)
             tries = 0
-            while last <= ONE_GO and tries < ONE_GO_TRIES and not writer_waiting(store.path):
+            while (
+                last <= ONE_GO
+                and tries < ONE_GO_TRIES
+                and (spooling or not writer_waiting(store.path))
+            ):
+                if spooling:  # a writer who came before the import took hold goes first
+                    pace.let_writers_in()
                 tries += 1
                 try:
                     with store.write(), pace.chunk(conn, last, watched=True):
@@ -780,7 +801,7 @@ class _Import:
                     if not pace.interrupted:  # not the watch's interruption: a real failure
                         raise
                     pace.let_writers_in()  # rolled back
-                if last > STEP:  # a bundle of one step is tried again; a larger one goes in chunks
+                if last > STEP and not spooling:  # without a spool, only one step is tried again
                     break
             with store.write():
                 trainees, sessions = self._publish_people(top, journal)

@@ -120,3 +120,50 @@ def _open_writers(database: Path | None) -> int | None:
         return os.open(writers_file(database), os.O_RDWR | os.O_CREAT, FILE_MODE)
     except OSError:
         return None  # a read-only folder: no signal (a chunked job then always pauses)
+
+
+# An import under way ---------------------------------------------------------------------------
+# A bundle import going into the database in one transaction holds `<database>-importing`
+# exclusively; a trainee's quiz writes, finding it held, go to the spool (`spool`) instead of
+# waiting for the whole import.
+
+
+def importing_file(database: Path) -> Path:
+    return database.with_name(f"{database.name}-importing")
+
+
+@contextmanager
+def holding_import(database: Path | None) -> Iterator[bool]:
+    """Hold `<database>-importing` exclusively for the duration (waiting for another import to
+    finish); yields whether it is held (False where it cannot be: no spool then)."""
+    fd = None
+    if database is not None and fcntl is not None:
+        try:
+            fd = os.open(importing_file(database), os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError:
+            fd = None
+    if fd is None:
+        yield False
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def import_under_way(database: Path | None) -> bool:
+    """Whether an import holds `database` in one transaction (in this process or another)."""
+    if database is None or fcntl is None:
+        return False
+    try:
+        fd = os.open(importing_file(database), os.O_RDONLY)
+    except OSError:  # no import has ever run here, or the folder cannot be read
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError: an import holds it
+        return True
+    finally:
+        os.close(fd)
+    return False

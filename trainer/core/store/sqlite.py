@@ -37,6 +37,7 @@ from trainer.core.store.files import (
     BUSY_TIMEOUT_S,
     DB_NAME,
     check_folder_access,
+    import_under_way,
     is_busy,
     os_problem,
     private_file,
@@ -55,6 +56,19 @@ from trainer.core.store.records import (
     new_id,
     now,
     to_iso,
+)
+from trainer.core.store.spool import (
+    ANSWER,
+    DRAIN_BATCH,
+    FINISH_SESSION,
+    FINISHED,
+    FORGET_UNFINISHED,
+    INSERT_SESSION,
+    SESSION,
+    UNFINISHED,
+    UPSERT_UNFINISHED,
+    Spool,
+    apply,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +115,8 @@ class Store:
         self.path = path
         self.integrity = integrity or IntegrityGate()  # writes wait for its verdict
         self.workstation_id: str = self._meta("workstation_id")
+        # Where a quiz's writes go while an import holds the database (`spool`).
+        self.spool = Spool(path) if path is not None else None
 
     @classmethod
     def memory(cls) -> Store:
@@ -128,6 +144,8 @@ class Store:
             self.conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
             self.conn.execute("PRAGMA optimize")
         self.conn.close()
+        if self.spool is not None:
+            self.spool.close()
 
     def __enter__(self) -> Store:
         return self
@@ -257,53 +275,112 @@ class Store:
     def start_session(self, trainee_id: str, mode: str) -> str:
         check_slug(mode, "mode")
         session_id, started = new_id(), now()
+        body = [session_id, trainee_id, mode, to_iso(started), started.timestamp(),
+                self.workstation_id]  # fmt: skip
+        spool = self._spooling()
+        if spool is not None:
+            if not self.query("SELECT 1 FROM trainees WHERE id = ?", [trainee_id]):
+                raise TrainerError(f"trainee: no trainee with id {trainee_id!r}")
+            spool.append(SESSION, trainee_id, session_id, body)
+            return session_id
         with self.write(bookkeeping=True) as conn:
             if not conn.execute("SELECT 1 FROM trainees WHERE id = ?", [trainee_id]).fetchone():
                 raise TrainerError(f"trainee: no trainee with id {trainee_id!r}")
-            conn.execute(
-                "INSERT INTO quiz_sessions (id, trainee_id, mode, started_at, started_ts, "
-                "workstation_id) VALUES (?, ?, ?, ?, ?, ?)",
-                [session_id, trainee_id, mode, to_iso(started), started.timestamp(),
-                 self.workstation_id],
-            )  # fmt: skip
+            conn.execute(INSERT_SESSION, body)
         return session_id
 
     def finish_session(self, session_id: str) -> None:
         """Close a quiz session; an unfinished quiz kept for it is gone with it."""
+        spool = self._spooling()
+        if spool is not None:
+            owner = self._session_owner(session_id, spool)
+            if owner is None:
+                raise TrainerError(f"session: no quiz session with id {session_id!r}")
+            spool.append(FINISHED, owner[0], session_id, [to_iso(now())])
+            return
         with self.write(bookkeeping=True) as conn:
-            done = conn.execute(
-                "UPDATE quiz_sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?",
-                [to_iso(now()), session_id],
-            )
+            done = conn.execute(FINISH_SESSION, [to_iso(now()), session_id])
             if done.rowcount == 0:
                 raise TrainerError(f"session: no quiz session with id {session_id!r}")
-            conn.execute("DELETE FROM unfinished_quizzes WHERE session_id = ?", [session_id])
+            conn.execute(FORGET_UNFINISHED, [session_id])
 
     def save_unfinished(self, trainee_id: str, session_id: str, state: str) -> None:
         """Keep the trainee's quiz under way (one per trainee), durably, to resume after a crash."""
+        spool = self._spooling()
+        if spool is not None:
+            owner = self._session_owner(session_id, spool)
+            if owner is None or owner != (trainee_id, True):
+                raise self._not_open(trainee_id, session_id)
+            spool.append(UNFINISHED, trainee_id, session_id, [state, to_iso(now())])
+            return
         with self.write(bookkeeping=True) as conn:
             owner = conn.execute(
                 "SELECT trainee_id FROM quiz_sessions WHERE id = ? AND finished_at IS NULL",
                 [session_id],
             ).fetchone()
             if owner is None or owner[0] != trainee_id:
-                raise TrainerError(
-                    f"session: no open quiz session {session_id!r} for trainee {trainee_id!r}"
-                )
-            conn.execute(
-                "INSERT INTO unfinished_quizzes (trainee_id, session_id, state, saved_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (trainee_id) DO UPDATE SET "
-                "session_id = excluded.session_id, state = excluded.state, "
-                "saved_at = excluded.saved_at",
-                [trainee_id, session_id, state, to_iso(now())],
-            )
+                raise self._not_open(trainee_id, session_id)
+            conn.execute(UPSERT_UNFINISHED, [trainee_id, session_id, state, to_iso(now())])
+
+    @staticmethod
+    def _not_open(trainee_id: str, session_id: str) -> TrainerError:
+        return TrainerError(
+            f"session: no open quiz session {session_id!r} for trainee {trainee_id!r}"
+        )
 
     def unfinished_quiz(self, trainee_id: str) -> tuple[str, str] | None:
         """The session id and state document of the trainee's unfinished quiz, if any."""
         rows = self.query(
             "SELECT session_id, state FROM unfinished_quizzes WHERE trainee_id = ?", [trainee_id]
         )
-        return (rows[0][0], rows[0][1]) if rows else None
+        kept = (rows[0][0], rows[0][1]) if rows else None
+        return kept if self.spool is None else self.spool.unfinished(trainee_id, kept)
+
+    # While an import holds the database -------------------------------------------------------
+
+    def _spooling(self) -> Spool | None:
+        """The spool, when an import holds the database in one transaction (a quiz's write goes
+        there instead of waiting); None otherwise, once what an import left in it is replayed."""
+        if self.spool is None:
+            return None
+        if import_under_way(self.path):
+            self.integrity.refuse_if_damaged()
+            return self.spool
+        if self.spool.pending():
+            self.drain_spool()
+        return None
+
+    def drain_spool(self) -> int:
+        """Replay the quiz writes kept in the spool (unless an import still holds the database);
+        returns how many were replayed."""
+        if self.spool is None or import_under_way(self.path):
+            return 0
+        done = 0
+        while True:  # in batches, so that a submit meanwhile waits for one at most
+            with self.spool.taken(DRAIN_BATCH) as ops:
+                if ops:
+                    with self.write() as conn:
+                        first = conn.execute("SELECT coalesce(max(seq), 0) FROM answers")
+                        after = int(first.fetchone()[0])
+                        for op in ops:
+                            apply(conn, op, summarise=False)
+                        summarise_after(conn, after)
+            done += len(ops)
+            if len(ops) < DRAIN_BATCH:
+                return done
+
+    def _session_owner(self, session_id: str, spool: Spool) -> tuple[str, bool] | None:
+        """A session's trainee and whether it is still open, stored or spooled."""
+        rows = self.query(
+            "SELECT trainee_id, finished_at IS NULL FROM quiz_sessions WHERE id = ?", [session_id]
+        )
+        if rows:
+            trainee, open_ = rows[0][0], bool(rows[0][1])
+        else:
+            trainee, open_ = spool.session_owner(session_id), True
+            if trainee is None:
+                return None
+        return trainee, open_ and not spool.session_finished(session_id)
 
     def sessions(self, trainee_id: str) -> list[SessionRow]:
         rows = self.query(
@@ -319,22 +396,33 @@ class Store:
     # Answers ----------------------------------------------------------------------------------
 
     def record_answer(self, record: AnswerRecord) -> str:
-        """Store one answer durably (committed and synced before this returns); returns its id."""
+        """Store one answer durably (committed and synced before this returns); returns its id.
+        While an import holds the database it goes to the spool, as durably (`spool`)."""
         params = answer_params(record, self.workstation_id)
+        spool = self._spooling()
+        if spool is not None:
+            owner = self._session_owner(record.session_id, spool)
+            self._check_owner(record, owner[0] if owner else None)
+            spool.append(ANSWER, record.trainee_id, record.session_id, list(params))
+            return record.id
         with self.write() as conn:
             owner = conn.execute(
                 "SELECT trainee_id FROM quiz_sessions WHERE id = ?", [record.session_id]
             ).fetchone()
-            if owner is None:
-                raise TrainerError(f"session: no quiz session with id {record.session_id!r}")
-            if owner[0] != record.trainee_id:
-                raise TrainerError(
-                    f"session: quiz session {record.session_id} belongs to another trainee"
-                )
+            self._check_owner(record, owner[0] if owner else None)
             cursor = conn.execute(INSERT_ANSWER, params)
             if cursor.rowcount == 1 and cursor.lastrowid is not None:  # 0: recorded before
                 summarise_after(conn, cursor.lastrowid - 1)
         return record.id
+
+    @staticmethod
+    def _check_owner(record: AnswerRecord, owner: str | None) -> None:
+        if owner is None:
+            raise TrainerError(f"session: no quiz session with id {record.session_id!r}")
+        if owner != record.trainee_id:
+            raise TrainerError(
+                f"session: quiz session {record.session_id} belongs to another trainee"
+            )
 
     def record_answers(self, records: Iterable[AnswerRecord]) -> int:
         """The bulk path: many answers in one transaction (imports, fixtures); returns the count."""
@@ -363,6 +451,10 @@ class Store:
         """Stored answers in the order they were given; `since` inclusive, `until` exclusive."""
         return read_answers(self.query, ANSWER_COLUMNS, trainee_id, since, until, topic)
 
+    def answers_waiting(self, trainee_id: str) -> int:
+        """How many of the trainee's answers wait in the spool for an import to end."""
+        return 0 if self.spool is None else self.spool.answers_waiting(trainee_id)
+
     def answer(self, answer_id: str) -> AnswerRow:
         """One stored answer in full; TrainerError when there is none with this id."""
         return read_answer(self.query, ANSWER_COLUMNS, answer_id)
@@ -374,6 +466,9 @@ class Store:
             "FROM quiz_sessions WHERE id = ?1) AND session_id = ?1 ORDER BY answered_ts, seq",
             [session_id],
         )
+        if self.spool is not None:  # and those kept while an import holds the database
+            stored = {r[0] for r in rows}
+            rows += [p for p in self.spool.session_answers(session_id) if p[0] not in stored]
         return [answer_row(r) for r in rows]
 
 
@@ -507,6 +602,8 @@ def open_store(
             from trainer.core.store.import_journal import undo_import
 
             undo_import(store)  # an import killed half-way is taken out
+        if check == "now" and store.spool is not None and store.spool.pending():
+            store.drain_spool()  # a quiz's writes kept during an import that ended unreplayed
         return store
     except sqlite3.DatabaseError as exc:
         if conn is not None:

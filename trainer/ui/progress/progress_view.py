@@ -108,6 +108,8 @@ class ProgressView(QWidget):
             "What the figures mean",
             self,
         )
+        self.waiting = wrapped("", "Answers not shown yet", self)
+        self.waiting.setVisible(False)
 
         self.groups = RowTableModel(GROUP_COLUMNS, self)
         self.groups_view = table_view(self.groups, "Accuracy per crime group", self, stretch=3)
@@ -143,6 +145,7 @@ class ProgressView(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(figures)
         layout.addWidget(self.explain)
+        layout.addWidget(self.waiting)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(footer)
 
@@ -158,9 +161,16 @@ class ProgressView(QWidget):
         answers: Sequence[AnswerRow],
         sessions: Sequence[SessionRow],
         bank: Mapping[str, LoadedScenario],
+        waiting: int = 0,
     ) -> None:
+        """`waiting`: answers kept aside while a results import holds the database (`spool`)."""
         self.bank = bank
         self.title.setText(f"Progress — {trainee.name}")
+        self.waiting.setText(
+            f"{waiting} answer(s) you gave while results were being imported are kept, and will "
+            "show here when the import has finished."
+        )
+        self.waiting.setVisible(waiting > 0)
         self.title.setAccessibleName(f"Progress of {trainee.name}")
         attempts = [a.as_attempt() for a in answers]
         summary = summarise(trainee.id, attempts)
