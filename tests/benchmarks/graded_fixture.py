@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -104,3 +104,16 @@ def grow(folder: Path, more: int) -> None:
         with store.write() as conn:
             store.insert_answer_rows(conn, _rows(store, have, more, people))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def growing(folder: Path, sizes: Iterable[int]) -> Iterator[int]:
+    """The database under `folder` at each of `sizes` answers in turn, smallest first (built,
+    then grown): yields each size once the database holds it."""
+    have = 0
+    for size in sorted(sizes):
+        if have == 0:
+            build(folder, size, trainees=TRAINEES)
+        else:
+            grow(folder, size - have)
+        have = size
+        yield size

@@ -49,14 +49,8 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_bundle_export_and_import(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    have = 0
     lines = []
-    for size in sorted(SIZES):
-        if have == 0:
-            graded_fixture.build(data, size, trainees=graded_fixture.TRAINEES)
-        else:
-            graded_fixture.grow(data, size - have)
-        have = size
+    for size in graded_fixture.growing(data, SIZES):
         bundle, plain = tmp_path / "a.bundle", tmp_path / "a.jsonl"
         runs: dict[str, list[dict[str, Any]]] = {}
         for _ in range(3 if size <= 100_000 else 1):

@@ -84,13 +84,8 @@ def _seen(path: Path, workstation: str) -> int:
 
 def test_submits_while_a_bundle_is_imported(tmp_path: Path) -> None:
     data, bundle = tmp_path / "data", tmp_path / "a.bundle"
-    have, lines = 0, []
-    for size in sorted(SIZES):
-        if have == 0:
-            graded_fixture.build(data, size, trainees=graded_fixture.TRAINEES)
-        else:
-            graded_fixture.grow(data, size - have)
-        have = size
+    lines = []
+    for size in graded_fixture.growing(data, SIZES):
         with open_store(data) as source:
             export_bundle(source, bundle)
 

@@ -8,7 +8,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -240,12 +240,7 @@ def test_a_trainee_submitting_half_way_through_an_import_in_one_go_is_kept_in_th
         stored.set()
 
     monkeypatch.setattr(bundles, "summarise", counted)
-    worker = threading.Thread(target=submit)
-    worker.start()
-    try:
-        assert import_bundle(b, large_bundle, library, catalogue, trust=True).answers == 3_000
-    finally:
-        worker.join()
+    _import_while(b, large_bundle, submit)
     assert in_time == [True] and steps[0] == 10  # stored during the import, done in one go
     assert set(seen) == {1}, seen  # the seeded answer alone, at every step
     [(ours, theirs)] = b.query(
@@ -297,12 +292,7 @@ def test_without_a_spool_a_trainee_submitting_half_way_through_an_import_gets_in
             waited.append(time.perf_counter() - started)
 
     monkeypatch.setattr(bundles, "summarise", counted)
-    worker = threading.Thread(target=submit)
-    worker.start()
-    try:
-        assert import_bundle(b, large_bundle, library, catalogue, trust=True).answers == 3_000
-    finally:
-        worker.join()
+    _import_while(b, large_bundle, submit)
     assert half_way.is_set() and len(waited) == 1 and waited[0] < 1.0, waited
     [(ours, theirs)] = b.query(
         "SELECT max(CASE WHEN trainee_id = ?1 THEN seq END), "
@@ -316,6 +306,16 @@ def test_without_a_spool_a_trainee_submitting_half_way_through_an_import_gets_in
     assert len(b.answers()) == 3_002
     assert b.query("SELECT * FROM import_journal") == []
     assert _summaries(b) == _counted_afresh(b)
+
+
+def _import_while(b: Store, bundle: Path, submit: Callable[[], None]) -> None:
+    """Import `bundle` (3,000 answers) into `b` while `submit` runs on a thread of its own."""
+    worker = threading.Thread(target=submit)
+    worker.start()
+    try:
+        assert import_bundle(b, bundle, *real_bank(), trust=True).answers == 3_000
+    finally:
+        worker.join()
 
 
 class _Window:

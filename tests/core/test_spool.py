@@ -57,13 +57,15 @@ def _answer(store: Store, trainee_id: str, session_id: str, loaded: LoadedScenar
     graded_data.record(store, trainee_id, session_id, loaded, right, library, catalogue)
 
 
-def _one_answer_kept(folder: Path, store: Store) -> Trainee:
-    """A new trainee who starts a session and answers once while an import holds the database."""
+def _answers_kept(folder: Path, store: Store, answers: int = 1) -> tuple[Trainee, str]:
+    """A new trainee who starts a session and answers while an import holds the database;
+    returns the trainee and the session."""
     trainee = store.create_trainee("Pat Jones", "1234", "call-handler")
     with import_holding(folder):
         session = store.start_session(trainee.id, "mixed")
-        _answer(store, trainee.id, session, real_bank()[0].scenarios[0])
-    return trainee
+        for loaded in real_bank()[0].scenarios[:answers]:
+            _answer(store, trainee.id, session, loaded)
+    return trainee, session
 
 
 def _kinds(store: Store) -> list[str]:
@@ -128,7 +130,7 @@ def test_the_spool_keeps_the_checks_of_a_direct_write(tmp_path: Path, store: Sto
 def test_the_importer_replays_the_spool_when_it_ends_and_so_does_the_next_opening(
     tmp_path: Path, store: Store
 ) -> None:
-    _one_answer_kept(tmp_path, store)
+    _answers_kept(tmp_path, store)
     # the importer died without replaying it: opening the database does
     with open_store(tmp_path) as other:
         assert len(other.answers()) == 1
@@ -138,12 +140,8 @@ def test_the_importer_replays_the_spool_when_it_ends_and_so_does_the_next_openin
 def test_replaying_twice_changes_nothing(tmp_path: Path, store: Store) -> None:
     """A drain cut short after the database committed and before the spool let go of its
     operations does them again: the database is as after one replay."""
-    library = real_bank()[0]
-    trainee = store.create_trainee("Pat Jones", "1234", "call-handler")
+    trainee, session = _answers_kept(tmp_path, store, answers=3)
     with import_holding(tmp_path):
-        session = store.start_session(trainee.id, "mixed")
-        for loaded in library.scenarios[:3]:
-            _answer(store, trainee.id, session, loaded)
         store.save_unfinished(trainee.id, session, '{"at": 3}')
         store.finish_session(session)
     assert store.spool is not None
@@ -160,7 +158,7 @@ def test_replaying_twice_changes_nothing(tmp_path: Path, store: Store) -> None:
 def test_a_profile_reset_after_the_answers_were_kept_keeps_them_out(
     tmp_path: Path, store: Store
 ) -> None:
-    trainee = _one_answer_kept(tmp_path, store)
+    trainee, _ = _answers_kept(tmp_path, store)
     reset_profile(store, trainee.id, "supervisor")
     assert store.drain_spool() == 2
     assert store.answers() == [] and store.sessions(trainee.id) == []
@@ -184,12 +182,7 @@ def test_a_long_spool_is_replayed_in_batches(
     """So that a submit made as it is replayed waits for one batch, not the whole spool."""
     from trainer.core.store import sqlite as sqlite_store
 
-    library = real_bank()[0]
-    trainee = store.create_trainee("Pat Jones", "1234", "call-handler")
-    with import_holding(tmp_path):
-        session = store.start_session(trainee.id, "mixed")
-        for loaded in library.scenarios[:5]:
-            _answer(store, trainee.id, session, loaded)
+    _answers_kept(tmp_path, store, answers=5)
     monkeypatch.setattr(sqlite_store, "DRAIN_BATCH", 2)
     writes: list[int] = []
     write = store.write

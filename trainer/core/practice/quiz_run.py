@@ -166,11 +166,8 @@ class QuizRun:
             [self.trainee.id, self.session_id],
         )
         if isinstance(self.store, Store) and self.store.spool is not None:  # kept meanwhile
-            stored = {r[0] for r in rows}
-            spooled = self.store.spool.session_answers(self.session_id)
-            rows += [
-                (p[0], p[3], p[13]) for p in spooled if p[0] not in stored
-            ]  # id, scenario, score
+            spooled = self.store.spool.session_answers(self.session_id, (r[0] for r in rows))
+            rows += [(p[0], p[3], p[13]) for p in spooled]  # (parameters) id, scenario, score
         caught = 0
         for _, scenario_id, score in rows[len(self.quiz.results) :]:
             if scenario_id != self._current_id:

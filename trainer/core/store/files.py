@@ -102,24 +102,34 @@ def writer_waiting(database: Path | None) -> bool:
     if database is None:
         return False
     fd = _open_writers(database)
-    if fd is None:
-        return True
+    return True if fd is None else _held(fd, fcntl.LOCK_EX)  # held shared by a waiting writer
+
+
+def _open_writers(database: Path | None) -> int | None:
+    if database is None:
+        return None
+    return _open_lock(writers_file(database))  # None in a read-only folder: a chunked job pauses
+
+
+def _open_lock(file: Path, flags: int = os.O_RDWR | os.O_CREAT) -> int | None:
+    """A descriptor of a lock file, or None where there are no such locks or it cannot open."""
+    if fcntl is None:
+        return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # BlockingIOError: somebody holds it shared
+        return os.open(file, flags, FILE_MODE)
+    except OSError:
+        return None
+
+
+def _held(fd: int, how: int) -> bool:
+    """Whether another holds the lock on `fd` so that it cannot be taken `how` (`fd` closed)."""
+    try:
+        fcntl.flock(fd, how | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError
         return True
     finally:
         os.close(fd)
     return False
-
-
-def _open_writers(database: Path | None) -> int | None:
-    if database is None or fcntl is None:
-        return None
-    try:
-        return os.open(writers_file(database), os.O_RDWR | os.O_CREAT, FILE_MODE)
-    except OSError:
-        return None  # a read-only folder: no signal (a chunked job then always pauses)
 
 
 # An import under way ---------------------------------------------------------------------------
@@ -136,12 +146,7 @@ def importing_file(database: Path) -> Path:
 def holding_import(database: Path | None) -> Iterator[bool]:
     """Hold `<database>-importing` exclusively for the duration (waiting for another import to
     finish); yields whether it is held (False where it cannot be: no spool then)."""
-    fd = None
-    if database is not None and fcntl is not None:
-        try:
-            fd = os.open(importing_file(database), os.O_RDWR | os.O_CREAT, FILE_MODE)
-        except OSError:
-            fd = None
+    fd = None if database is None else _open_lock(importing_file(database))
     if fd is None:
         yield False
         return
@@ -154,16 +159,6 @@ def holding_import(database: Path | None) -> Iterator[bool]:
 
 def import_under_way(database: Path | None) -> bool:
     """Whether an import holds `database` in one transaction (in this process or another)."""
-    if database is None or fcntl is None:
-        return False
-    try:
-        fd = os.open(importing_file(database), os.O_RDONLY)
-    except OSError:  # no import has ever run here, or the folder cannot be read
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:  # BlockingIOError: an import holds it
-        return True
-    finally:
-        os.close(fd)
-    return False
+    # None when no import has ever run here (the file is not made by asking) or it cannot be read
+    fd = None if database is None else _open_lock(importing_file(database), os.O_RDONLY)
+    return fd is not None and _held(fd, fcntl.LOCK_SH)

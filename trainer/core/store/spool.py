@@ -7,7 +7,7 @@ importer, or, after an importer that died, by the next quiz write or opening of 
 Replaying an operation twice changes nothing, so a drain cut short is simply done again.
 
 Until it is replayed, a spooled answer is in the trainee's quiz (it is resumed where it stood,
-`unfinished`, `session_scores`) but not yet in the figures, the history or the rule schedule.
+`unfinished`, `session_answers`) but not yet in the figures, the history or the rule schedule.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -108,23 +108,25 @@ class Spool:
 
     def ops(self, trainee_id: str | None = None) -> list[Op]:
         """The operations kept, in order (a trainee's only, when given)."""
+        return self._ops("?1 IS NULL OR trainee_id = ?1", [trainee_id])
+
+    def _ops(self, where: str, params: list[Any], limit: int = -1) -> list[Op]:
+        rows = self._query(
+            f"SELECT n, kind, trainee_id, session_id, body, at FROM ops WHERE {where} "
+            "ORDER BY n LIMIT ?",
+            [*params, limit],
+        )
+        return [(n, kind, t, s, json.loads(body), at) for n, kind, t, s, body, at in rows]
+
+    def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         conn = self._connection(create=False)
         if conn is None:
             return []
         with self._guard():
-            rows = conn.execute(
-                "SELECT n, kind, trainee_id, session_id, body, at FROM ops "
-                "WHERE ?1 IS NULL OR trainee_id = ?1 ORDER BY n",
-                [trainee_id],
-            ).fetchall()
-        return [(n, kind, t, s, json.loads(body), at) for n, kind, t, s, body, at in rows]
+            return conn.execute(sql, params).fetchall()
 
     def pending(self) -> bool:
-        conn = self._connection(create=False)
-        if conn is None:
-            return False
-        with self._guard():
-            return conn.execute("SELECT 1 FROM ops LIMIT 1").fetchone() is not None
+        return bool(self._query("SELECT 1 FROM ops LIMIT 1", []))
 
     @contextmanager
     def taken(self, limit: int = DRAIN_BATCH) -> Iterator[list[Op]]:
@@ -138,7 +140,7 @@ class Spool:
         with self._guard():
             conn.execute("BEGIN IMMEDIATE")
         try:
-            ops = self.ops()[:limit]
+            ops = self._ops("1", [], limit)
             yield ops
             with self._guard():
                 if ops:
@@ -149,38 +151,42 @@ class Spool:
                 conn.execute("ROLLBACK")
             raise
 
-    def session_owner(self, session_id: str) -> str | None:
-        """The trainee of a session started in the spool, if it was."""
-        for _, kind, trainee, session, _, _ in self.ops():
-            if kind == SESSION and session == session_id:
-                return trainee
-        return None
-
-    def session_finished(self, session_id: str) -> bool:
-        return any(k == FINISHED and s == session_id for _, k, _, s, _, _ in self.ops())
+    def session(self, session_id: str) -> tuple[str | None, bool]:
+        """The trainee of a session started in the spool (None if it was not), and whether the
+        session was finished in it."""
+        rows = self._query(
+            "SELECT max(CASE WHEN kind = ? THEN trainee_id END), coalesce(max(kind = ?), 0) "
+            "FROM ops WHERE session_id = ?",
+            [SESSION, FINISHED, session_id],
+        )
+        return (rows[0][0], bool(rows[0][1])) if rows else (None, False)
 
     def unfinished(self, trainee_id: str, stored: tuple[str, str] | None) -> tuple[str, str] | None:
         """The trainee's unfinished quiz (session id, state) after the spooled operations."""
         kept = stored
-        for _, kind, _, session, body, _ in self.ops(trainee_id):
+        ops = self._ops("trainee_id = ? AND kind IN (?, ?)", [trainee_id, UNFINISHED, FINISHED])
+        for _, kind, _, session, body, _ in ops:
             if kind == UNFINISHED:
                 kept = (session, body[0])
-            elif kind == FINISHED and kept is not None and kept[0] == session:
+            elif kept is not None and kept[0] == session:
                 kept = None
         return kept
 
-    def session_answers(self, session_id: str) -> list[tuple[Any, ...]]:
-        """The answers spooled for a session, in order, as INSERT_ANSWER parameters (which are
-        the columns of `answer_rows.ANSWER_COLUMNS`)."""
-        return [
-            tuple(body)
-            for _, kind, _, session, body, _ in self.ops()
-            if kind == ANSWER and session == session_id
-        ]
+    def session_answers(
+        self, session_id: str, besides: Iterable[str] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The answers spooled for a session but those with an id in `besides` (stored already),
+        in order, as INSERT_ANSWER parameters (the columns of `answer_rows.ANSWER_COLUMNS`)."""
+        stored = set(besides)
+        ops = self._ops("session_id = ? AND kind = ?", [session_id, ANSWER])
+        return [tuple(op[4]) for op in ops if op[4][0] not in stored]
 
     def answers_waiting(self, trainee_id: str) -> int:
         """How many of the trainee's answers wait in the spool."""
-        return sum(op[1] == ANSWER for op in self.ops(trainee_id))
+        rows = self._query(
+            "SELECT count(*) FROM ops WHERE trainee_id = ? AND kind = ?", [trainee_id, ANSWER]
+        )
+        return int(rows[0][0]) if rows else 0
 
 
 def apply(conn: sqlite3.Connection, op: Op, summarise: bool = True) -> bool:

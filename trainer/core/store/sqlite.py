@@ -374,13 +374,9 @@ class Store:
         rows = self.query(
             "SELECT trainee_id, finished_at IS NULL FROM quiz_sessions WHERE id = ?", [session_id]
         )
-        if rows:
-            trainee, open_ = rows[0][0], bool(rows[0][1])
-        else:
-            trainee, open_ = spool.session_owner(session_id), True
-            if trainee is None:
-                return None
-        return trainee, open_ and not spool.session_finished(session_id)
+        spooled, finished = spool.session(session_id)
+        trainee, open_ = (rows[0][0], bool(rows[0][1])) if rows else (spooled, True)
+        return None if trainee is None else (trainee, open_ and not finished)
 
     def sessions(self, trainee_id: str) -> list[SessionRow]:
         rows = self.query(
@@ -467,8 +463,7 @@ class Store:
             [session_id],
         )
         if self.spool is not None:  # and those kept while an import holds the database
-            stored = {r[0] for r in rows}
-            rows += [p for p in self.spool.session_answers(session_id) if p[0] not in stored]
+            rows += self.spool.session_answers(session_id, (r[0] for r in rows))
         return [answer_row(r) for r in rows]
 
 
