@@ -371,6 +371,7 @@ class MainWindow(QMainWindow):
         tid = trainee.id
 
         def history(store: Store) -> tuple[str, list[AnswerRow], list[SessionRow], int]:
+            store.replay_kept()  # after an import that died before it replayed the spool
             answers, sessions = store.answers(trainee_id=tid), store.sessions(tid)
             return tid, answers, sessions, store.answers_waiting(tid)
 

@@ -346,9 +346,15 @@ class Store:
         if import_under_way(self.path):
             self.integrity.refuse_if_damaged()
             return self.spool
-        if self.spool.pending():
-            self.drain_spool()
+        self.replay_kept()
         return None
+
+    def replay_kept(self) -> int:
+        """Replay what an import left in the spool (one that died before replaying it), unless
+        an import holds the database now; returns how many operations."""
+        if self.spool is None or not self.spool.pending():
+            return 0
+        return self.drain_spool()
 
     def drain_spool(self) -> int:
         """Replay the quiz writes kept in the spool (unless an import still holds the database);
@@ -597,8 +603,8 @@ def open_store(
             from trainer.core.store.import_journal import undo_import
 
             undo_import(store)  # an import killed half-way is taken out
-        if check == "now" and store.spool is not None and store.spool.pending():
-            store.drain_spool()  # a quiz's writes kept during an import that ended unreplayed
+        if check == "now":
+            store.replay_kept()
         return store
     except sqlite3.DatabaseError as exc:
         if conn is not None:
