@@ -172,3 +172,29 @@ def test_disposal_reviews_and_outcome_decisions_arrive(
     by_kind = "SELECT kind, count(*) FROM answers GROUP BY kind ORDER BY kind"
     assert local.query(by_kind) == central.query(by_kind)
     assert {k for k, _ in central.query(by_kind)} >= {"disposal-review", "outcome"}
+
+
+@pytest.mark.parametrize("flt", [TeamFilter(), TeamFilter.last_days()], ids=["all", "90 days"])
+def test_each_end_of_a_period_is_looked_up_once(
+    engines: tuple[Store, CentralStore], flt: TeamFilter
+) -> None:
+    """The team table finds each trainee's first and last answer of the period by one index
+    look-up each: PostgreSQL's plan holds one sub-plan per end (it held two, when the ends were
+    worked out in an outer query that the planner folded in, copying each look-up)."""
+    _, central = engines
+    asked: list[tuple[str, Any]] = []
+    query = central.query
+
+    def keep(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        asked.append((sql, params))
+        return query(sql, params)
+
+    central.query = keep  # type: ignore[method-assign]
+    try:
+        figures.tallies(central, flt)
+    finally:
+        del central.query
+    [(sql, params)] = asked
+    plan = "\n".join(row[0] for row in central.query(f"EXPLAIN {sql}", params))
+    ends = 1 if flt.since is None else 2
+    assert plan.count("SubPlan") == ends, plan

@@ -106,18 +106,23 @@ _LAST_AT = """(SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{
 # materialised so that the joins below compare plain columns: under row-level security (a central
 # supervisor) PostgreSQL looks a row up by index only through leakproof conditions, and a
 # condition holding a sub-select or arithmetic is not one (it would hash the whole table instead).
+# Each end is looked up once: `found` is materialised too, or the planner would copy its
+# sub-selects into every expression that uses an end (PostgreSQL looked each one up twice).
 _ENDS = """
-    SELECT trainee_id, first_at, last_at, first_at + (last_at - first_at + 1) / 2 - 1 AS mid_at
-    FROM (
+    found AS MATERIALIZED (
         SELECT id AS trainee_id,
             (SELECT position FROM trainee_running r WHERE r.trainee_id = t.id{bounds}
              ORDER BY r.answered_ts, r.seq LIMIT 1) AS first_at,
             {last_at}
         FROM trainees t WHERE {who}
-    ) AS found
+    ), ends AS MATERIALIZED (
+        SELECT trainee_id, first_at, last_at,
+            first_at + (last_at - first_at + 1) / 2 - 1 AS mid_at
+        FROM found
+    )
 """
 _RUNNING = """
-    WITH ends AS MATERIALIZED ({ends})
+    WITH {ends}
     SELECT e.trainee_id, l.position - f.position + 1,
         {differences},
         l.answered_ts,
@@ -130,15 +135,16 @@ _RUNNING = """
 # Without a first day the period starts with each trainee's first answer (position 1, nothing
 # before it): the running sums at its last answer are the counts; the first end is not looked up.
 _FROM_START_ENDS = """
-    SELECT trainee_id, last_at, last_at / 2 AS mid_at
-    FROM (
+    found AS MATERIALIZED (
         SELECT id AS trainee_id,
             {last_at}
         FROM trainees t WHERE {who}
-    ) AS found
+    ), ends AS MATERIALIZED (
+        SELECT trainee_id, last_at, last_at / 2 AS mid_at FROM found
+    )
 """
 _FROM_START = """
-    WITH ends AS MATERIALIZED ({ends})
+    WITH {ends}
     SELECT e.trainee_id, l.position, {differences}, l.answered_ts, coalesce(m.c_score, 0)
     FROM ends e
     JOIN trainee_running l ON l.trainee_id = e.trainee_id AND l.position = e.last_at
