@@ -20,7 +20,7 @@ import pytest
 from tests.benchmarks import store_fixture
 from tests.conftest import _sql
 from tests.core import store_data
-from trainer.core.reports.figures import findings_by_rule, team_figures
+from trainer.core.reports.figures import findings_by_rule, item_figures, team_figures
 from trainer.core.reports.team import TeamFilter
 from trainer.core.store.answer_rows import CENTRAL_ANSWER_COLUMNS as ANSWER_COLUMNS
 from trainer.core.store.central.admin import grant_units
@@ -249,6 +249,10 @@ def test_central_team_table_at_a_million_answers(
                   f"{s * 1000:.0f} ms = {s / scan_s:.3f}x one full scan ({scan_s * 1000:.0f} ms; "
                   "target < 0.2x)")  # fmt: skip
             timings.append(s)
+        for flt, label in ((TeamFilter(), "all dates"), (TeamFilter.last_days(), "last 90 days")):
+            s = best(lambda flt=flt: item_figures(store, flt))
+            print(f"central item analysis ({label}) at {BIG:,} answers: {s * 1000:.0f} ms = "
+                  f"{s / scan_s:.2f}x one full scan (target <= 2x)")  # fmt: skip
     with CentralStore(url.replace("postgres@", "bench_supervisor@")) as supervisor:
         assert supervisor.query("SELECT count(*) FROM answers") == [(BIG,)]  # granted them all
         for flt, label in ((TeamFilter(), "all dates"), (TeamFilter.last_days(), "last 90 days")):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,12 @@ import pytest
 from tests.benchmarks import store_fixture
 from tests.benchmarks.test_startup import paint_times
 from trainer.core.content.scenarios import Library
-from trainer.core.reports.figures import breakdown_figures, item_figures, team_figures
+from trainer.core.reports.figures import (
+    breakdown_figures,
+    item_figures,
+    item_sums,
+    team_figures,
+)
 from trainer.core.reports.team import TeamFilter, known_topics
 from trainer.core.reports.trainee_figures import trainee_page
 from trainer.core.store.sqlite import DB_NAME, Store, open_store
@@ -166,3 +172,71 @@ def test_first_scenario_with_a_big_database(databases: dict[int, Path], tmp_path
         f"{BIG:,} answers {b * 1000:.0f} ms ({b / e:.2f}x; target: no slower)"
     )
     assert b <= e * 1.10  # no slower, give or take the noise of a shared machine
+
+
+# What item analysis would cost if its pairs were already kept -----------------------------------
+
+_KEPT_PAIRS = """
+    CREATE TEMP TABLE kept_pairs (scenario_id TEXT, trainee TEXT, n INT, s INT,
+        PRIMARY KEY (scenario_id, trainee)) WITHOUT ROWID;
+    INSERT INTO kept_pairs SELECT scenario_id, trainee_id, count(*), sum(score)
+        FROM answers WHERE +answered_ts >= :low AND +answered_ts < :high
+        GROUP BY scenario_id, trainee_id;
+    CREATE TEMP TABLE kept_totals (trainee TEXT PRIMARY KEY, total REAL, items INT) WITHOUT ROWID;
+    INSERT INTO kept_totals SELECT trainee, sum(1.0 * s / n), count(*) FROM kept_pairs
+        GROUP BY trainee;
+    CREATE TEMP TABLE numbers AS SELECT row_number() OVER () AS k, trainee FROM kept_totals;
+    CREATE TEMP TABLE kept_pairs_int (scenario_id TEXT, trainee INT, n INT, s INT,
+        PRIMARY KEY (scenario_id, trainee)) WITHOUT ROWID;
+    INSERT INTO kept_pairs_int SELECT p.scenario_id, numbers.k, p.n, p.s
+        FROM kept_pairs p JOIN numbers USING (trainee);
+    CREATE TEMP TABLE kept_totals_int (trainee INTEGER PRIMARY KEY, total REAL, items INT);
+    INSERT INTO kept_totals_int SELECT numbers.k, t.total, t.items
+        FROM kept_totals t JOIN numbers USING (trainee);
+"""
+
+# y = (total - x) / (items - 1) = a - x * b, with a and b per trainee.
+_FROM_KEPT = """
+    SELECT scenario_id, sum(n), sum(s), count(*), count(b), sum(x * (b > 0)), sum(a - x * b),
+        sum(x * x * (b > 0)), sum((a - x * b) * (a - x * b)), sum(x * (a - x * b))
+    FROM (SELECT p.scenario_id, p.n, p.s, 1.0 * p.s / p.n AS x,
+            CASE WHEN t.items > 1 THEN t.total / (t.items - 1) END AS a,
+            CASE WHEN t.items > 1 THEN 1.0 / (t.items - 1) END AS b
+        FROM {pairs} p JOIN {totals} t ON t.trainee = p.trainee)
+    GROUP BY scenario_id ORDER BY scenario_id
+"""
+
+
+def test_item_analysis_with_its_pairs_kept(databases: dict[int, Path]) -> None:
+    """The floor under the item-analysis figure: each trainee's answers and score on each scenario
+    of the period, and each trainee's total over them, as if summary tables kept them up to date
+    for this very period (built here, outside the timing). Only the per-scenario sums are timed,
+    with the trainee as stored (a text id) and as a small integer; they equal item_sums'."""
+    flt = TeamFilter.last_days()
+    low, high = flt.window()
+    assert low is not None and high is not None
+    with open_store(databases[BIG]) as store:
+        scan = scan_time(store)
+        whole = best(lambda: item_figures(store, flt))
+        store.conn.executescript(
+            _KEPT_PAIRS.replace(":low", repr(low.timestamp())).replace(
+                ":high", repr(high.timestamp())
+            )
+        )
+        expected = [astuple(s) for s in item_sums(store, flt)]
+        print(f"\n{BIG:,} answers: one full scan {scan * 1000:.1f} ms")
+        ratio_line("item analysis as it is", BIG, whole, scan, "<= 2x")
+        pairs = store.query("SELECT count(*) FROM kept_pairs")[0][0]
+        totals = lambda: store.query(  # noqa: E731
+            "SELECT trainee, sum(1.0 * s / n), count(*) FROM kept_pairs GROUP BY trainee"
+        )
+        ratio_line(f"each trainee's total from {pairs:,} kept pairs", BIG, best(totals), scan, "-")
+        for keys, names in (("text", ("kept_pairs", "kept_totals")),
+                            ("integer", ("kept_pairs_int", "kept_totals_int"))):  # fmt: skip
+            sql = _FROM_KEPT.format(pairs=names[0], totals=names[1])
+            took = best(lambda sql=sql: store.query(sql))
+            ratio_line(f"sums from kept pairs, {keys} trainee keys", BIG, took, scan, "-")
+            got = store.query(sql)
+            assert [r[0] for r in got] == [e[0] for e in expected]
+            for row, want in zip(got, expected, strict=True):
+                assert list(row[1:]) == pytest.approx(list(want[1:]), rel=1e-9)
