@@ -198,3 +198,30 @@ def test_a_warm_start_shows_the_first_scenario_without_the_slow_imports(tmp_path
 
     assert slow_imports() == ["pydantic", "sqlite_utils", "yaml"]  # the first start validates
     assert slow_imports() == []
+
+
+def test_the_bank_hash_is_known_before_the_first_quiz(
+    qtbot: QtBot, tmp_path: Path, bank_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz start asks for the bank's hash: the loading thread has it ready, worked out on the
+    first start and read from the cache folder on the next (not worked out on the GUI thread)."""
+    from trainer.core.content import bank_hash as module
+
+    monkeypatch.setattr(module, "_last", None)
+    first = loaded_window(qtbot, tmp_path, [bank_dir])
+    assert first.context is not None
+    digest = module.bank_hash(
+        (s.scenario for s in first.context.library.scenarios), first.context.catalogue
+    )
+    assert (tmp_path / "data" / "cache" / "bank-hash.json").exists()
+    first.close()
+    monkeypatch.setattr(module, "_last", None)  # as in a new process
+
+    def refuse(value: object) -> bytes:
+        raise AssertionError("the bank was hashed again")
+
+    monkeypatch.setattr(module, "_canonical", refuse)
+    second = loaded_window(qtbot, tmp_path, [bank_dir])
+    assert second.context is not None
+    library, catalogue = second.context.library, second.context.catalogue
+    assert module.bank_hash((s.scenario for s in library.scenarios), catalogue) == digest

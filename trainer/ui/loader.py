@@ -41,6 +41,7 @@ class BankLoader(QThread):
     def run(self) -> None:
         try:
             from trainer.core import paths
+            from trainer.core.content.bank_hash_cache import kept_bank_hash
             from trainer.core.content.catalogue import load_catalogue
             from trainer.core.content.catalogue_cache import load_catalogue_cached
             from trainer.core.content.library_cache import load_library_cached
@@ -53,6 +54,7 @@ class BankLoader(QThread):
             else:
                 catalogue = load_catalogue_cached(self.cache_dir)
                 library = load_library_cached(scenario_paths, catalogue, self.cache_dir)
+                kept_bank_hash(library, catalogue, self.cache_dir)  # a quiz start asks for it
             import trainer.core.store.sqlite  # noqa: F401  (opened on the GUI thread, imported here)
         except TrainerError as exc:
             self.failed.emit(str(exc))

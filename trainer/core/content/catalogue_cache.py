@@ -19,7 +19,8 @@ from trainer.core.content import model_cache
 from trainer.core.content.catalogue import DEFAULT_EDITION, Catalogue, load_catalogue
 
 
-def _key(edition: str) -> str:
+def catalogue_key(edition: str) -> str:
+    """Names the catalogue's source files as they are now (raises OSError)."""
     parts = [
         __version__,
         model_cache.validator_stamp(),
@@ -35,7 +36,7 @@ def _key(edition: str) -> str:
 def load_catalogue_cached(cache_dir: Path, edition: str = DEFAULT_EDITION) -> Catalogue:
     """`load_catalogue(edition)`, through a JSON copy in `cache_dir` when one is current."""
     try:
-        cache = cache_dir / f"catalogue-{edition}-{_key(edition)}.json"
+        cache = cache_dir / f"catalogue-{edition}-{catalogue_key(edition)}.json"
     except OSError:
         return load_catalogue(edition)
     with contextlib.suppress(OSError, ValueError):
