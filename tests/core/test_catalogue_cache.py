@@ -32,7 +32,7 @@ def test_a_changed_source_misses_the_cache(
     tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_catalogue_cached(tmp_path)
-    monkeypatch.setattr(catalogue_cache, "_key", lambda edition: "changed")
+    monkeypatch.setattr(catalogue_cache, "catalogue_key", lambda edition: "changed")
     assert load_catalogue_cached(tmp_path) == load_catalogue()
     assert [p.name for p in tmp_path.glob("catalogue-*.json")] == ["catalogue-2026-27-changed.json"]
 
