@@ -159,7 +159,7 @@ def test_a_changed_file_or_catalogue_misses_the_kept_hash(
 
 @pytest.mark.parametrize(
     "kept",
-    [b"not a sealed file at all", "forged", "wrong key", "not a hash"],
+    [b"not a sealed file at all", "forged", "wrong key", "not a hash", "not a mapping"],
 )
 def test_a_damaged_or_foreign_kept_hash_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bytes | str
@@ -177,6 +177,8 @@ def test_a_damaged_or_foreign_kept_hash_is_ignored(
         write_sealed(sealed, {"key": key, "hash": "0123456789abcdef"})
         head, body = sealed.read_bytes().split(b"\n", 1)
         (cache / HASH_CACHE).write_bytes(head + b"\n" + body.replace(b"0123", b"fedc"))
+    elif kept == "not a mapping":  # sealed, but a list
+        write_sealed(cache / HASH_CACHE, [key, "0123456789abcdef"])
     else:
         value = "0123456789abcdef" if kept == "wrong key" else "not hex at all!!"
         write_sealed(cache / HASH_CACHE, {"key": key + "x" if kept == "wrong key" else key,

@@ -52,8 +52,9 @@ def kept_bank_hash(
     cache = cache_dir / CACHE_NAME
     with contextlib.suppress(OSError, ValueError):
         stored = model_cache.read_sealed(cache)
-        value = stored.get("hash") if isinstance(stored, dict) else None
-        if stored.get("key") == key and isinstance(value, str) and _HASH.fullmatch(value):
+        kept = stored if isinstance(stored, dict) else {}
+        value = kept.get("hash")
+        if kept.get("key") == key and isinstance(value, str) and _HASH.fullmatch(value):
             remember(scenarios, catalogue, value)
             return value
     value = bank_hash(scenarios, catalogue)
