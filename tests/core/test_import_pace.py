@@ -22,6 +22,7 @@ from trainer.core.store import bundles, import_pace
 from trainer.core.store.answer_rows import SUMMARY_TABLES
 from trainer.core.store.bundles import export_bundle, import_bundle
 from trainer.core.store.import_journal import answers_being_imported
+from trainer.core.store.records import SessionRow, Trainee
 from trainer.core.store.regrade import rebuild_summaries
 from trainer.core.store.sqlite import DB_NAME, Store, open_store
 
@@ -202,6 +203,15 @@ def test_without_a_spool_a_writer_coming_to_wait_during_an_import_in_one_go_send
     _all_in(b)
 
 
+def _one_trainee(folder: Path) -> tuple[Store, Trainee, SessionRow]:
+    """A workstation with one trainee, their one session and one answer."""
+    b = open_store(folder)
+    graded_data.seed(b, *real_bank(), trainees=1, answers_each=1)
+    [trainee] = b.trainees()
+    [session] = b.sessions(trainee.id)
+    return b, trainee, session
+
+
 def test_a_trainee_submitting_half_way_through_an_import_in_one_go_is_kept_in_the_spool(
     tmp_path: Path, large_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,10 +220,7 @@ def test_a_trainee_submitting_half_way_through_an_import_in_one_go_is_kept_in_th
     part of the import; the answer goes in when the import ends, and the summaries are right."""
     monkeypatch.setattr(bundles, "STEP", 300)
     library, catalogue = real_bank()
-    b = open_store(tmp_path / "b")
-    graded_data.seed(b, library, catalogue, trainees=1, answers_each=1)
-    [trainee] = b.trainees()
-    [session] = b.sessions(trainee.id)
+    b, trainee, session = _one_trainee(tmp_path / "b")
     half_way, stored = threading.Event(), threading.Event()
     real, steps = bundles.summarise, [0]
     seen: list[int | None] = []  # what another window reads of the import at each step
@@ -264,10 +271,7 @@ def test_without_a_spool_a_trainee_submitting_half_way_through_an_import_gets_in
     monkeypatch.setattr(bundles, "holding_import", _no_spool)
     monkeypatch.setattr(bundles, "STEP", 300)
     library, catalogue = real_bank()
-    b = open_store(tmp_path / "b")
-    graded_data.seed(b, library, catalogue, trainees=1, answers_each=1)
-    [trainee] = b.trainees()
-    [session] = b.sessions(trainee.id)
+    b, trainee, session = _one_trainee(tmp_path / "b")
     half_way, waited = threading.Event(), list[float]()
     real, steps = bundles.summarise, [0]
     seen: list[int | None] = []  # what another window reads of the import at each step
