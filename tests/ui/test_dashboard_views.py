@@ -19,7 +19,14 @@ from trainer.core.store.sqlite import Store
 from trainer.ui.dashboard.filter_bar import ALL_DATES, CUSTOM, FilterBar
 from trainer.ui.dashboard.items_view import ItemsView
 from trainer.ui.dashboard.rules_view import RulesView
-from trainer.ui.dashboard.tables import CellTableModel, SortColumn, cell_view, cells, size_columns
+from trainer.ui.dashboard.tables import (
+    SAMPLE_ROWS,
+    CellTableModel,
+    SortColumn,
+    cell_view,
+    cells,
+    size_columns,
+)
 from trainer.ui.dashboard.team_view import COLUMNS, TeamView
 from trainer.ui.dashboard.trainee_view import TraineeView
 
@@ -279,7 +286,8 @@ def test_the_trainee_list_is_not_sized_by_every_name(qtbot, data, catalogue, sto
 
 
 def test_filled_cells_are_only_looked_up(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """A table's texts and sort keys worked out on a loading thread: the GUI only looks them up."""
+    """A table's texts worked out on a loading thread: the GUI only looks them up, and sorts by a
+    column's key, or by its texts already worked out."""
     calls: list[int] = []
 
     def text(r: int) -> str:
@@ -299,6 +307,39 @@ def test_filled_cells_are_only_looked_up(qtbot) -> None:  # type: ignore[no-unty
     qtbot.waitExposed(view)
     assert filled == 300 and len(calls) == filled
     assert model.index(0, 0).data() == "row 0299"
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert len(calls) == filled
+    assert [model.index(r, 0).data() for r in (0, 299)] == ["row 0299", "row 0000"]
+
+
+def test_a_partly_filled_table_works_out_other_rows_once_when_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The team table's loading thread works out only its first rows' texts (what it first shows
+    and sizes its columns by): another row's are worked out when it is shown, once."""
+    calls: list[int] = []
+
+    def text(r: int) -> str:
+        calls.append(r)
+        return f"row {r:04d}"
+
+    columns = [SortColumn("Number", str, key=float), SortColumn("Text", text)]
+    table = cells(columns, range(1000)).fill(SAMPLE_ROWS)
+    assert sorted(calls) == list(range(SAMPLE_ROWS))
+    model = CellTableModel(columns)
+    view = cell_view(model, "Partly filled table")
+    view.resize(400, 300)
+    qtbot.add_widget(view)
+    model.set_cells(table)
+    size_columns(view, model)
+    view.show()
+    qtbot.waitExposed(view)
+    assert len(calls) == SAMPLE_ROWS  # the first screen and the sizing sample were filled
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # by key: row 999 first
+    qtbot.waitUntil(lambda: 999 in calls)  # painted
+    shown = len(calls)
+    assert SAMPLE_ROWS < shown < SAMPLE_ROWS + 100  # a screenful, not the other 800 rows
+    assert model.index(0, 1).data() == "row 0999"
+    view.viewport().repaint()
+    assert len(calls) == shown  # kept
 
 
 def test_charts_are_built_when_first_seen(qtbot, breakdowns, catalogue, store) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from trainer.core.content.catalogue import NO_CRIME_GROUP
 from trainer.core.grading.attempt import Attempt as Attempt  # re-exported: figures take it
@@ -33,11 +34,12 @@ class Proportion:
     def value(self) -> float | None:
         return self.k / self.n if self.n else None
 
-    @property
+    @cached_property
     def interval(self) -> tuple[float, float] | None:
+        """Worked out once: a table shows it, its warning and its tooltip from the one value."""
         return wilson_interval(self.k, self.n)
 
-    @property
+    @cached_property
     def small_sample(self) -> bool:
         interval = self.interval
         return (

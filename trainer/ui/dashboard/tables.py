@@ -16,6 +16,7 @@ from trainer.ui.widgets import table_view
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 WARNING = "⚠"
+SAMPLE_ROWS = 200  # the rows whose texts size a big table's columns (the first shown)
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,15 @@ def sort_value(value: float | None) -> float:
 
 
 class Cells:
-    """A table's rows; each cell's text (and sort key) is worked out when first asked for, then
-    kept, or all at once by `fill` on a loading thread. Plain Python: no Qt."""
+    """A table's rows; each cell's text is worked out when first asked for, then kept, or every
+    text at once by `fill` on a loading thread; a column's sort keys all at once, when the table is
+    first sorted by it. Plain Python: no Qt."""
 
     def __init__(self, columns: Sequence[SortColumn], rows: Sequence[Any]) -> None:
         self.columns = tuple(columns)
         self.rows = tuple(rows)
         self._texts: list[list[str | None]] = [[None] * len(self.rows) for _ in self.columns]
-        self._keys: list[list[Any]] = [[None] * len(self.rows) for _ in self.columns]
+        self._keys: list[list[tuple[int, float | str]] | None] = [None] * len(self.columns)
 
     def text(self, row: int, column: int) -> str:
         known = self._texts[column]
@@ -113,22 +115,26 @@ class Cells:
 
     def key(self, row: int, column: int) -> tuple[int, float | str]:
         """The cell's sort key: numbers before text, so a column of mixed keys still sorts."""
-        known = self._keys[column]
-        key = known[row]
-        if key is None:
-            by = self.columns[column].key
-            key = known[row] = _comparable(
-                by(self.rows[row]) if by else self.text(row, column).casefold()
-            )
-        return key
+        keys = self._keys[column]
+        if keys is None:
+            keys = self._keys[column] = self._column_keys(column)
+        return keys[row]
 
-    def fill(self) -> Cells:
-        """Work out every text and sort key now (off the GUI thread): the GUI then only looks
-        them up."""
-        for column in range(len(self.columns)):
-            for row in range(len(self.rows)):
-                self.text(row, column)
-                self.key(row, column)
+    def _column_keys(self, column: int) -> list[tuple[int, float | str]]:
+        by = self.columns[column].key
+        if by is not None:
+            return [_comparable(by(row)) for row in self.rows]
+        return [(1, self.text(row, column).casefold()) for row in range(len(self.rows))]
+
+    def fill(self, first: int | None = None) -> Cells:
+        """Work out the texts of the `first` rows (all rows: None) now, off the GUI thread, a
+        column at a time: the GUI then only looks them up."""
+        end = len(self.rows) if first is None else min(first, len(self.rows))
+        for column, spec in enumerate(self.columns):
+            known = self._texts[column]
+            for row in range(end):
+                if known[row] is None:
+                    known[row] = spec.text(self.rows[row])
         return self
 
 
@@ -177,7 +183,7 @@ class CellTableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return [self._cells.rows[i] for i in self._order]
 
-    def sample(self, column: int, count: int = 200, longest: int = 8) -> list[str]:
+    def sample(self, column: int, count: int = SAMPLE_ROWS, longest: int = 8) -> list[str]:
         """The longest texts of a column in the first `count` rows shown, for sizing it."""
         texts = {self._cells.text(i, column) for i in self._order[:count]}
         return sorted(texts, key=len, reverse=True)[:longest]
