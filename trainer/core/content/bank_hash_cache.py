@@ -16,7 +16,6 @@ import hashlib
 import re
 from pathlib import Path
 
-from trainer import __version__
 from trainer.core.content import catalogue_cache, model_cache
 from trainer.core.content.bank_hash import bank_hash, remember
 from trainer.core.content.catalogue import DEFAULT_EDITION, Catalogue
@@ -28,12 +27,8 @@ _HASH = re.compile(r"[0-9a-f]{16}")
 
 
 def _key(library: Library, edition: str) -> str:
-    parts = [
-        __version__,
-        model_cache.validator_stamp(),
-        model_cache.fingerprint(Scenario, Catalogue),
-        catalogue_cache.catalogue_key(edition),
-    ]
+    # The catalogue's key names this version, the installed validator and the catalogue's type.
+    parts = [catalogue_cache.catalogue_key(edition), model_cache.fingerprint(Scenario)]
     parts += sorted(f"{s.scenario.id}:{s.content_hash}" for s in library.scenarios)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

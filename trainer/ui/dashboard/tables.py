@@ -124,7 +124,7 @@ class Cells:
         by = self.columns[column].key
         if by is not None:
             return [_comparable(by(row)) for row in self.rows]
-        return [(1, self.text(row, column).casefold()) for row in range(len(self.rows))]
+        return [_comparable(self.text(row, column).casefold()) for row in range(len(self.rows))]
 
     def fill(self, first: int | None = None) -> Cells:
         """Work out the texts of the `first` rows (all rows: None) now, off the GUI thread, a
