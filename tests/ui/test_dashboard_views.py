@@ -371,3 +371,46 @@ def test_a_missing_discrimination_says_why(trainees: int, paired: int, shown: st
     data = figures.ItemFigures(team.TeamFilter(), (figures.ItemRow(stats, "A scenario"),))
     table = item_cells(data)
     assert [table.text(0, c) for c in range(len(table.columns))][4] == shown
+
+
+def test_the_week_axis_has_room_for_every_date_it_shows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The Trainee tab's narrow chart cut its eight week dates short ("1…"): it shows as many
+    as fit whole, and more when it is widened."""
+    from datetime import timedelta
+
+    from PySide6.QtGui import QFontMetrics
+
+    from trainer.core.reports.statistics import Proportion
+    from trainer.core.reports.team_breakdown import ProgressPoint
+    from trainer.ui.dashboard.charts import WEEK_FORMAT, ProgressChart, _qdate
+
+    monday = date(2026, 9, 7)
+    points = [
+        ProgressPoint(monday + timedelta(weeks=w), 5, 80.0, Proportion(4, 5)) for w in range(13)
+    ]
+    chart = ProgressChart("Weekly mean score chart")
+    qtbot.add_widget(chart)
+    chart.resize(330, 220)  # as in the Trainee tab at the smallest window
+    chart.show_points(points, "Mean score by week")
+    chart.show()
+    qtbot.waitExposed(chart)
+
+    def room_and_widest() -> tuple[float, int, int]:
+        axis = chart.weeks
+        assert axis is not None
+        ticks = axis.tickCount()
+        first, last = axis.min(), axis.max()
+        step_days = first.daysTo(last) // (ticks - 1)
+        labels = [first.addDays(step_days * i).toString(WEEK_FORMAT) for i in range(ticks)]
+        widest = max(QFontMetrics(axis.labelsFont()).horizontalAdvance(t) for t in labels)
+        plot = chart.chart().plotArea().width()
+        return plot / (ticks - 1), widest, ticks
+
+    room, widest, narrow = room_and_widest()
+    assert room >= widest, f"{narrow} dates of {widest} px in {room:.0f} px each"
+    assert narrow >= 3
+    assert chart.weeks is not None and chart.weeks.min() <= _qdate(monday)
+    chart.resize(900, 220)
+    qtbot.waitUntil(lambda: room_and_widest()[2] > narrow)
+    room, widest, _wide = room_and_widest()
+    assert room >= widest

@@ -16,12 +16,15 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime, Signal
-from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from trainer.core.reports.team_breakdown import Bar, ProgressPoint
 
 MAX_LABEL = 38
+
+
+WEEK_FORMAT = "d MMM"
 
 
 def _short(text: str) -> str:
@@ -166,6 +169,8 @@ class ProgressChart(LazyChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumSize(280, 180)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.weeks: QDateTimeAxis | None = None
+        self._span: tuple[date, date] | None = None  # the first and last week drawn
         self.show_points([], "")
 
     def show_points(self, points: Sequence[ProgressPoint], title: str) -> None:
@@ -185,12 +190,10 @@ class ProgressChart(LazyChartView):
             line.append(_msecs(p.week), p.mean_score)
         chart.addSeries(line)
         weeks = QDateTimeAxis()  # real time: a week with no answers leaves a gap
-        weeks.setFormat("d MMM")
+        weeks.setFormat(WEEK_FORMAT)
         weeks.setTitleText("Week beginning")
-        if points:
-            start, end, ticks = _week_ticks(points[0].week, points[-1].week)
-            weeks.setRange(_qdate(start), _qdate(end))
-            weeks.setTickCount(ticks)
+        self.weeks, self._span = weeks, (points[0].week, points[-1].week) if points else None
+        self._fit_weeks()
         scores = QValueAxis()
         scores.setRange(0, 100)
         scores.setTickCount(6)
@@ -207,6 +210,23 @@ class ProgressChart(LazyChartView):
         self.setChart(chart)
         if old is not None:
             old.deleteLater()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_weeks()
+
+    def _fit_weeks(self) -> None:
+        """As many ticks on the week axis as there is room for whole dates under them: eight in
+        the Trainee tab's narrow chart were each cut short to "1…"."""
+        if self.weeks is None or self._span is None:
+            return
+        metrics = QFontMetrics(self.font())
+        date_width = metrics.horizontalAdvance("30 Sep") + 2 * metrics.averageCharWidth()
+        # the plot is the view less the score axis (its labels and title) and the margins
+        plot = self.width() - metrics.horizontalAdvance("100") - 3 * metrics.height() - 24
+        start, end, ticks = _week_ticks(*self._span, most=max(1, min(8, plot // date_width)))
+        self.weeks.setRange(_qdate(start), _qdate(end))
+        self.weeks.setTickCount(ticks)
 
 
 def _week_ticks(first: date, last: date, most: int = 8) -> tuple[date, date, int]:
