@@ -414,3 +414,46 @@ def test_the_week_axis_has_room_for_every_date_it_shows(qtbot) -> None:  # type:
     qtbot.waitUntil(lambda: room_and_widest()[2] > narrow)
     room, widest, _wide = room_and_widest()
     assert room >= widest
+
+
+GROUP_LABELS = (
+    "Violence against the person", "Sexual offences", "Robbery", "Burglary",
+    "Vehicle offences", "Theft", "Arson and criminal damage", "Drug offences",
+    "Possession of weapons", "Public order offences", "Miscellaneous crimes against society",
+    "No crime class (incidents, reviews, outcomes)",
+)  # fmt: skip
+
+
+def _leftmost_text(chart) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The plot area's left edge, and the leftmost dark pixel of the labels drawn left of it."""
+    image = chart.grab().toImage()
+    plot = chart.chart().plotArea().toRect()
+    leftmost = plot.left()
+    for y in range(plot.top(), plot.bottom()):
+        for x in range(0, min(leftmost, plot.left() - 6)):
+            if image.pixelColor(x, y).lightness() < 110:
+                leftmost = x
+                break
+    return plot.left(), leftmost
+
+
+def test_every_bar_label_has_the_height_to_be_drawn(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At the smallest window the crime-group chart drew each of its twelve labels as "…":
+    QtCharts does that to every label when the plot's height per bar is less than a label's
+    line. The chart asks for the height its bars' labels need; each is then drawn, whole or
+    shortened to the width there is."""
+    from trainer.core.reports.team_breakdown import Bar
+    from trainer.ui.dashboard.charts import BarChart
+
+    chart = BarChart("Crime group chart")
+    qtbot.add_widget(chart)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for count, width in ((12, 440), (12, 330), (20, 560), (3, 300)):
+        bars = [Bar(t, t, 50.0 + i, "", "") for i, t in enumerate((GROUP_LABELS * 2)[:count])]
+        chart.show_bars(bars, "Answers fully right by crime group", "Fully right (%)", 100)
+        chart.resize(width, 300)  # the Rules tab's chart at the smallest window: 440 x 300
+        qtbot.wait(20)
+        left, leftmost = _leftmost_text(chart)
+        assert leftmost < left * 0.5, f"{count} bars in {chart.height()} px: only '…' drawn"
+    assert chart.height() == 300  # three bars fit the height it had

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from trainer.core.reports.team_breakdown import Bar, ProgressPoint
 
 MAX_LABEL = 38
+MIN_HEIGHT = 200
 
 
 WEEK_FORMAT = "d MMM"
@@ -88,7 +89,7 @@ class BarChart(LazyChartView):
         self.setAccessibleName(name)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(280, 200)
+        self.setMinimumSize(280, MIN_HEIGHT)
         # The chart is drawn for the mouse; the table beside it is the keyboard's way in.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.bars: list[Bar] = []
@@ -106,7 +107,15 @@ class BarChart(LazyChartView):
         """Draw `bars` (when seen); the value axis runs to `ceiling` if given, else to a round
         number."""
         self.bars = list(bars)
+        self.setMinimumHeight(self.height_for(len(self.bars)))
         self.draw_when_seen(lambda: self._draw(title, axis_title, ceiling))
+
+    def height_for(self, count: int) -> int:
+        """The least height at which QtCharts draws `count` bars' labels: it gives each label the
+        plot's height over the bars, less padding, and where a label's line is taller than that
+        it draws every label as "…" (as at the smallest window, with twelve crime groups)."""
+        line = QFontMetrics(self.font()).lineSpacing()
+        return max(MIN_HEIGHT, (count + 1) * (line + 9) + 5 * line + 20)
 
     def _draw(self, title: str, axis_title: str, ceiling: float | None) -> None:
         chart = _chart(self)
